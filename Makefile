@@ -1,0 +1,42 @@
+# The README's two commands: `make run` and `make test`. Each works on a fresh machine with only
+# Python 3.11 and make.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+# `make run` is a local demo: DEBUG on, development secrets, SQLite unless DATABASE_URL says.
+DEV_ENV := DEBUG=true
+
+.PHONY: run test lint check-deploy messages clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py seed_demo
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Lint, migrations in step with the models, and the production settings' deploy check.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=config.test_settings $(PY) manage.py makemigrations --check --dry-run
+
+check-deploy: $(STAMP)
+	DEBUG=false SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+	UIC_SECRET=check ALLOWED_HOSTS=pcmd.example.gov.vn $(PY) manage.py check --deploy --fail-level WARNING
+
+# Recompile translations after editing locale/*/LC_MESSAGES/django.po (needs GNU gettext).
+messages: $(STAMP)
+	$(DEV_ENV) $(PY) manage.py makemessages -l en --no-obsolete --ignore '.venv/*'
+	$(DEV_ENV) $(PY) manage.py compilemessages --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) staticfiles test-artifacts

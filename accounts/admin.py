@@ -1,0 +1,36 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import ActivityEvent, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ("username", "role", "province", "peer_group", "provider", "is_active")
+    list_filter = ("role", "is_active")
+    list_select_related = ("province", "peer_group", "provider")
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("Vai trò và phạm vi"), {"fields": ("role", "province", "peer_group", "provider")}),
+    )
+    add_fieldsets = (
+        *BaseUserAdmin.add_fieldsets,
+        (_("Vai trò và phạm vi"), {"fields": ("role", "province", "peer_group", "provider")}),
+    )
+
+
+@admin.register(ActivityEvent)
+class ActivityEventAdmin(admin.ModelAdmin):
+    list_display = ("at", "kind", "user", "what")
+    list_filter = ("kind",)
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

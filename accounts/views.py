@@ -1,0 +1,24 @@
+from django.contrib.auth import views as auth_views
+from django.shortcuts import render
+from django.urls import reverse_lazy
+
+from .access import EVERY_ROLE, allow, public
+from .navigation import items_for
+
+login_view = public(
+    auth_views.LoginView.as_view(
+        template_name="registration/login.html", redirect_authenticated_user=True
+    )
+)
+logout_view = public(auth_views.LogoutView.as_view())
+password_change = allow(*EVERY_ROLE)(
+    auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("password_change_done"))
+)
+password_change_done = allow(*EVERY_ROLE)(auth_views.PasswordChangeDoneView.as_view())
+
+
+@allow(*EVERY_ROLE)
+def home(request):
+    """Each role's start page: who you are, what you can do next."""
+    actions = [item for item in items_for(request.user) if item.url_name != "home"]
+    return render(request, "accounts/home.html", {"actions": actions})

@@ -1,0 +1,317 @@
+import secrets
+
+from auditlog.registry import auditlog
+from django.db import models
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role, VersionedModel
+from programs.services_catalog import ServiceSetField
+
+# Display codes avoid letters and digits that read alike on a phone screen (0/O, 1/I/L).
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_display_code():
+    return "P-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(7))
+
+
+class ParticipantQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Participants a user may see at record level: administrators all; an officer those
+        enrolled or met at a site of their province; a peer leader those enrolled or met by
+        their group; the ministry and everyone else none (they see aggregates only)."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if user.role == Role.ADMIN:
+            return self.all()
+        if user.role == Role.OFFICER:
+            in_scope = {"site__province__current_id": user.province_id}
+        elif user.role == Role.PEER_LEADER:
+            in_scope = {"peer_group_id": user.peer_group_id}
+        else:
+            return self.none()
+        enrolled = Enrolment.objects.filter(participant=OuterRef("pk"), **in_scope)
+        met = Contact.objects.filter(participant=OuterRef("pk"), **in_scope)
+        return self.filter(Exists(enrolled) | Exists(met))
+
+    def not_withdrawn(self):
+        return self.filter(withdrawn_on__isnull=True)
+
+
+class Participant(VersionedModel):
+    """A pseudonymous person served by the programme. Nothing here identifies them: no name, ID
+    number, phone, address, photo or raw UIC; only the keyed hash of the UIC, which lets the same
+    person met at two sites be counted once."""
+
+    class Category(models.TextChoices):
+        SEX_WORKER = "sex_worker", _("Người bán dâm")
+        ESTABLISHMENT_WORKER = "establishment_worker", _("Người lao động tại cơ sở")
+        ESTABLISHMENT_OWNER = "establishment_owner", _("Chủ cơ sở")
+        OTHER = "other", _("Khác")
+
+    class Sex(models.TextChoices):
+        FEMALE = "female", _("Nữ")
+        MALE = "male", _("Nam")
+        OTHER = "other", _("Khác")
+
+    class Residence(models.TextChoices):
+        PERMANENT = "permanent", _("Thường trú")
+        TEMPORARY = "temporary", _("Tạm trú")
+        NONE = "none", _("Không đăng ký cư trú")
+
+    code = models.CharField(
+        _("mã hiển thị"), max_length=12, unique=True, default=new_display_code, editable=False
+    )
+    uic_hash = models.CharField(_("mã băm UIC"), max_length=64, unique=True, editable=False)
+    category = models.CharField(_("nhóm đối tượng"), max_length=30, choices=Category.choices)
+    sex = models.CharField(_("giới tính"), max_length=10, choices=Sex.choices)
+    birth_year = models.PositiveSmallIntegerField(_("năm sinh"))
+    residence = models.CharField(_("tình trạng cư trú"), max_length=10, choices=Residence.choices)
+    consent_on = models.DateField(_("ngày đồng ý tham gia"))
+    withdrawn_on = models.DateField(_("ngày rút khỏi chương trình"), null=True, blank=True)
+
+    objects = ParticipantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("người tham gia")
+        verbose_name_plural = _("người tham gia")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def is_withdrawn(self):
+        return self.withdrawn_on is not None
+
+
+class Enrolment(models.Model):
+    """A participant's enrolment at a site. The same person enrolled at two sites (found by the
+    UIC hash) has one Participant and two Enrolments."""
+
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("người tham gia"),
+        on_delete=models.CASCADE,
+        related_name="enrolments",
+    )
+    site = models.ForeignKey(
+        "sites.Site",
+        verbose_name=_("địa bàn"),
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+    )
+    peer_group = models.ForeignKey(
+        "sites.PeerGroup",
+        verbose_name=_("nhóm đồng đẳng"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enrolments",
+    )
+    enrolled_on = models.DateField(_("ngày ghi danh"))
+    enrolled_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("ghi danh")
+        verbose_name_plural = _("ghi danh")
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "site"], name="enrolment_once_per_site")
+        ]
+
+    def __str__(self):
+        return f"{self.participant} @ {self.site.code}"
+
+
+class CaseEventQuerySet(models.QuerySet):
+    """Scoping of participant-level events: administrators all; an officer events at sites of
+    their province; a peer leader (when the event has a peer group) their group's; nobody else
+    anything. `site_path` is the path to the event's site."""
+
+    site_path = "site"
+    has_peer_group = True
+
+    def visible_to(self, user):
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if user.role == Role.ADMIN:
+            return self.all()
+        if user.role == Role.OFFICER:
+            return self.filter(**{f"{self.site_path}__province__current_id": user.province_id})
+        if user.role == Role.PEER_LEADER and self.has_peer_group:
+            return self.filter(peer_group_id=user.peer_group_id)
+        return self.none()
+
+
+class Contact(VersionedModel):
+    """One outreach contact with a participant, with the needs identified."""
+
+    class Kind(models.TextChoices):
+        OUTREACH = "outreach", _("Tiếp cận cộng đồng")
+        COUNSELLING = "counselling", _("Tư vấn")
+        GROUP_SESSION = "group_session", _("Sinh hoạt nhóm")
+        FOLLOW_UP = "follow_up", _("Theo dõi")
+
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("người tham gia"),
+        on_delete=models.PROTECT,
+        related_name="contacts",
+    )
+    date = models.DateField(_("ngày"))
+    site = models.ForeignKey(
+        "sites.Site", verbose_name=_("địa bàn"), on_delete=models.PROTECT, related_name="contacts"
+    )
+    peer_group = models.ForeignKey(
+        "sites.PeerGroup",
+        verbose_name=_("nhóm đồng đẳng"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contacts",
+    )
+    kind = models.CharField(_("hình thức"), max_length=20, choices=Kind.choices)
+    needs = ServiceSetField(_("nhu cầu"))
+    recorded_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = CaseEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lần tiếp cận")
+        verbose_name_plural = _("lần tiếp cận")
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "date", "site", "kind"], name="contact_natural_key"
+            )
+        ]
+        indexes = [models.Index(fields=["date", "site", "participant"])]
+
+    def __str__(self):
+        return f"{self.participant} {self.date:%d/%m/%Y} {self.get_kind_display()}"
+
+
+class RightsAssessmentQuerySet(CaseEventQuerySet):
+    site_path = "establishment__site"
+    has_peer_group = False
+
+
+class RightsAssessment(VersionedModel):
+    """An assessment of one worker's rights at one establishment on one day."""
+
+    CORE_RIGHTS = (
+        "labour_contract",
+        "wages_paid",
+        "protected_at_work",
+        "health_care",
+        "counselling_access",
+        "free_to_change_job",
+    )
+
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("người tham gia"),
+        on_delete=models.PROTECT,
+        related_name="rights_assessments",
+    )
+    establishment = models.ForeignKey(
+        "sites.Establishment",
+        verbose_name=_("cơ sở"),
+        on_delete=models.PROTECT,
+        related_name="rights_assessments",
+    )
+    date = models.DateField(_("ngày đánh giá"))
+    labour_contract = models.BooleanField(_("có hợp đồng lao động"), default=False)
+    wages_paid = models.BooleanField(_("được trả lương đầy đủ"), default=False)
+    protected_at_work = models.BooleanField(_("được bảo vệ tại nơi làm việc"), default=False)
+    health_care = models.BooleanField(_("được chăm sóc sức khỏe"), default=False)
+    counselling_access = models.BooleanField(
+        _("được tiếp cận tư vấn tâm lý, pháp lý"), default=False
+    )
+    free_to_change_job = models.BooleanField(_("được tự do chuyển đổi công việc"), default=False)
+    social_insurance = models.BooleanField(_("có bảo hiểm xã hội tự nguyện"), default=False)
+    health_insurance = models.BooleanField(_("có thẻ bảo hiểm y tế"), default=False)
+
+    objects = RightsAssessmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("đánh giá quyền người lao động")
+        verbose_name_plural = _("đánh giá quyền người lao động")
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "establishment", "date"],
+                name="rights_assessment_natural_key",
+            )
+        ]
+        indexes = [models.Index(fields=["date", "participant"])]
+
+    def __str__(self):
+        return f"{self.participant} {self.establishment.code} {self.date:%d/%m/%Y}"
+
+    @property
+    def rights_ensured(self):
+        return all(getattr(self, name) for name in self.CORE_RIGHTS)
+
+
+class EstablishmentAssessmentQuerySet(CaseEventQuerySet):
+    site_path = "establishment__site"
+    has_peer_group = False
+
+
+class EstablishmentAssessment(VersionedModel):
+    """An assessment of whether an establishment carries out an employer's duties."""
+
+    DUTIES = (
+        "owner_commitment",
+        "contracts",
+        "wages_on_time",
+        "health_checks",
+        "workers_informed",
+        "no_violations",
+    )
+
+    establishment = models.ForeignKey(
+        "sites.Establishment",
+        verbose_name=_("cơ sở"),
+        on_delete=models.PROTECT,
+        related_name="assessments",
+    )
+    date = models.DateField(_("ngày đánh giá"))
+    owner_commitment = models.BooleanField(_("chủ cơ sở đã ký cam kết"), default=False)
+    contracts = models.BooleanField(_("ký hợp đồng lao động"), default=False)
+    wages_on_time = models.BooleanField(_("trả lương đúng hạn"), default=False)
+    health_checks = models.BooleanField(_("tổ chức khám sức khỏe"), default=False)
+    workers_informed = models.BooleanField(
+        _("người lao động được thông tin về quyền"), default=False
+    )
+    no_violations = models.BooleanField(_("không có vi phạm"), default=False)
+
+    objects = EstablishmentAssessmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("đánh giá cơ sở")
+        verbose_name_plural = _("đánh giá cơ sở")
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["establishment", "date"], name="establishment_assessment_natural_key"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.establishment.code} {self.date:%d/%m/%Y}"
+
+    @property
+    def compliant(self):
+        return all(getattr(self, name) for name in self.DUTIES)
+
+
+auditlog.register(Participant, exclude_fields=["version", "created_at", "updated_at", "uic_hash"])
+for _model in (Enrolment, Contact, RightsAssessment, EstablishmentAssessment):
+    auditlog.register(_model, exclude_fields=["version", "created_at", "updated_at"])

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SitesConfig(AppConfig):
+    name = "sites"
+    label = "sites"
+    verbose_name = _("Địa bàn và mô hình")

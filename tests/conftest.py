@@ -1,0 +1,117 @@
+"""The personas every test uses (CONVENTIONS.md): a ministry official, two provincial officers
+of different provinces (Hà Nội, Cần Thơ), a peer-group leader in Hà Nội, a provider's staff, an
+administrator and a signed-in outsider with no role."""
+
+import pytest
+
+from accounts.models import Role
+from tests import factories
+
+
+@pytest.fixture
+def hanoi():
+    return factories.province("01")
+
+
+@pytest.fixture
+def cantho():
+    return factories.province("92")
+
+
+@pytest.fixture
+def site_hn():
+    return factories.SiteFactory(code="HN-HM-PG", name="Hoàng Mai", locality="Hoàng Mai")
+
+
+@pytest.fixture
+def site_ct():
+    return factories.SiteFactory(
+        code="CT-NK-WR",
+        name="Ninh Kiều",
+        locality="Ninh Kiều",
+        province=factories.province("92", "legacy"),
+    )
+
+
+@pytest.fixture
+def group_hn(site_hn):
+    return factories.PeerGroupFactory(code="SAO-DEM", name="Sao đêm", site=site_hn, members=10)
+
+
+@pytest.fixture
+def group_ct(site_ct):
+    return factories.PeerGroupFactory(code="ANH-DUONG", name="Ánh Dương", site=site_ct)
+
+
+@pytest.fixture
+def provider_hn(hanoi):
+    return factories.ProviderFactory(name="Trung tâm CTXH Hà Nội", province=hanoi)
+
+
+@pytest.fixture
+def ministry(db):
+    return factories.UserFactory(username="ministry", role=Role.MINISTRY)
+
+
+@pytest.fixture
+def officer_hn(hanoi):
+    return factories.UserFactory(username="officer_hn", role=Role.OFFICER, province=hanoi)
+
+
+@pytest.fixture
+def officer_ct(cantho):
+    return factories.UserFactory(username="officer_ct", role=Role.OFFICER, province=cantho)
+
+
+@pytest.fixture
+def leader(group_hn):
+    return factories.UserFactory(username="leader", role=Role.PEER_LEADER, peer_group=group_hn)
+
+
+@pytest.fixture
+def leader_ct(group_ct):
+    return factories.UserFactory(username="leader_ct", role=Role.PEER_LEADER, peer_group=group_ct)
+
+
+@pytest.fixture
+def provider_staff(provider_hn):
+    return factories.UserFactory(
+        username="provider_staff", role=Role.PROVIDER, provider=provider_hn
+    )
+
+
+@pytest.fixture
+def admin_user(db):
+    return factories.UserFactory(
+        username="admin", role=Role.ADMIN, is_staff=True, is_superuser=True
+    )
+
+
+@pytest.fixture
+def outsider(db):
+    return factories.UserFactory(username="outsider", role="")
+
+
+@pytest.fixture
+def personas(ministry, officer_hn, officer_ct, leader, provider_staff, admin_user, outsider):
+    """Every persona by name, for tests that walk all of them."""
+    return {
+        "ministry": ministry,
+        "officer_hn": officer_hn,
+        "officer_ct": officer_ct,
+        "leader": leader,
+        "provider_staff": provider_staff,
+        "admin": admin_user,
+        "outsider": outsider,
+    }
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) -> the test client signed in as that user."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in
