@@ -3,8 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 STALE_EDIT_MESSAGE = _(
     "Bản ghi này vừa được người khác sửa trong lúc bạn đang sửa. Hãy tải lại trang để xem bản "
-    "mới nhất rồi nhập lại thay đổi của bạn. (This record was changed by someone else while you "
-    "were editing it; reload the page and make your change again.)"
+    "mới nhất rồi nhập lại thay đổi của bạn."
 )
 
 

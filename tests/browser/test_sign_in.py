@@ -1,0 +1,41 @@
+"""Every role signs in through the real login form, in Vietnamese, and lands on its home page."""
+
+import pytest
+
+from tests.browser.conftest import screenshot, serious_accessibility_violations, sign_in
+
+# serialized_rollback: transactional tests flush the database; this restores the reference data
+# (provinces, models, phases) that the migrations loaded.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def test_each_role_signs_in_and_sees_its_home(live_server, desktop_page, personas):
+    page = desktop_page
+    page.goto(f"{live_server.url}/login/")
+    assert page.locator("html").get_attribute("lang") == "vi"
+    assert page.get_by_role("heading", name="Đăng nhập").is_visible()
+    assert serious_accessibility_violations(page) == []
+    screenshot(page, "login")
+    for label in ("ministry", "officer_hn", "leader", "provider_staff", "admin"):
+        user = personas[label]
+        sign_in(page, live_server, user.username)
+        assert page.get_by_test_id("role-line").inner_text().startswith(user.get_role_display())
+        assert serious_accessibility_violations(page) == []
+        screenshot(page, f"home-{label}")
+        page.context.clear_cookies()
+
+
+def test_wrong_password_keeps_the_user_on_the_login_page(live_server, phone_page, officer_hn):
+    sign_in(phone_page, live_server, "officer_hn", password="sai-mat-khau")
+    assert "/login/" in phone_page.url
+    assert phone_page.locator(".alert, .invalid-feedback, .errorlist").first.is_visible()
+    screenshot(phone_page, "login-error")
+
+
+def test_switching_to_english(live_server, phone_page, officer_hn):
+    sign_in(phone_page, live_server, "officer_hn")
+    phone_page.get_by_role("button", name="Mở menu").click()
+    phone_page.get_by_role("button", name="English").click()
+    phone_page.wait_for_load_state()
+    assert phone_page.locator("html").get_attribute("lang") == "en"
+    assert phone_page.get_by_role("heading", name="Hello, officer_hn").is_visible()
