@@ -12,7 +12,7 @@ DEV_ENV := DEBUG=true
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet '.[test]'
 	touch $(STAMP)
 
 run: $(STAMP)

@@ -26,6 +26,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
+# Marks for every browser test module (`pytestmark = BROWSER`). serialized_rollback: the live
+# server needs transactional tests, which flush the database; this restores the reference data
+# (provinces, models, phases) the migrations loaded.
+BROWSER = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make to set up
 # data are still plain synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -1,12 +1,10 @@
 """Every role signs in through the real login form, in Vietnamese, and lands on its home page."""
 
-import pytest
-
 from tests.browser.conftest import screenshot, serious_accessibility_violations, sign_in
 
-# serialized_rollback: transactional tests flush the database; this restores the reference data
-# (provinces, models, phases) that the migrations loaded.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+from tests.browser.conftest import BROWSER
+
+pytestmark = BROWSER
 
 
 def test_each_role_signs_in_and_sees_its_home(live_server, desktop_page, personas):
