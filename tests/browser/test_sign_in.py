@@ -1,8 +1,6 @@
 """Every role signs in through the real login form, in Vietnamese, and lands on its home page."""
 
-from tests.browser.conftest import screenshot, serious_accessibility_violations, sign_in
-
-from tests.browser.conftest import BROWSER
+from tests.browser.conftest import BROWSER, screenshot, serious_accessibility_violations, sign_in
 
 pytestmark = BROWSER
 
