@@ -8,6 +8,25 @@ from accounts.models import Role
 from tests import factories
 
 
+@pytest.fixture(autouse=True)
+def _reference_data_in_transactional_tests(request):
+    """Transactional tests (the browser suite's live server) flush the database when they end,
+    taking with it the reference data the migrations loaded; put it back before each one."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and marker.kwargs.get("transaction", False)
+    if not transactional and "transactional_db" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db")
+    from programs import reference as programs_reference
+    from programs.models import InterventionModel, Phase, Target
+    from sites import reference as sites_reference
+    from sites.models import Province, Region
+
+    if not Province.objects.exists():
+        sites_reference.load_reference(Region, Province)
+        programs_reference.load_reference(Phase, InterventionModel, Target)
+
+
 @pytest.fixture
 def hanoi():
     return factories.province("01")

@@ -26,10 +26,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-# Marks for every browser test module (`pytestmark = BROWSER`). serialized_rollback: the live
-# server needs transactional tests, which flush the database; this restores the reference data
-# (provinces, models, phases) the migrations loaded.
-BROWSER = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# Marks for every browser test module (`pytestmark = BROWSER`): the live server needs
+# transactional tests (tests/conftest.py puts the reference data back after each flush).
+BROWSER = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make to set up
 # data are still plain synchronous calls.
