@@ -90,6 +90,8 @@ class ServiceSetField(models.Field):
 @ServiceSetField.register_lookup
 class HasService(Lookup):
     lookup_name = "has"
+    # The right-hand side is one service code; it must not go through get_prep_value (a set).
+    prepare_rhs = False
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
@@ -99,6 +101,7 @@ class HasService(Lookup):
 @ServiceSetField.register_lookup
 class HasAnyService(Lookup):
     lookup_name = "any"
+    prepare_rhs = False
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
