@@ -13,6 +13,7 @@ import re
 import unicodedata
 
 from django.conf import settings
+from django.views.decorators.debug import sensitive_variables
 
 UIC_RE = re.compile(r"^[A-Z]{4}[0-9]{6}[FMO]$")
 SEX_LETTERS = {"female": "F", "male": "M", "other": "O"}
@@ -26,6 +27,7 @@ def strip_diacritics(text):
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@sensitive_variables()
 def given_name_letters(name):
     """First two letters of a Vietnamese given name (the last word of a full name), upper case,
     without diacritics; XX when the parent is unknown."""
@@ -35,6 +37,7 @@ def given_name_letters(name):
     return words[-1][:2].upper().ljust(2, "X")
 
 
+@sensitive_variables()
 def build_uic(*, mother_name, father_name, birth_date, sex):
     return (
         given_name_letters(mother_name)
@@ -48,6 +51,7 @@ def is_valid_uic(code):
     return bool(UIC_RE.match(code or ""))
 
 
+@sensitive_variables()
 def uic_hash(code):
     """The stored, one-way form of a UIC: HMAC-SHA256 under UIC_SECRET, hex."""
     key = settings.UIC_SECRET.encode()

@@ -1,0 +1,663 @@
+"""Forms of the participants app.
+
+The UIC answers (parents' given names, birth date) are sensitive: the name inputs never send a
+typed value back to the browser (`NoEchoTextInput`), no error message repeats what was typed,
+and the views that receive them are wrapped in `sensitive_post_parameters`.
+"""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
+
+from accounts.forms import PeriodForm, VersionedModelForm
+from accounts.models import Role
+from programs.services_catalog import Service
+from sites.models import Establishment, PeerGroup, Site
+
+from .models import Contact, EstablishmentAssessment, Participant, RightsAssessment
+from .services import (
+    RIGHTS_FIELDS,
+    check_birth_year,
+    check_not_future,
+    check_peer_group,
+    today,
+)
+from .uic import (
+    SEX_LETTERS,
+    build_uic,
+    given_name_letters,
+    is_valid_uic,
+    strip_diacritics,
+    uic_hash,
+)
+
+# What a user may type instead of ticking "unknown" (compared without diacritics, lower case).
+UNKNOWN_WORDS = {"khong biet", "khong ro", "unknown", "kb", "x", "xx"}
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+SITE_OUT_OF_SCOPE = _("Địa bàn này không thuộc phạm vi của bạn.")
+NO_ECHO_INVALID = _("Lựa chọn không hợp lệ.")
+
+
+class NoEchoTextInput(forms.TextInput):
+    """A text input that never renders a value: what the user typed is not sent back."""
+
+    def get_context(self, name, value, attrs):
+        return super().get_context(name, None, attrs)
+
+
+def name_input():
+    return NoEchoTextInput(
+        attrs={"autocomplete": "off", "autocapitalize": "words", "spellcheck": "false"}
+    )
+
+
+def normalize_code(text):
+    """' p-abc2345 ' -> 'P-ABC2345'; 'abc2345' -> 'P-ABC2345'."""
+    text = re.sub(r"[\s-]", "", (text or "").upper())
+    if not text:
+        return ""
+    if len(text) == 8 and text.startswith("P"):
+        text = text[1:]
+    return "P-" + text
+
+
+class UICAnswersMixin:
+    """The four UIC questions. `uic_required` False makes them optional as a group (the contact
+    form finds a participant by display code or by these answers)."""
+
+    uic_required = True
+
+    def add_uic_fields(self):
+        self.fields["mother_name"] = forms.CharField(
+            label=_("Tên của mẹ"),
+            help_text=_(
+                "Chỉ cần tên (chữ cuối của họ tên), ví dụ: Lan. Tên không được lưu; vì bảo mật, "
+                "nếu có lỗi bạn cần nhập lại."
+            ),
+            required=False,
+            max_length=60,
+            widget=name_input(),
+        )
+        self.fields["mother_unknown"] = forms.BooleanField(
+            label=_("Không biết tên mẹ"), required=False
+        )
+        self.fields["father_name"] = forms.CharField(
+            label=_("Tên của cha"),
+            help_text=_("Chỉ cần tên, ví dụ: Hùng."),
+            required=False,
+            max_length=60,
+            widget=name_input(),
+        )
+        self.fields["father_unknown"] = forms.BooleanField(
+            label=_("Không biết tên cha"), required=False
+        )
+        self.fields["birth_date"] = forms.DateField(
+            label=_("Ngày sinh"),
+            required=self.uic_required,
+            widget=DATE_WIDGET,
+            error_messages={"invalid": _("Ngày sinh không hợp lệ.")},
+        )
+        self.fields["sex"] = forms.ChoiceField(
+            label=_("Giới tính"),
+            choices=Participant.Sex.choices,
+            required=self.uic_required,
+            widget=forms.RadioSelect,
+            error_messages={"invalid_choice": NO_ECHO_INVALID},
+        )
+
+    @sensitive_variables()
+    def _parent_letters(self, cleaned, who):
+        name = (cleaned.get(f"{who}_name") or "").strip()
+        unknown = cleaned.get(f"{who}_unknown")
+        if unknown or strip_diacritics(name).lower() in UNKNOWN_WORDS:
+            return "XX"
+        if not name:
+            message = (
+                _("Nhập tên của mẹ hoặc đánh dấu “Không biết tên mẹ”.")
+                if who == "mother"
+                else _("Nhập tên của cha hoặc đánh dấu “Không biết tên cha”.")
+            )
+            self.add_error(f"{who}_name", ValidationError(message, code="required"))
+            return None
+        letters = given_name_letters(name)
+        if letters == "XX" or not letters[0].isalpha():
+            self.add_error(
+                f"{who}_name",
+                ValidationError(_("Tên chỉ được gồm chữ cái."), code="letters"),
+            )
+            return None
+        return letters
+
+    def uic_answers_given(self):
+        data = self.cleaned_data
+        return any(
+            data.get(name)
+            for name in ("mother_name", "mother_unknown", "father_name", "father_unknown")
+        ) or bool(data.get("birth_date"))
+
+    @sensitive_variables()
+    def compute_uic(self):
+        """The UIC from the cleaned answers, or None (with errors added to the form)."""
+        cleaned = self.cleaned_data
+        mother = self._parent_letters(cleaned, "mother")
+        father = self._parent_letters(cleaned, "father")
+        birth_date, sex = cleaned.get("birth_date"), cleaned.get("sex")
+        if birth_date is not None:
+            try:
+                check_not_future(birth_date, _("Ngày sinh"))
+            except ValidationError as error:
+                self.add_error("birth_date", error)
+                birth_date = None
+        if not self.uic_required:
+            for name, value in (("birth_date", birth_date), ("sex", sex)):
+                if not value and name not in self.errors:
+                    self.add_error(
+                        name, ValidationError(_("Trường này là bắt buộc."), code="required")
+                    )
+        if None in (mother, father) or not birth_date or not sex:
+            return None
+        uic = build_uic(mother_name=mother, father_name=father, birth_date=birth_date, sex=sex)
+        if not is_valid_uic(uic):
+            raise ValidationError(_("Không tạo được mã UIC từ các câu trả lời."), code="uic")
+        return uic
+
+
+def scoped_sites(user):
+    if user is None:
+        return Site.objects.all()
+    return Site.objects.visible_to(user).order_by("code")
+
+
+def scoped_establishments(user):
+    if user is None:
+        return Establishment.objects.all()
+    return Establishment.objects.visible_to(user).order_by("code")
+
+
+def site_field(user, *, required=True, label=None):
+    return forms.ModelChoiceField(
+        label=label or _("Địa bàn"),
+        queryset=scoped_sites(user),
+        required=required,
+        error_messages={"invalid_choice": SITE_OUT_OF_SCOPE},
+    )
+
+
+def is_leader(user):
+    return user is not None and user.role == Role.PEER_LEADER
+
+
+class EnrolmentDetailsMixin:
+    """Fields of an enrolment that are not UIC answers, shared by both steps."""
+
+    def add_enrolment_fields(self, user, hidden=False):
+        date_widget = forms.HiddenInput if hidden else DATE_WIDGET
+        choice_widget = forms.HiddenInput if hidden else forms.Select
+        self.fields["category"] = forms.ChoiceField(
+            label=_("Nhóm đối tượng"),
+            choices=Participant.Category.choices,
+            widget=choice_widget,
+            error_messages={"invalid_choice": NO_ECHO_INVALID},
+        )
+        self.fields["residence"] = forms.ChoiceField(
+            label=_("Tình trạng cư trú"),
+            choices=Participant.Residence.choices,
+            widget=choice_widget,
+            error_messages={"invalid_choice": NO_ECHO_INVALID},
+        )
+        if not is_leader(user):
+            self.fields["site"] = site_field(user)
+            if hidden:
+                self.fields["site"].widget = forms.HiddenInput()
+            elif self.fields["site"].queryset.count() == 1:
+                self.fields["site"].initial = self.fields["site"].queryset.first().pk
+        self.fields["enrolled_on"] = forms.DateField(
+            label=_("Ngày ghi danh"), initial=today, widget=date_widget
+        )
+        self.fields["consent"] = forms.BooleanField(
+            label=_("Người tham gia đã được giải thích và đồng ý tham gia"),
+            error_messages={
+                "required": _("Cần có sự đồng ý của người tham gia trước khi ghi danh.")
+            },
+            widget=forms.HiddenInput if hidden else forms.CheckboxInput,
+        )
+        self.fields["consent_on"] = forms.DateField(
+            label=_("Ngày đồng ý tham gia"), initial=today, widget=date_widget
+        )
+
+    def clean_enrolment(self, birth_year):
+        cleaned = self.cleaned_data
+        enrolled_on, consent_on = cleaned.get("enrolled_on"), cleaned.get("consent_on")
+        for name, day, label in (
+            ("enrolled_on", enrolled_on, _("Ngày ghi danh")),
+            ("consent_on", consent_on, _("Ngày đồng ý tham gia")),
+        ):
+            try:
+                check_not_future(day, label)
+            except ValidationError as error:
+                self.add_error(name, error)
+        dates_ok = "enrolled_on" not in self.errors and "consent_on" not in self.errors
+        if enrolled_on and consent_on and consent_on > enrolled_on and dates_ok:
+            self.add_error(
+                "consent_on",
+                ValidationError(
+                    _("Ngày đồng ý tham gia không được sau ngày ghi danh."), code="consent_after"
+                ),
+            )
+        if birth_year and enrolled_on:
+            try:
+                check_birth_year(birth_year, enrolled_on)
+            except ValidationError as error:
+                self.add_error("birth_date" if "birth_date" in self.fields else None, error)
+
+    def site_for(self, user):
+        if is_leader(user):
+            return user.peer_group.site
+        return self.cleaned_data.get("site")
+
+
+class EnrolForm(UICAnswersMixin, EnrolmentDetailsMixin, forms.Form):
+    """Step 1 of enrolment: the UIC answers and the enrolment details."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.add_uic_fields()
+        self.add_enrolment_fields(user)
+        self.uic = None
+
+    def clean(self):
+        cleaned = super().clean()
+        birth_date = cleaned.get("birth_date")
+        self.uic = self.compute_uic()
+        self.clean_enrolment(birth_date.year if birth_date else None)
+        return cleaned
+
+    def confirmation_initial(self):
+        """What step 2 carries in hidden fields: the UIC and non-identifying fields only."""
+        cleaned = self.cleaned_data
+        initial = {
+            "uic": self.uic,
+            "birth_year": cleaned["birth_date"].year,
+            "sex": cleaned["sex"],
+            "category": cleaned["category"],
+            "residence": cleaned["residence"],
+            "enrolled_on": cleaned["enrolled_on"],
+            "consent": True,
+            "consent_on": cleaned["consent_on"],
+        }
+        if "site" in cleaned:
+            initial["site"] = cleaned["site"].pk
+        return initial
+
+
+class EnrolConfirmForm(EnrolmentDetailsMixin, forms.Form):
+    """Step 2 of enrolment: every value in hidden fields, checked again."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["uic"] = forms.CharField(
+            max_length=11,
+            min_length=11,
+            widget=forms.HiddenInput,
+            error_messages={"invalid": _("Mã UIC không hợp lệ.")},
+        )
+        self.fields["birth_year"] = forms.IntegerField(widget=forms.HiddenInput)
+        self.fields["sex"] = forms.ChoiceField(
+            choices=Participant.Sex.choices,
+            widget=forms.HiddenInput,
+            error_messages={"invalid_choice": NO_ECHO_INVALID},
+        )
+        self.add_enrolment_fields(user, hidden=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        uic, birth_year, sex = cleaned.get("uic"), cleaned.get("birth_year"), cleaned.get("sex")
+        if uic is not None:
+            consistent = (
+                is_valid_uic(uic)
+                and birth_year is not None
+                and uic[8:10] == f"{birth_year % 100:02d}"
+                and sex is not None
+                and uic[10] == SEX_LETTERS[sex]
+            )
+            if not consistent:
+                raise ValidationError(
+                    _("Mã UIC không hợp lệ. Hãy nhập lại các câu trả lời."), code="uic"
+                )
+        self.clean_enrolment(birth_year)
+        return cleaned
+
+    def step_one_initial(self):
+        """Non-identifying values to refill step 1 when step 2 fails."""
+        data = self.data
+        return {
+            name: data.get(name)
+            for name in ("sex", "category", "residence", "site", "enrolled_on", "consent_on")
+            if data.get(name)
+        }
+
+
+class WithdrawForm(forms.Form):
+    withdrawn_on = forms.DateField(
+        label=_("Ngày rút khỏi chương trình"), initial=today, widget=DATE_WIDGET
+    )
+
+
+class ContactForm(UICAnswersMixin, forms.Form):
+    """The peer leader's phone form (officers get a site and a peer group choice)."""
+
+    uic_required = False
+
+    participant_code = forms.CharField(
+        label=_("Mã người tham gia"),
+        required=False,
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "placeholder": "P-XXXXXXX",
+                "class": "form-control form-control-lg",
+            }
+        ),
+    )
+    date = forms.DateField(
+        label=_("Ngày tiếp cận"),
+        initial=today,
+        widget=forms.DateInput(
+            attrs={"type": "date", "class": "form-control form-control-lg"}, format="%Y-%m-%d"
+        ),
+    )
+    kind = forms.ChoiceField(
+        label=_("Hình thức"),
+        choices=Contact.Kind.choices,
+        initial=Contact.Kind.OUTREACH,
+        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+        error_messages={"invalid_choice": NO_ECHO_INVALID},
+    )
+    needs = forms.MultipleChoiceField(
+        label=_("Nhu cầu phát hiện"),
+        choices=Service.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "btn-check"}),
+        error_messages={"invalid_choice": NO_ECHO_INVALID},
+    )
+    refer_now = forms.BooleanField(
+        label=_("Chuyển gửi ngay sau khi lưu"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "btn-check"}),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.add_uic_fields()
+        self.participant = None
+        if not is_leader(user):
+            self.fields["site"] = site_field(user)
+            sites = self.fields["site"].queryset
+            if sites.count() == 1:
+                self.fields["site"].initial = sites.first().pk
+            self.fields["peer_group"] = forms.ModelChoiceField(
+                label=_("Nhóm đồng đẳng (nếu nhóm thực hiện)"),
+                queryset=(
+                    PeerGroup.objects.visible_to(user) if user else PeerGroup.objects.all()
+                ).select_related("site"),
+                required=False,
+                error_messages={"invalid_choice": NO_ECHO_INVALID},
+            )
+
+    @sensitive_variables()
+    def _find_participant(self):
+        scoped = Participant.objects.visible_to(self.user)
+        code = normalize_code(self.cleaned_data.get("participant_code"))
+        if code:
+            return scoped.filter(code=code).first(), "participant_code"
+        if not self.uic_answers_given():
+            self.add_error(
+                "participant_code",
+                ValidationError(
+                    _("Nhập mã người tham gia (P-…) hoặc trả lời các câu hỏi UIC."),
+                    code="required",
+                ),
+            )
+            return None, None
+        uic = self.compute_uic()
+        if uic is None:
+            return None, None
+        return scoped.filter(uic_hash=uic_hash(uic)).first(), None
+
+    def clean(self):
+        cleaned = super().clean()
+        participant, field = self._find_participant()
+        if participant is None and not self.errors:
+            self.add_error(
+                field,
+                ValidationError(
+                    _(
+                        "Không tìm thấy người tham gia này trong danh sách của bạn. Nếu là "
+                        "người mới, hãy ghi danh trước."
+                    ),
+                    code="not_found",
+                ),
+            )
+        elif participant is not None and participant.withdrawn_on is not None:
+            self.add_error(
+                field,
+                ValidationError(
+                    _(
+                        "Người tham gia này đã rút khỏi chương trình: không thể ghi nhận lần "
+                        "tiếp cận mới."
+                    ),
+                    code="withdrawn",
+                ),
+            )
+        self.participant = participant
+        try:
+            check_not_future(cleaned.get("date"), _("Ngày tiếp cận"))
+        except ValidationError as error:
+            self.add_error("date", error)
+        if is_leader(self.user):
+            cleaned["site"] = self.user.peer_group.site
+            cleaned["peer_group"] = self.user.peer_group
+        elif cleaned.get("site") and cleaned.get("peer_group"):
+            try:
+                check_peer_group(cleaned["peer_group"], cleaned["site"])
+            except ValidationError as error:
+                self.add_error("peer_group", error)
+        return cleaned
+
+
+class RightsAssessmentForm(VersionedModelForm):
+    """A worker rights assessment; on creation the participant is given by display code."""
+
+    participant_code = forms.CharField(label=_("Mã người tham gia"), max_length=12)
+
+    class Meta:
+        model = RightsAssessment
+        fields = ["establishment", "date", *RIGHTS_FIELDS]
+        widgets = {"date": DATE_WIDGET}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["establishment"].queryset = (
+            Establishment.objects.visible_to(user).select_related("site").order_by("code")
+        )
+        self.fields["establishment"].error_messages["invalid_choice"] = _(
+            "Cơ sở này không thuộc phạm vi của bạn."
+        )
+        if self.instance.pk:
+            del self.fields["participant_code"]
+        self.order_fields(["participant_code", "establishment", "date"])
+
+    def clean_participant_code(self):
+        code = normalize_code(self.cleaned_data["participant_code"])
+        participant = Participant.objects.visible_to(self.user).filter(code=code).first()
+        if participant is None:
+            raise ValidationError(
+                _("Không tìm thấy người tham gia này trong danh sách của bạn."),
+                code="not_found",
+            )
+        if participant.withdrawn_on is not None:
+            raise ValidationError(
+                _("Người tham gia này đã rút khỏi chương trình."), code="withdrawn"
+            )
+        self.instance.participant = participant
+        return code
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        check_not_future(day, _("Ngày đánh giá"))
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.participant_id and cleaned.get("establishment") and cleaned.get("date"):
+            duplicate = RightsAssessment.objects.filter(
+                participant_id=self.instance.participant_id,
+                establishment=cleaned["establishment"],
+                date=cleaned["date"],
+            ).exclude(pk=self.instance.pk)
+            if duplicate.exists():
+                raise ValidationError(
+                    _(
+                        "Đã có đánh giá của người tham gia này tại cơ sở này vào ngày này; hãy "
+                        "sửa đánh giá đó."
+                    ),
+                    code="duplicate",
+                )
+        return cleaned
+
+    def validate_unique(self):
+        """Uniqueness is checked in clean() with a clear message."""
+
+
+class EstablishmentAssessmentForm(VersionedModelForm):
+    class Meta:
+        model = EstablishmentAssessment
+        fields = ["establishment", "date", *EstablishmentAssessment.DUTIES]
+        widgets = {"date": DATE_WIDGET}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["establishment"].queryset = (
+            Establishment.objects.visible_to(user).select_related("site").order_by("code")
+        )
+        self.fields["establishment"].error_messages["invalid_choice"] = _(
+            "Cơ sở này không thuộc phạm vi của bạn."
+        )
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        check_not_future(day, _("Ngày đánh giá"))
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("establishment") and cleaned.get("date"):
+            duplicate = EstablishmentAssessment.objects.filter(
+                establishment=cleaned["establishment"], date=cleaned["date"]
+            ).exclude(pk=self.instance.pk)
+            if duplicate.exists():
+                raise ValidationError(
+                    _("Đã có đánh giá của cơ sở này vào ngày này; hãy sửa đánh giá đó."),
+                    code="duplicate",
+                )
+        return cleaned
+
+    def validate_unique(self):
+        """Uniqueness is checked in clean() with a clear message."""
+
+
+# ----- list filters (GET) -----
+
+
+class ScopedFilterForm(PeriodForm):
+    """A list's filters: a site among those the user may see, a period, and a code search."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"] = site_field(user, required=False)
+        self.fields["q"] = forms.CharField(
+            label=_("Mã người tham gia"), required=False, max_length=12
+        )
+        self.order_fields(["site", "start", "end"])
+
+
+class ParticipantFilterForm(ScopedFilterForm):
+    category = forms.ChoiceField(
+        label=_("Nhóm đối tượng"),
+        choices=[("", "---------"), *Participant.Category.choices],
+        required=False,
+    )
+    residence = forms.ChoiceField(
+        label=_("Tình trạng cư trú"),
+        choices=[("", "---------"), *Participant.Residence.choices],
+        required=False,
+    )
+    need = forms.ChoiceField(
+        label=_("Nhu cầu"), choices=[("", "---------"), *Service.choices], required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["start"].help_text = _("Ghi danh hoặc được tiếp cận trong khoảng thời gian.")
+
+
+class ContactFilterForm(ScopedFilterForm):
+    kind = forms.ChoiceField(
+        label=_("Hình thức"), choices=[("", "---------"), *Contact.Kind.choices], required=False
+    )
+    need = forms.ChoiceField(
+        label=_("Nhu cầu"), choices=[("", "---------"), *Service.choices], required=False
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["peer_group"] = forms.ModelChoiceField(
+            label=_("Nhóm đồng đẳng"),
+            queryset=PeerGroup.objects.visible_to(user) if user else PeerGroup.objects.all(),
+            required=False,
+        )
+
+
+YES_NO = [("", "---------"), ("yes", _("Có")), ("no", _("Không"))]
+
+
+class RightsAssessmentFilterForm(ScopedFilterForm):
+    rights_ensured = forms.ChoiceField(
+        label=_("Đảm bảo đủ 6 quyền cơ bản"), choices=YES_NO, required=False
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["establishment"] = forms.ModelChoiceField(
+            label=_("Cơ sở"),
+            queryset=scoped_establishments(user),
+            required=False,
+        )
+
+
+class EstablishmentAssessmentFilterForm(PeriodForm):
+    compliant = forms.ChoiceField(
+        label=_("Thực hiện đủ 6 trách nhiệm"), choices=YES_NO, required=False
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"] = site_field(user, required=False)
+        self.fields["establishment"] = forms.ModelChoiceField(
+            label=_("Cơ sở"),
+            queryset=scoped_establishments(user),
+            required=False,
+        )
+        self.order_fields(["site", "establishment", "start", "end"])

@@ -1,0 +1,222 @@
+"""Reads of the participants app. Every function starts from `Model.objects.visible_to(user)`
+and applies `filters`, the cleaned_data of the matching FilterForm (it may be {}); the exchange
+export reuses them. Query counts do not grow with the number of rows."""
+
+from django.db.models import (
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+)
+
+from accounts.models import Role
+from programs.services_catalog import SERVICE_BITS
+from referrals.models import Referral
+
+from .forms import normalize_code
+from .models import Contact, Enrolment, EstablishmentAssessment, Participant, RightsAssessment
+
+
+def _period(filters, field):
+    q = Q()
+    if filters.get("start"):
+        q &= Q(**{f"{field}__gte": filters["start"]})
+    if filters.get("end"):
+        q &= Q(**{f"{field}__lte": filters["end"]})
+    return q
+
+
+def with_need(queryset, need):
+    """Contacts whose needs hold `need` (a bit test on the mask, done here rather than with the
+    `needs__has` lookup so the value is not prepared as a list of codes)."""
+    bit = ExpressionWrapper(F("needs").bitand(SERVICE_BITS[need]), output_field=IntegerField())
+    return queryset.alias(need_bit=bit).filter(need_bit__gt=0)
+
+
+def _code(filters):
+    return normalize_code(filters.get("q"))
+
+
+def enrolments_visible_to(user):
+    """Enrolments a user may see, with the same rule as their events."""
+    if user is None or not user.is_authenticated:
+        return Enrolment.objects.none()
+    if user.role == Role.ADMIN:
+        return Enrolment.objects.all()
+    if user.role == Role.OFFICER:
+        return Enrolment.objects.filter(site__province__current_id=user.province_id)
+    if user.role == Role.PEER_LEADER:
+        return Enrolment.objects.filter(peer_group_id=user.peer_group_id)
+    return Enrolment.objects.none()
+
+
+def participant_list(*, user, filters):
+    """Participants in the user's scope, withdrawn ones left out. Filters: site, start/end
+    (enrolled or contacted in the period), category, residence, need (a contact recorded it),
+    q (display code, exact or partial)."""
+    filters = filters or {}
+    qs = Participant.objects.visible_to(user).not_withdrawn()
+    if filters.get("category"):
+        qs = qs.filter(category=filters["category"])
+    if filters.get("residence"):
+        qs = qs.filter(residence=filters["residence"])
+    code = _code(filters)
+    if code:
+        qs = qs.filter(code__icontains=code.removeprefix("P-"))
+
+    site = filters.get("site")
+    enrol_q = _period(filters, "enrolled_on")
+    contact_q = _period(filters, "date")
+    if site:
+        enrol_q &= Q(site=site)
+        contact_q &= Q(site=site)
+    if filters.get("need"):
+        qs = qs.filter(
+            Exists(
+                with_need(
+                    Contact.objects.visible_to(user).filter(contact_q, participant=OuterRef("pk")),
+                    filters["need"],
+                )
+            )
+        )
+    elif site or filters.get("start") or filters.get("end"):
+        enrolled = Enrolment.objects.filter(enrol_q, participant=OuterRef("pk"))
+        met = Contact.objects.filter(contact_q, participant=OuterRef("pk"))
+        qs = qs.filter(Exists(enrolled) | Exists(met))
+
+    visible_contacts = Contact.objects.visible_to(user).filter(participant=OuterRef("pk"))
+    first_enrolment = (
+        enrolments_visible_to(user).filter(participant=OuterRef("pk")).order_by("enrolled_on")
+    )
+    return qs.annotate(
+        last_contact_on=Subquery(
+            visible_contacts.order_by().values("participant").annotate(m=Max("date")).values("m")
+        ),
+        first_enrolled_on=Subquery(
+            enrolments_visible_to(user)
+            .filter(participant=OuterRef("pk"))
+            .order_by()
+            .values("participant")
+            .annotate(m=Min("enrolled_on"))
+            .values("m")
+        ),
+        enrolment_site_code=Subquery(first_enrolment.values("site__code")[:1]),
+    ).order_by("code")
+
+
+def contact_list(*, user, filters):
+    """Contacts in the user's scope. Filters: site, start/end, kind, need, peer_group, q."""
+    filters = filters or {}
+    qs = Contact.objects.visible_to(user).filter(_period(filters, "date"))
+    if filters.get("site"):
+        qs = qs.filter(site=filters["site"])
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    if filters.get("need"):
+        qs = with_need(qs, filters["need"])
+    if filters.get("peer_group"):
+        qs = qs.filter(peer_group=filters["peer_group"])
+    code = _code(filters)
+    if code:
+        qs = qs.filter(participant__code__icontains=code.removeprefix("P-"))
+    return qs.select_related("participant", "site", "peer_group").order_by("-date", "-id")
+
+
+def rights_assessment_list(*, user, filters):
+    """Worker rights assessments in scope. Filters: site, establishment, start/end, q,
+    rights_ensured ("yes"/"no": all six core rights)."""
+    filters = filters or {}
+    qs = RightsAssessment.objects.visible_to(user).filter(_period(filters, "date"))
+    if filters.get("site"):
+        qs = qs.filter(establishment__site=filters["site"])
+    if filters.get("establishment"):
+        qs = qs.filter(establishment=filters["establishment"])
+    code = _code(filters)
+    if code:
+        qs = qs.filter(participant__code__icontains=code.removeprefix("P-"))
+    all_rights = Q(**{name: True for name in RightsAssessment.CORE_RIGHTS})
+    if filters.get("rights_ensured") == "yes":
+        qs = qs.filter(all_rights)
+    elif filters.get("rights_ensured") == "no":
+        qs = qs.exclude(all_rights)
+    return qs.select_related("participant", "establishment", "establishment__site").order_by(
+        "-date", "-id"
+    )
+
+
+def establishment_assessment_list(*, user, filters):
+    """Establishment assessments in scope. Filters: site, establishment, start/end, compliant."""
+    filters = filters or {}
+    qs = EstablishmentAssessment.objects.visible_to(user).filter(_period(filters, "date"))
+    if filters.get("site"):
+        qs = qs.filter(establishment__site=filters["site"])
+    if filters.get("establishment"):
+        qs = qs.filter(establishment=filters["establishment"])
+    all_duties = Q(**{name: True for name in EstablishmentAssessment.DUTIES})
+    if filters.get("compliant") == "yes":
+        qs = qs.filter(all_duties)
+    elif filters.get("compliant") == "no":
+        qs = qs.exclude(all_duties)
+    return qs.select_related("establishment", "establishment__site").order_by("-date", "-id")
+
+
+TIMELINE_LIMIT = 200
+
+
+def participant_timeline(*, user, participant):
+    """The participant's events the user may see, newest first: enrolments, contacts, rights
+    assessments and referrals, each through its model's scoping."""
+    events = []
+    for enrolment in (
+        enrolments_visible_to(user)
+        .filter(participant=participant)
+        .select_related("site", "peer_group")[:TIMELINE_LIMIT]
+    ):
+        events.append({"date": enrolment.enrolled_on, "kind": "enrolment", "obj": enrolment})
+    for contact in (
+        Contact.objects.visible_to(user)
+        .filter(participant=participant)
+        .select_related("site", "peer_group")[:TIMELINE_LIMIT]
+    ):
+        events.append({"date": contact.date, "kind": "contact", "obj": contact})
+    for assessment in (
+        RightsAssessment.objects.visible_to(user)
+        .filter(participant=participant)
+        .select_related("establishment")[:TIMELINE_LIMIT]
+    ):
+        events.append({"date": assessment.date, "kind": "rights", "obj": assessment})
+    for referral in (
+        Referral.objects.visible_to(user)
+        .filter(participant=participant)
+        .select_related("site", "provider")[:TIMELINE_LIMIT]
+    ):
+        events.append({"date": referral.date, "kind": "referral", "obj": referral})
+    order = {"enrolment": 0, "contact": 1, "rights": 2, "referral": 3}
+    events.sort(key=lambda e: (e["date"], order[e["kind"]], e["obj"].pk), reverse=True)
+    return events
+
+
+def participant_history(*, user, participant, timeline):
+    """Audit-log entries of the participant and of the timeline's records (who, when, what
+    changed), newest first."""
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    wanted = Q(
+        content_type=ContentType.objects.get_for_model(Participant), object_pk=str(participant.pk)
+    )
+    by_model = {}
+    for event in timeline:
+        by_model.setdefault(type(event["obj"]), []).append(str(event["obj"].pk))
+    for model, pks in by_model.items():
+        wanted |= Q(content_type=ContentType.objects.get_for_model(model), object_pk__in=pks)
+    return (
+        LogEntry.objects.filter(wanted)
+        .select_related("actor", "content_type")
+        .order_by("-timestamp", "-id")[:100]
+    )

@@ -1,0 +1,293 @@
+"""Enrolment by UIC: one participant per UIC across the country, only the hash stored, and the
+raw UIC and the parents' names nowhere: not in the database, a log line or a page after
+confirmation or on an error."""
+
+import datetime
+import logging
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.urls import reverse
+from django.views.debug import ExceptionReporter
+
+from participants import services
+from participants.models import Enrolment, Participant
+from participants.uic import uic_hash
+from tests import factories
+
+from .helpers import MOTHER, SECRETS, UIC, answers, assert_no_secret, enrol, hidden_fields
+
+pytestmark = pytest.mark.django_db
+
+
+def test_uic_is_shown_for_confirmation_and_only_its_hash_is_stored(client_for, officer_hn, site_hn):
+    client = client_for(officer_hn)
+    confirm, final = enrol(client, answers(site_hn))
+    page = confirm.content.decode()
+    assert UIC in page  # shown back for confirmation
+    assert MOTHER not in page and "Khôi" not in page  # the names are not carried on
+    assert set(hidden_fields(page)) >= {"uic", "birth_year", "sex", "site", "consent_on"}
+    assert not {"mother_name", "father_name", "birth_date"} & set(hidden_fields(page))
+
+    participant = Participant.objects.get()
+    assert participant.uic_hash == uic_hash(UIC)
+    assert (participant.birth_year, participant.sex, participant.residence) == (
+        1995,
+        "female",
+        "temporary",
+    )
+    assert participant.consent_on == datetime.date(2024, 5, 2)
+    enrolment = participant.enrolments.get()
+    assert (enrolment.site, enrolment.enrolled_by) == (site_hn, officer_hn)
+    body = final.content.decode()
+    assert f"Đã ghi danh: {participant.code}" in body
+    assert_no_secret(body)
+
+
+def test_same_answers_in_two_provinces_give_one_participant_and_two_enrolments(
+    client, officer_hn, officer_ct, site_hn, site_ct
+):
+    client.force_login(officer_hn)
+    _, first = enrol(client, answers(site_hn))
+    client.force_login(officer_ct)
+    _, second = enrol(client, answers(site_ct, category="establishment_worker"))
+    participant = Participant.objects.get()
+    assert set(participant.enrolments.values_list("site__code", flat=True)) == {
+        site_hn.code,
+        site_ct.code,
+    }
+    # The first record's attributes are kept; the second user is told the same thing either way.
+    assert participant.category == "sex_worker"
+    message = f"Đã ghi danh: {participant.code}"
+    assert message in first.content.decode() and message in second.content.decode()
+    assert site_hn.code not in second.content.decode()
+    # Both officers now see the person (each through their own enrolment).
+    assert Participant.objects.visible_to(officer_ct).count() == 1
+    assert Participant.objects.visible_to(officer_hn).count() == 1
+
+
+def test_different_answers_give_two_participants(client_for, officer_hn, site_hn):
+    client = client_for(officer_hn)
+    enrol(client, answers(site_hn))
+    enrol(client, answers(site_hn, father_name="Lê Văn Hùng"))
+    enrol(client, answers(site_hn, birth_date="1995-07-04"))
+    assert Participant.objects.count() == 3
+    assert Enrolment.objects.count() == 3
+
+
+def test_enrolling_twice_at_one_site_adds_nothing(client_for, officer_hn, site_hn):
+    client = client_for(officer_hn)
+    enrol(client, answers(site_hn))
+    enrol(client, answers(site_hn))
+    assert Participant.objects.count() == 1 and Enrolment.objects.count() == 1
+
+
+def test_leader_enrols_at_their_group_site_with_the_group(client_for, leader, group_hn):
+    client = client_for(leader)
+    page = client.get(reverse("participants:enrol")).content.decode()
+    assert 'name="site"' not in page
+    enrol(client, answers())
+    enrolment = Enrolment.objects.get()
+    assert (enrolment.site, enrolment.peer_group) == (group_hn.site, group_hn)
+    assert Participant.objects.visible_to(leader).count() == 1
+
+
+def test_unknown_parent_gives_xx(client_for, officer_hn, site_hn):
+    client = client_for(officer_hn)
+    confirm, _ = enrol(
+        client, answers(site_hn, mother_name="", mother_unknown="on", father_name="không biết")
+    )
+    assert "XXXX030795F" in confirm.content.decode()
+    assert Participant.objects.get().uic_hash == uic_hash("XXXX030795F")
+
+
+def _scan_database(secrets):
+    """Every text value of every column of every table, and every decoded session."""
+    found = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            quoted = connection.ops.quote_name(table)
+            cursor.execute(f"SELECT * FROM {quoted}")  # noqa: S608 - table names from the db
+            columns = [col[0] for col in cursor.description]
+            for row in cursor.fetchall():
+                for column, value in zip(columns, row, strict=True):
+                    text = str(value)
+                    for secret in secrets:
+                        if secret.upper() in text.upper():
+                            found.append((table, column, secret))
+    for session in Session.objects.all():
+        decoded = str(session.get_decoded())
+        found.extend(("session", "data", s) for s in secrets if s.upper() in decoded.upper())
+    return found
+
+
+def test_raw_uic_and_names_are_in_no_table_column(client_for, officer_hn, leader, site_hn):
+    enrol(client_for(officer_hn), answers(site_hn))
+    client = client_for(leader)
+    enrol(client, answers())
+    # Also a contact found by the UIC answers.
+    client.post(
+        reverse("participants:contact_new"),
+        {
+            "mother_name": MOTHER,
+            "father_name": "Trần Văn Khôi",
+            "birth_date": "1995-07-03",
+            "sex": "female",
+            "date": "2024-05-03",
+            "kind": "outreach",
+        },
+    )
+    assert Participant.objects.count() == 1
+    assert Participant.objects.get().contacts.count() == 1
+    assert _scan_database(SECRETS) == []
+
+
+def test_no_log_line_holds_the_uic_or_names(client_for, officer_hn, site_hn, caplog):
+    caplog.set_level(logging.DEBUG)
+    client = client_for(officer_hn)
+    enrol(client, answers(site_hn))
+    client.post(reverse("participants:enrol"), answers(site_hn, birth_date="2030-01-01"))
+    assert Participant.objects.count() == 1
+    assert_no_secret(caplog.text)
+
+
+def test_error_page_of_step_one_does_not_echo_the_answers(client_for, officer_hn, site_hn):
+    client = client_for(officer_hn)
+    response = client.post(reverse("participants:enrol"), answers(site_hn, birth_date="2099-01-01"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Ngày sinh không được sau ngày hôm nay." in body
+    assert_no_secret(body)
+    # Non-identifying input is kept.
+    assert 'value="2024-05-02"' in body
+    assert Participant.objects.count() == 0
+
+
+def test_failed_confirmation_returns_to_step_one_without_the_uic(
+    client_for, officer_hn, site_hn, site_ct
+):
+    client = client_for(officer_hn)
+    confirm = client.post(reverse("participants:enrol"), answers(site_hn))
+    fields = hidden_fields(confirm.content.decode())
+    fields["site"] = str(site_ct.pk)  # out of scope
+    response = client.post(reverse("participants:enrol"), fields)
+    body = response.content.decode()
+    assert "Địa bàn này không thuộc phạm vi của bạn." in body
+    assert_no_secret(body)
+    assert Participant.objects.count() == 0
+
+    fields = hidden_fields(confirm.content.decode())
+    fields["uic"] = "QUKH030795M"  # does not match the sex
+    body = client.post(reverse("participants:enrol"), fields).content.decode()
+    assert "Mã UIC không hợp lệ" in body
+    assert_no_secret(body, (UIC, "QUKH030795M"))
+    assert Participant.objects.count() == 0
+
+
+def test_a_crash_during_enrolment_leaks_nothing(client, officer_hn, site_hn, monkeypatch, caplog):
+    client.force_login(officer_hn)
+    confirm = client.post(reverse("participants:enrol"), answers(site_hn))
+    fields = hidden_fields(confirm.content.decode())
+
+    def boom(peer_group, site):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(services, "check_peer_group", boom)
+    client.raise_request_exception = False
+    caplog.set_level(logging.DEBUG)
+    response = client.post(reverse("participants:enrol"), fields)
+    assert response.status_code == 500
+    assert_no_secret(response.content.decode())
+    assert_no_secret(caplog.text)
+    record = next(r for r in caplog.records if r.exc_info)
+    report = ExceptionReporter(record.request, *record.exc_info).get_traceback_text()
+    assert "database went away" in report
+    assert_no_secret(report)
+    assert Participant.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"birth_date": "2020-01-01"}, "tuổi của người tham gia phải từ 10 đến 90"),
+        ({"birth_date": "1920-01-01"}, "tuổi của người tham gia phải từ 10 đến 90"),
+        ({"enrolled_on": "2099-01-01"}, "Ngày ghi danh không được sau ngày hôm nay."),
+        ({"consent_on": "2099-01-01"}, "Ngày đồng ý tham gia không được sau ngày hôm nay."),
+        ({"consent": None}, "Cần có sự đồng ý của người tham gia trước khi ghi danh."),
+        ({"consent_on": "2024-06-01"}, "Ngày đồng ý tham gia không được sau ngày ghi danh."),
+        ({"mother_name": ""}, "Nhập tên của mẹ hoặc đánh dấu"),
+        ({"father_name": "123"}, "Tên chỉ được gồm chữ cái."),
+        ({"birth_date": "03/07/1995x"}, "Ngày sinh không hợp lệ."),
+    ],
+)
+def test_bad_enrolment_input_is_refused_with_a_message(
+    client_for, officer_hn, site_hn, overrides, message
+):
+    response = client_for(officer_hn).post(
+        reverse("participants:enrol"), answers(site_hn, **overrides)
+    )
+    body = response.content.decode()
+    assert message in body
+    assert 'name="step" value="confirm"' not in body
+    assert Participant.objects.count() == 0
+    assert_no_secret(body)
+
+
+def test_site_outside_scope_is_refused(client_for, officer_hn, site_ct):
+    body = (
+        client_for(officer_hn)
+        .post(reverse("participants:enrol"), answers(site_ct))
+        .content.decode()
+    )
+    assert "Địa bàn này không thuộc phạm vi của bạn." in body
+    assert Participant.objects.count() == 0
+
+
+def test_service_refuses_bad_input(site_hn):
+    good = {
+        "uic": UIC,
+        "category": "sex_worker",
+        "sex": "female",
+        "birth_year": 1995,
+        "residence": "none",
+        "consent_on": datetime.date(2024, 1, 1),
+        "site": site_hn,
+        "enrolled_on": datetime.date(2024, 1, 1),
+    }
+    for bad in (
+        {"uic": "QUKH0307F"},
+        {"birth_year": 2020},
+        {"birth_year": 1930},
+        {"enrolled_on": datetime.date(2999, 1, 1)},
+        {"consent_on": None},
+        {"peer_group": factories.PeerGroupFactory()},
+    ):
+        with pytest.raises(ValidationError) as error:
+            services.participant_enrol(**{**good, **bad})
+        assert UIC not in str(error.value)
+    assert Participant.objects.count() == 0
+    participant, created = services.participant_enrol(**good)
+    assert created
+    again, created = services.participant_enrol(**good)
+    assert again == participant and not created
+
+
+def test_withdrawn_participant_who_enrols_again_is_active_again(site_hn, site_ct):
+    kwargs = {
+        "uic": UIC,
+        "category": "sex_worker",
+        "sex": "female",
+        "birth_year": 1995,
+        "residence": "none",
+        "consent_on": datetime.date(2024, 1, 1),
+        "enrolled_on": datetime.date(2024, 1, 1),
+    }
+    participant, _ = services.participant_enrol(site=site_hn, **kwargs)
+    services.participant_withdraw(participant=participant, on=datetime.date(2024, 2, 1))
+    kwargs["consent_on"] = kwargs["enrolled_on"] = datetime.date(2024, 3, 1)
+    again, created = services.participant_enrol(site=site_ct, **kwargs)
+    again.refresh_from_db()
+    assert again == participant and not created
+    assert again.withdrawn_on is None and again.consent_on == datetime.date(2024, 3, 1)
