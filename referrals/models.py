@@ -151,6 +151,20 @@ class Referral(VersionedModel):
     def __str__(self):
         return f"{self.participant} → {self.get_service_display()} ({self.date:%d/%m/%Y})"
 
+    @property
+    def is_open(self):
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def residence_warning(self):
+        """The participant has no permanent residence and the provider does not take people
+        without it: in practice the referral is likely to be refused."""
+        return bool(
+            self.provider_id
+            and not self.provider.accepts_without_residence
+            and self.participant.residence != "permanent"
+        )
+
 
 class ReferralEvent(models.Model):
     """One status transition of a referral: the referral's history."""
@@ -163,6 +177,12 @@ class ReferralEvent(models.Model):
         _("sang trạng thái"), max_length=10, choices=Referral.Status.choices
     )
     at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
+    on = models.DateField(
+        _("ngày hiệu lực"),
+        null=True,
+        blank=True,
+        help_text=_("Ngày việc chuyển trạng thái diễn ra (có thể trước ngày ghi nhận)."),
+    )
     by = models.ForeignKey(
         "accounts.User",
         verbose_name=_("người thực hiện"),
@@ -233,5 +253,10 @@ class Support(VersionedModel):
         return f"{self.participant} {self.get_kind_display()} {self.date:%d/%m/%Y}"
 
 
-for _model in (Provider, Referral, Support):
-    auditlog.register(_model, exclude_fields=["version", "created_at", "updated_at"])
+# Reverse relations are left out too: django-auditlog would log them as "None → <Model>.None".
+for _model, _reverse in (
+    (Provider, ["referrals", "staff"]),
+    (Referral, ["events", "supports"]),
+    (Support, []),
+):
+    auditlog.register(_model, exclude_fields=["version", "created_at", "updated_at", *_reverse])

@@ -1,0 +1,340 @@
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accounts.forms import PeriodForm, VersionedModelForm
+from accounts.models import Role
+from participants.models import Participant
+from programs.services_catalog import Service
+from sites.models import Province, Site
+
+from .models import Provider, Referral, Support
+from .services import DUPLICATE_REFERRAL, check_provider, today
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+YES_NO_ANY = [("", _("Tất cả")), ("yes", _("Có")), ("no", _("Không"))]
+PARTICIPANT_NOT_FOUND = _(
+    "Không tìm thấy người tham gia có mã này trong phạm vi của bạn (hoặc người này đã rút khỏi "
+    "chương trình)."
+)
+
+NO_NON_RESIDENTS = _("không nhận người không có hộ khẩu thường trú")
+
+
+def sites_for(user):
+    """Sites a user may record events at: an officer their province's, a peer leader their
+    group's, an administrator all."""
+    if user is None:
+        return Site.objects.all()
+    return Site.objects.visible_to(user).order_by("code")
+
+
+def participants_for(user):
+    return Participant.objects.visible_to(user).not_withdrawn()
+
+
+def normalise_code(value):
+    code = value.strip().upper().replace(" ", "")
+    if code and not code.startswith("P-"):
+        code = "P-" + code
+    return code
+
+
+class ParticipantCodeField(forms.CharField):
+    """A participant picked by their display code (e.g. P-7K3M9QX), looked up in the user's
+    scope. Gives back the Participant."""
+
+    def __init__(self, *, queryset, **kwargs):
+        self.queryset = queryset
+        kwargs.setdefault("label", _("Mã người tham gia"))
+        kwargs.setdefault("max_length", 12)
+        kwargs.setdefault("help_text", _("Mã hiển thị, ví dụ P-7K3M9QX."))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, Participant):
+            return value.code
+        return value
+
+    def clean(self, value):
+        code = normalise_code(super().clean(value) or "")
+        if not code:
+            return None
+        participant = self.queryset.filter(code=code).first()
+        if participant is None:
+            raise ValidationError(PARTICIPANT_NOT_FOUND, code="not_found")
+        return participant
+
+
+class VNDField(forms.IntegerField):
+    """A whole, non-negative amount of đồng. Accepts Vietnamese digit grouping (3.000.000)."""
+
+    GROUPED = re.compile(r"^\d{1,3}([. ,]\d{3})+$")
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 10**15 - 1)
+        super().__init__(**kwargs)
+        message = _("Số tiền phải là số nguyên không âm, tính bằng đồng (ví dụ 3000000).")
+        self.error_messages.update(invalid=message)
+        for validator in self.validators:
+            if getattr(validator, "code", "") == "min_value":
+                validator.message = message
+            if getattr(validator, "code", "") == "max_value":
+                validator.message = _("Số tiền quá lớn.")
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().removesuffix("₫").removesuffix("đ").strip()
+            if self.GROUPED.match(value):
+                value = re.sub(r"[. ,]", "", value)
+            elif value and not re.fullmatch(r"-?\d+", value):
+                raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class ProviderSelect(forms.Select):
+    """Provider options carry the services they offer and whether they take people without
+    permanent residence, so static/js/referral_form.js can filter them by the chosen service."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        provider = getattr(value, "instance", None)
+        if provider is not None:
+            option["attrs"]["data-services"] = " ".join(provider.services)
+            option["attrs"]["data-accepts-without-residence"] = (
+                "1" if provider.accepts_without_residence else "0"
+            )
+        return option
+
+
+# ---- providers --------------------------------------------------------------------------
+
+
+class ProviderFilterForm(forms.Form):
+    q = forms.CharField(label=_("Tìm kiếm"), required=False, max_length=100)
+    service = forms.ChoiceField(
+        label=_("Dịch vụ"), choices=[("", _("Tất cả"))] + Service.choices, required=False
+    )
+    province = forms.ModelChoiceField(
+        label=_("Tỉnh/thành phố"),
+        queryset=Province.objects.filter(unit_set=Province.UnitSet.CURRENT),
+        required=False,
+        empty_label=_("Tất cả"),
+    )
+    accepts_without_residence = forms.ChoiceField(
+        label=_("Nhận người không có hộ khẩu thường trú"), choices=YES_NO_ANY, required=False
+    )
+    active = forms.ChoiceField(label=_("Đang hoạt động"), choices=YES_NO_ANY, required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        # `user` is accepted like the other filter forms; the directory's choices are the same
+        # for every role.
+        super().__init__(*args, **kwargs)
+
+
+class ProviderForm(VersionedModelForm):
+    class Meta:
+        model = Provider
+        fields = [
+            "name",
+            "services",
+            "province",
+            "location",
+            "accepts_without_residence",
+            "eligibility",
+            "contact_channel",
+        ]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        provinces = Province.objects.filter(unit_set=Province.UnitSet.CURRENT)
+        if user.role == Role.OFFICER:
+            provinces = provinces.filter(pk=user.province_id)
+            self.fields["province"].initial = user.province_id
+        self.fields["province"].queryset = provinces
+        self.fields["services"].required = True
+        self.fields["services"].error_messages["required"] = _(
+            "Chọn ít nhất một dịch vụ cơ sở cung cấp."
+        )
+        self.fields["contact_channel"].help_text = _(
+            "Số điện thoại, email hoặc địa chỉ của cơ sở (không ghi thông tin của người tham gia)."
+        )
+
+
+# ---- referrals ---------------------------------------------------------------------------
+
+
+class ReferralFilterForm(PeriodForm):
+    status = forms.ChoiceField(
+        label=_("Trạng thái"),
+        choices=[("", _("Tất cả"))] + Referral.Status.choices,
+        required=False,
+    )
+    service = forms.ChoiceField(
+        label=_("Dịch vụ"), choices=[("", _("Tất cả"))] + Service.choices, required=False
+    )
+    site = forms.ModelChoiceField(
+        label=_("Địa bàn"), queryset=Site.objects.none(), required=False, empty_label=_("Tất cả")
+    )
+    overdue = forms.BooleanField(label=_("Chỉ chuyển gửi quá hạn"), required=False)
+
+    field_order = ["status", "service", "site", "start", "end", "overdue"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites_for(user)
+
+
+class ReferralForm(forms.Form):
+    participant = ParticipantCodeField(queryset=Participant.objects.none())
+    date = forms.DateField(label=_("Ngày chuyển gửi"), widget=DATE_INPUT)
+    site = forms.ModelChoiceField(label=_("Địa bàn"), queryset=Site.objects.none())
+    service = forms.ChoiceField(label=_("Dịch vụ"), choices=Service.choices)
+    provider = forms.ModelChoiceField(
+        label=_("Cơ sở cung cấp dịch vụ"),
+        queryset=Provider.objects.none(),
+        required=False,
+        empty_label=_("— Chưa chọn cơ sở —"),
+        widget=ProviderSelect(attrs={"data-provider-select": ""}),
+    )
+    consent_to_share = forms.BooleanField(
+        label=_("Người tham gia đồng ý chia sẻ thông tin với cơ sở dịch vụ"),
+        required=False,
+        help_text=_("Bắt buộc: hỏi và ghi nhận sự đồng ý trước khi chuyển gửi."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["participant"].queryset = participants_for(user)
+        self.fields["date"].initial = today()
+        self.fields["provider"].queryset = Provider.objects.visible_to(user).filter(is_active=True)
+        if user.role == Role.PEER_LEADER:
+            # A peer leader refers from their own group's site.
+            del self.fields["site"]
+        else:
+            self.fields["site"].queryset = sites_for(user)
+
+    def mark_providers_refusing_non_residents(self):
+        """For a participant without permanent residence: flag the providers that will not
+        take them (the same warning the page script shows as a badge)."""
+
+        def label(provider):
+            if provider.accepts_without_residence:
+                return provider.name
+            return f"{provider.name} ⚠ {NO_NON_RESIDENTS}"
+
+        self.fields["provider"].label_from_instance = label
+
+    @property
+    def referral_site(self):
+        if self.user.role == Role.PEER_LEADER:
+            return self.user.peer_group.site
+        return self.cleaned_data.get("site")
+
+    @property
+    def referral_peer_group(self):
+        return self.user.peer_group if self.user.role == Role.PEER_LEADER else None
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > today():
+            raise ValidationError(_("Ngày chuyển gửi không được sau ngày hôm nay."), code="future")
+        return date
+
+    def clean_consent_to_share(self):
+        if not self.cleaned_data.get("consent_to_share"):
+            raise ValidationError(
+                _(
+                    "Hãy hỏi và đánh dấu sự đồng ý của người tham gia cho chia sẻ thông tin với "
+                    "cơ sở dịch vụ trước khi lưu chuyển gửi."
+                ),
+                code="consent",
+            )
+        return True
+
+    def clean(self):
+        cleaned = super().clean()
+        provider, service = cleaned.get("provider"), cleaned.get("service")
+        if provider is not None and service:
+            try:
+                check_provider(provider=provider, service=service)
+            except ValidationError as error:
+                self.add_error("provider", error)
+        participant, date = cleaned.get("participant"), cleaned.get("date")
+        site = self.referral_site
+        if participant and date and site and service:
+            duplicate = Referral.objects.filter(
+                participant=participant, date=date, site=site, service=service
+            )
+            if duplicate.exists():
+                raise ValidationError(DUPLICATE_REFERRAL, code="duplicate")
+        return cleaned
+
+
+# ---- support -----------------------------------------------------------------------------
+
+
+class SupportFilterForm(PeriodForm):
+    kind = forms.ChoiceField(
+        label=_("Loại hỗ trợ"), choices=[("", _("Tất cả"))] + Support.Kind.choices, required=False
+    )
+    site = forms.ModelChoiceField(
+        label=_("Địa bàn"), queryset=Site.objects.none(), required=False, empty_label=_("Tất cả")
+    )
+
+    field_order = ["kind", "site", "start", "end"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites_for(user)
+
+
+class SupportForm(VersionedModelForm):
+    participant = ParticipantCodeField(queryset=Participant.objects.none())
+    referral = forms.ModelChoiceField(
+        label=_("Số chuyển gửi liên quan (nếu có)"),
+        queryset=Referral.objects.none(),
+        required=False,
+        widget=forms.NumberInput(attrs={"min": 1}),
+        help_text=_("Số của chuyển gửi (hiện trên trang chi tiết chuyển gửi)."),
+        error_messages={
+            "invalid_choice": _("Không tìm thấy chuyển gửi có số này trong phạm vi của bạn.")
+        },
+    )
+    amount_vnd = VNDField(label=_("Số tiền (VNĐ)"))
+
+    class Meta:
+        model = Support
+        fields = ["participant", "referral", "site", "date", "kind", "amount_vnd"]
+        widgets = {"date": DATE_INPUT}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participant"].queryset = participants_for(user)
+        self.fields["referral"].queryset = Referral.objects.visible_to(user)
+        self.fields["site"].queryset = sites_for(user)
+        self.fields["amount_vnd"].widget.attrs.update(inputmode="numeric")
+        if not self.instance.pk:
+            self.fields["date"].initial = today()
+        else:
+            self.initial["participant"] = self.instance.participant.code
+            self.initial["amount_vnd"] = int(self.instance.amount_vnd)
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > today():
+            raise ValidationError(_("Ngày hỗ trợ không được sau ngày hôm nay."), code="future")
+        return date
+
+    def clean(self):
+        cleaned = super().clean()
+        participant, referral = cleaned.get("participant"), cleaned.get("referral")
+        if participant and referral and referral.participant_id != participant.pk:
+            self.add_error(
+                "referral", _("Chuyển gửi này không phải của người tham gia đã nhập mã.")
+            )
+        return cleaned

@@ -1,0 +1,172 @@
+"""Scoped reads of providers, referrals and support. Every function starts from the model's
+`visible_to(user)` (CONVENTIONS.md: one scoping function per model) and then applies `filters`,
+a filter form's cleaned_data (may be empty)."""
+
+import datetime
+
+from auditlog.models import LogEntry
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Case,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from programs.services_catalog import SERVICE_BITS
+
+from .models import Provider, Referral, Support
+
+REFERRAL_RELATED = ("participant", "site", "provider", "peer_group")
+
+
+def overdue_cutoff(today=None):
+    """Open referrals dated before this day are overdue (settings.REFERRAL_OVERDUE_DAYS)."""
+    today = today or timezone.localdate()
+    return today - datetime.timedelta(days=settings.REFERRAL_OVERDUE_DAYS)
+
+
+def _with_overdue(queryset):
+    return queryset.annotate(
+        overdue=Case(
+            When(
+                Q(status__in=Referral.OPEN_STATUSES) & Q(date__lt=overdue_cutoff()),
+                then=Value(True),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def offering(queryset, service):
+    """Providers whose services include `service`: a bit test on the mask (the `services__has`
+    lookup prepares its value as a list of codes and fails on a single code)."""
+    bit = ExpressionWrapper(
+        F("services").bitand(SERVICE_BITS[service]), output_field=IntegerField()
+    )
+    return queryset.alias(service_bit=bit).filter(service_bit__gt=0)
+
+
+def provider_list(*, user, filters=None):
+    filters = filters or {}
+    queryset = Provider.objects.visible_to(user).select_related("province")
+    if filters.get("q"):
+        term = filters["q"].strip()
+        queryset = queryset.filter(
+            Q(name__icontains=term) | Q(location__icontains=term) | Q(eligibility__icontains=term)
+        )
+    if filters.get("service"):
+        queryset = offering(queryset, filters["service"])
+    if filters.get("province"):
+        queryset = queryset.filter(province=filters["province"])
+    if filters.get("accepts_without_residence") in ("yes", "no"):
+        queryset = queryset.filter(
+            accepts_without_residence=filters["accepts_without_residence"] == "yes"
+        )
+    if filters.get("active") in ("yes", "no"):
+        queryset = queryset.filter(is_active=filters["active"] == "yes")
+    return queryset.order_by("-is_active", "name", "pk")
+
+
+def referral_list(*, user, filters=None):
+    filters = filters or {}
+    queryset = _with_overdue(Referral.objects.visible_to(user).select_related(*REFERRAL_RELATED))
+    if filters.get("status"):
+        queryset = queryset.filter(status=filters["status"])
+    if filters.get("service"):
+        queryset = queryset.filter(service=filters["service"])
+    if filters.get("site"):
+        queryset = queryset.filter(site=filters["site"])
+    if filters.get("start"):
+        queryset = queryset.filter(date__gte=filters["start"])
+    if filters.get("end"):
+        queryset = queryset.filter(date__lte=filters["end"])
+    if filters.get("overdue"):
+        queryset = queryset.filter(overdue=True)
+    return queryset.order_by("-date", "-pk")
+
+
+def referral_followup(*, user):
+    """Open referrals in scope: overdue first, then the oldest first."""
+    queryset = Referral.objects.visible_to(user).open().select_related(*REFERRAL_RELATED)
+    return _with_overdue(queryset).order_by("-overdue", "date", "pk")
+
+
+def referral_get(*, user, pk):
+    """One referral in the user's scope, or 404."""
+    queryset = _with_overdue(Referral.objects.visible_to(user).select_related(*REFERRAL_RELATED))
+    return get_object_or_404(queryset, pk=pk)
+
+
+def referral_history(*, referral):
+    return referral.events.select_related("by").order_by("at", "pk")
+
+
+AUDIT_ACTIONS = {
+    LogEntry.Action.CREATE: _("Tạo mới"),
+    LogEntry.Action.UPDATE: _("Sửa đổi"),
+    LogEntry.Action.DELETE: _("Xoá"),
+}
+AUDIT_SKIPPED_FIELDS = {"id", "version", "created_at", "updated_at"}
+
+
+def _audit_value(value):
+    # django-auditlog keeps values as text: "None", "True", "False".
+    return {"None": "", "True": _("Có"), "False": _("Không")}.get(str(value), value)
+
+
+def audit_history(*, instance):
+    """Who changed what and when (django-auditlog), newest first: one row per entry with the
+    changed fields as (label, before, after), leaving out bookkeeping fields."""
+    fields = {
+        field.name: str(field.verbose_name)
+        for field in type(instance)._meta.concrete_fields
+        if field.name not in AUDIT_SKIPPED_FIELDS
+    }
+    entries = LogEntry.objects.get_for_object(instance).select_related("actor")
+    rows = []
+    for entry in entries.order_by("-timestamp", "-pk"):
+        shown = entry.changes_display_dict
+        changes = []
+        for name in entry.changes_dict:
+            if name not in fields:
+                continue
+            before, after = shown.get(fields[name], shown.get(name, ("", "")))
+            if before != after:
+                changes.append((fields[name], _audit_value(before), _audit_value(after)))
+        rows.append(
+            {
+                "timestamp": entry.timestamp,
+                "actor": entry.actor,
+                "action": AUDIT_ACTIONS.get(entry.action, entry.get_action_display()),
+                "changes": changes,
+            }
+        )
+    return rows
+
+
+def support_list(*, user, filters=None):
+    filters = filters or {}
+    queryset = Support.objects.visible_to(user).select_related("participant", "site", "referral")
+    if filters.get("kind"):
+        queryset = queryset.filter(kind=filters["kind"])
+    if filters.get("site"):
+        queryset = queryset.filter(site=filters["site"])
+    if filters.get("start"):
+        queryset = queryset.filter(date__gte=filters["start"])
+    if filters.get("end"):
+        queryset = queryset.filter(date__lte=filters["end"])
+    return queryset.order_by("-date", "-pk")
+
+
+def support_total(queryset):
+    return queryset.aggregate(total=Sum("amount_vnd"))["total"] or 0

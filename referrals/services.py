@@ -1,0 +1,215 @@
+"""Writes of referrals, providers and support (CONVENTIONS.md: services take keyword-only
+arguments and raise django.core.exceptions.ValidationError with a Vietnamese message when the
+input is bad, so nothing is saved).
+
+A referral's status changes only through the four transition functions below. Each one locks
+the row, checks the status it starts from, records a ReferralEvent and refuses an impossible
+transition, leaving the status as it was:
+
+    referred -> received -> completed
+    referred | received -> declined
+    referred | received -> lost
+    completed, declined and lost are final.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+
+from .models import Referral, ReferralEvent
+
+Status = Referral.Status
+
+
+class ReferralTransitionError(ValidationError):
+    """A status change that the referral's current status does not allow."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    target: str
+    sources: frozenset
+    label: str
+
+
+TRANSITIONS = {
+    t.action: t
+    for t in (
+        Transition("receive", Status.RECEIVED, frozenset({Status.REFERRED}), _("Đã tiếp nhận")),
+        Transition("complete", Status.COMPLETED, frozenset({Status.RECEIVED}), _("Hoàn thành")),
+        Transition(
+            "decline", Status.DECLINED, frozenset({Status.REFERRED, Status.RECEIVED}), _("Từ chối")
+        ),
+        Transition(
+            "lose", Status.LOST, frozenset({Status.REFERRED, Status.RECEIVED}), _("Mất dấu")
+        ),
+    )
+}
+DUPLICATE_REFERRAL = _(
+    "Người tham gia này đã được chuyển gửi dịch vụ này tại địa bàn này trong ngày đã chọn."
+)
+
+
+# A provider's staff confirm what happened at their organisation; losing track of a participant
+# is for the programme's own staff to decide.
+PROVIDER_ACTIONS = frozenset({"receive", "complete", "decline"})
+
+
+def today():
+    return timezone.localdate()
+
+
+def next_actions(referral, user=None):
+    """The transitions open to `referral` now (and to `user`'s role, when given)."""
+    actions = [t.action for t in TRANSITIONS.values() if referral.status in t.sources]
+    if user is not None and user.role == Role.PROVIDER:
+        actions = [a for a in actions if a in PROVIDER_ACTIONS]
+    return actions
+
+
+def _check_day(day, referral, label):
+    if day > today():
+        raise ValidationError(
+            _("%(label)s không được sau ngày hôm nay.") % {"label": label}, code="future"
+        )
+    if day < referral.date:
+        raise ValidationError(
+            _("%(label)s không được trước ngày chuyển gửi (%(date)s).")
+            % {"label": label, "date": referral.date.strftime("%d/%m/%Y")},
+            code="before_referral",
+        )
+
+
+@transaction.atomic
+def _transition(*, action, referral, by, on):
+    transition = TRANSITIONS[action]
+    on = on or today()
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    if locked.status not in transition.sources:
+        raise ReferralTransitionError(
+            _(
+                "Không thể chuyển chuyển gửi từ trạng thái “%(current)s” sang “%(target)s”. "
+                "Trạng thái được giữ nguyên."
+            )
+            % {"current": locked.get_status_display(), "target": Status(transition.target).label},
+            code="invalid_transition",
+        )
+    label = _("Ngày hoàn thành") if action == "complete" else _("Ngày chuyển trạng thái")
+    _check_day(on, locked, label)
+    from_status = locked.status
+    locked.status = transition.target
+    locked.version += 1
+    fields = ["status", "version", "updated_at"]
+    if action == "complete":
+        locked.completed_on = on
+        fields.append("completed_on")
+    locked.save(update_fields=fields)
+    ReferralEvent.objects.create(
+        referral=locked, from_status=from_status, to_status=locked.status, on=on, by=by
+    )
+    for name in fields:
+        setattr(referral, name, getattr(locked, name))
+    return referral
+
+
+def referral_receive(*, referral, by, on=None):
+    """The provider has taken the participant in (referred -> received)."""
+    return _transition(action="receive", referral=referral, by=by, on=on)
+
+
+def referral_complete(*, referral, by, on=None):
+    """The service was given (received -> completed); `on` is the completion date, today by
+    default, not before the referral's date."""
+    return _transition(action="complete", referral=referral, by=by, on=on)
+
+
+def referral_decline(*, referral, by, on=None):
+    """The provider or the participant declined (referred or received -> declined)."""
+    return _transition(action="decline", referral=referral, by=by, on=on)
+
+
+def referral_lose(*, referral, by, on=None):
+    """Lost to follow-up (referred or received -> lost)."""
+    return _transition(action="lose", referral=referral, by=by, on=on)
+
+
+TRANSITION_FUNCTIONS = {
+    "receive": referral_receive,
+    "complete": referral_complete,
+    "decline": referral_decline,
+    "lose": referral_lose,
+}
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    participant,
+    date,
+    site,
+    service,
+    consent_to_share,
+    by,
+    provider=None,
+    peer_group=None,
+):
+    """Record a referral (status `referred`) and its first history event. The participant's
+    consent to share their record with the provider must have been given first."""
+    if not consent_to_share:
+        raise ValidationError(
+            _(
+                "Chưa có sự đồng ý của người tham gia cho chia sẻ thông tin với cơ sở dịch vụ: "
+                "không thể chuyển gửi."
+            ),
+            code="consent",
+        )
+    if date > today():
+        raise ValidationError(_("Ngày chuyển gửi không được sau ngày hôm nay."), code="future")
+    if provider is not None:
+        check_provider(provider=provider, service=service)
+    if peer_group is not None and peer_group.site_id != site.pk:
+        raise ValidationError(
+            _("Nhóm đồng đẳng không thuộc địa bàn đã chọn."), code="peer_group_site"
+        )
+    try:
+        with transaction.atomic():
+            referral = Referral.objects.create(
+                participant=participant,
+                date=date,
+                site=site,
+                service=service,
+                provider=provider,
+                peer_group=peer_group,
+                consent_to_share=True,
+                made_by=by,
+            )
+    except IntegrityError as error:
+        raise ValidationError(DUPLICATE_REFERRAL, code="duplicate") from error
+    ReferralEvent.objects.create(
+        referral=referral, from_status="", to_status=referral.status, on=date, by=by
+    )
+    return referral
+
+
+def check_provider(*, provider, service):
+    if not provider.is_active:
+        raise ValidationError(_("Cơ sở dịch vụ này đã ngừng hoạt động."), code="inactive")
+    if service not in provider.services:
+        raise ValidationError(
+            _("Cơ sở dịch vụ này không cung cấp dịch vụ đã chọn."), code="service"
+        )
+
+
+def provider_set_active(*, provider, active):
+    """Deactivate (or reactivate) a provider: it stays in the directory and on past referrals
+    but is no longer offered for new ones."""
+    provider.is_active = active
+    provider.version += 1
+    provider.save(update_fields=["is_active", "version", "updated_at"])
+    return provider

@@ -1,0 +1,355 @@
+import re
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import CASE_ROLES, EVERY_ROLE, allow
+from accounts.models import Role
+
+from . import selectors
+from .forms import (
+    DATE_INPUT,
+    ProviderFilterForm,
+    ProviderForm,
+    ReferralFilterForm,
+    ReferralForm,
+    SupportFilterForm,
+    SupportForm,
+    participants_for,
+)
+from .models import Provider, Referral, Support
+from .services import (
+    PROVIDER_ACTIONS,
+    TRANSITION_FUNCTIONS,
+    TRANSITIONS,
+    next_actions,
+    provider_set_active,
+    referral_create,
+    today,
+)
+
+PAGE_SIZE = 50
+REFERRAL_ROLES = (Role.OFFICER, Role.PEER_LEADER, Role.PROVIDER, Role.ADMIN)
+FOLLOWUP_ROLES = (Role.OFFICER, Role.PEER_LEADER, Role.ADMIN)
+EDITOR_ROLES = (Role.OFFICER, Role.ADMIN)
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _id_param(request, name):
+    """A record id from the query string, or None when it is not a plain number."""
+    value = request.GET.get(name, "")
+    return int(value) if re.fullmatch(r"[0-9]{1,18}", value) else None
+
+
+def _filters(form):
+    return form.cleaned_data if form.is_valid() else {}
+
+
+def _with_actions(referrals, user):
+    for referral in referrals:
+        referral.actions = [TRANSITIONS[action] for action in next_actions(referral, user)]
+    return referrals
+
+
+# ---- providers --------------------------------------------------------------------------
+
+
+def _check_provider_writable(user, provider):
+    """An officer changes their own province's providers, an administrator any."""
+    if user.role == Role.OFFICER and provider.province_id != user.province_id:
+        raise PermissionDenied
+
+
+@allow(*EVERY_ROLE)
+def provider_list(request):
+    form = ProviderFilterForm(request.GET or None, user=request.user)
+    providers = selectors.provider_list(user=request.user, filters=_filters(form))
+    return render(
+        request,
+        "referrals/provider_list.html",
+        {
+            "form": form,
+            "page": _page(request, providers),
+            "can_create": request.user.role in EDITOR_ROLES,
+        },
+    )
+
+
+@allow(*EVERY_ROLE)
+def provider_detail(request, pk):
+    provider = get_object_or_404(
+        Provider.objects.visible_to(request.user).select_related("province"), pk=pk
+    )
+    can_edit = request.user.role == Role.ADMIN or (
+        request.user.role == Role.OFFICER and provider.province_id == request.user.province_id
+    )
+    return render(
+        request, "referrals/provider_detail.html", {"provider": provider, "can_edit": can_edit}
+    )
+
+
+@allow(*EDITOR_ROLES)
+def provider_create(request):
+    form = ProviderForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        provider = form.save()
+        messages.success(request, _("Đã thêm cơ sở dịch vụ vào danh bạ."))
+        return redirect("referrals:provider_detail", pk=provider.pk)
+    return render(request, "referrals/provider_form.html", {"form": form})
+
+
+@allow(*EDITOR_ROLES)
+def provider_edit(request, pk):
+    provider = get_object_or_404(Provider.objects.visible_to(request.user), pk=pk)
+    _check_provider_writable(request.user, provider)
+    form = ProviderForm(request.POST or None, instance=provider, user=request.user)
+    if request.method == "POST":
+        with transaction.atomic():
+            if form.is_valid():
+                form.save()
+                messages.success(request, _("Đã lưu thông tin cơ sở dịch vụ."))
+                return redirect("referrals:provider_detail", pk=provider.pk)
+    return render(request, "referrals/provider_form.html", {"form": form, "provider": provider})
+
+
+def _provider_set_active(request, pk, active):
+    provider = get_object_or_404(Provider.objects.visible_to(request.user), pk=pk)
+    _check_provider_writable(request.user, provider)
+    provider_set_active(provider=provider, active=active)
+    if active:
+        messages.success(request, _("Cơ sở dịch vụ đã hoạt động trở lại."))
+    else:
+        messages.success(
+            request,
+            _("Đã ngừng cơ sở dịch vụ: cơ sở không còn được đề xuất khi chuyển gửi mới."),
+        )
+    return redirect("referrals:provider_detail", pk=provider.pk)
+
+
+@allow(*EDITOR_ROLES)
+@require_POST
+def provider_deactivate(request, pk):
+    return _provider_set_active(request, pk, active=False)
+
+
+@allow(*EDITOR_ROLES)
+@require_POST
+def provider_reactivate(request, pk):
+    return _provider_set_active(request, pk, active=True)
+
+
+# ---- referrals ---------------------------------------------------------------------------
+
+
+@allow(*REFERRAL_ROLES)
+def referral_list(request):
+    form = ReferralFilterForm(request.GET or None, user=request.user)
+    referrals = selectors.referral_list(user=request.user, filters=_filters(form))
+    page = _page(request, referrals)
+    return render(
+        request,
+        "referrals/referral_list.html",
+        {
+            "form": form,
+            "page": page,
+            "can_create": request.user.role in FOLLOWUP_ROLES,
+        },
+    )
+
+
+@allow(*FOLLOWUP_ROLES)
+def followup(request):
+    page = _page(request, selectors.referral_followup(user=request.user))
+    _with_actions(page.object_list, request.user)
+    return render(
+        request,
+        "referrals/followup.html",
+        {"page": page, "today": today(), "overdue_days": settings.REFERRAL_OVERDUE_DAYS},
+    )
+
+
+@allow(*REFERRAL_ROLES)
+def referral_detail(request, pk):
+    referral = selectors.referral_get(user=request.user, pk=pk)
+    _with_actions([referral], request.user)
+    context = {
+        "referral": referral,
+        "events": selectors.referral_history(referral=referral),
+        "today": today(),
+        "show_audit": request.user.role in CASE_ROLES,
+        "can_add_support": request.user.role in EDITOR_ROLES,
+    }
+    if context["show_audit"]:
+        context["audit"] = selectors.audit_history(instance=referral)
+    if context["can_add_support"]:
+        context["supports"] = Support.objects.visible_to(request.user).filter(referral=referral)
+    return render(request, "referrals/referral_detail.html", context)
+
+
+@allow(*FOLLOWUP_ROLES)
+def referral_new(request):
+    user = request.user
+    initial = {}
+    preselected = _id_param(request, "participant")
+    if preselected:
+        participant = participants_for(user).filter(pk=preselected).first()
+        if participant is not None:
+            initial["participant"] = participant.code
+    form = ReferralForm(request.POST or None, initial=initial, user=user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            referral = referral_create(
+                participant=data["participant"],
+                date=data["date"],
+                site=form.referral_site,
+                service=data["service"],
+                provider=data["provider"],
+                peer_group=form.referral_peer_group,
+                consent_to_share=data["consent_to_share"],
+                by=user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Đã ghi nhận chuyển gửi."))
+            if referral.residence_warning:
+                messages.warning(
+                    request,
+                    _(
+                        "Lưu ý: người tham gia không có hộ khẩu thường trú và cơ sở này không "
+                        "nhận người không có hộ khẩu thường trú."
+                    ),
+                )
+            return redirect("referrals:referral_detail", pk=referral.pk)
+    participant = _participant_of(form, initial)
+    non_permanent = participant is not None and participant.residence != "permanent"
+    if non_permanent:
+        form.mark_providers_refusing_non_residents()
+    return render(
+        request,
+        "referrals/referral_form.html",
+        {
+            "form": form,
+            "participant": participant,
+            "non_permanent": non_permanent,
+        },
+    )
+
+
+def _participant_of(form, initial):
+    if form.is_bound:
+        return form.cleaned_data.get("participant") if hasattr(form, "cleaned_data") else None
+    code = initial.get("participant")
+    return form.fields["participant"].queryset.filter(code=code).first() if code else None
+
+
+class TransitionForm(forms.Form):
+    on = forms.DateField(required=False, widget=DATE_INPUT)
+
+
+def _back(request, referral):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("referrals:referral_detail", pk=referral.pk)
+
+
+@allow(*REFERRAL_ROLES)
+@require_POST
+def referral_transition(request, pk, action):
+    if action not in TRANSITIONS:
+        raise Http404
+    referral = selectors.referral_get(user=request.user, pk=pk)
+    if request.user.role == Role.PROVIDER and action not in PROVIDER_ACTIONS:
+        raise PermissionDenied
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Ngày không hợp lệ."))
+        return _back(request, referral)
+    try:
+        TRANSITION_FUNCTIONS[action](
+            referral=referral, by=request.user, on=form.cleaned_data["on"] or None
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Chuyển gửi của %(code)s: %(status)s.")
+            % {"code": referral.participant.code, "status": referral.get_status_display()},
+        )
+    return _back(request, referral)
+
+
+# ---- support -----------------------------------------------------------------------------
+
+
+@allow(*EDITOR_ROLES)
+def support_list(request):
+    form = SupportFilterForm(request.GET or None, user=request.user)
+    supports = selectors.support_list(user=request.user, filters=_filters(form))
+    return render(
+        request,
+        "referrals/support_list.html",
+        {
+            "form": form,
+            "page": _page(request, supports),
+            "total": selectors.support_total(supports),
+        },
+    )
+
+
+@allow(*EDITOR_ROLES)
+def support_new(request):
+    initial = {}
+    preselected = _id_param(request, "referral")
+    if preselected:
+        referral = (
+            Referral.objects.visible_to(request.user)
+            .select_related("participant")
+            .filter(pk=preselected)
+            .first()
+        )
+        if referral is not None:
+            initial = {
+                "referral": referral.pk,
+                "participant": referral.participant.code,
+                "site": referral.site_id,
+            }
+    form = SupportForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Đã ghi nhận hỗ trợ."))
+        return redirect(reverse("referrals:support_list"))
+    return render(request, "referrals/support_form.html", {"form": form})
+
+
+@allow(*EDITOR_ROLES)
+def support_edit(request, pk):
+    support = get_object_or_404(
+        Support.objects.visible_to(request.user).select_related("participant"), pk=pk
+    )
+    form = SupportForm(request.POST or None, instance=support, user=request.user)
+    if request.method == "POST":
+        with transaction.atomic():
+            if form.is_valid():
+                form.save()
+                messages.success(request, _("Đã lưu khoản hỗ trợ."))
+                return redirect(reverse("referrals:support_list"))
+    return render(request, "referrals/support_form.html", {"form": form, "support": support})
