@@ -1,0 +1,137 @@
+import calendar
+import datetime
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from programs.models import InterventionModel
+from sites.models import Province
+
+
+def quarter_range(year, quarter):
+    first_month = 3 * (quarter - 1) + 1
+    last_month = first_month + 2
+    last_day = calendar.monthrange(year, last_month)[1]
+    return datetime.date(year, first_month, 1), datetime.date(year, last_month, last_day)
+
+
+def year_range(year):
+    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+
+def iso_period(start, end):
+    """The DHIS2 ISO period of [start, end]: "2019" for a calendar year, "2019Q1" for a quarter,
+    "201903" for a month, else "2019-01-15/2019-03-20"."""
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
+        return str(start.year)
+    if start.year == end.year and start.day == 1 and start.month % 3 == 1:
+        quarter = (start.month - 1) // 3 + 1
+        if (start, end) == quarter_range(start.year, quarter):
+            return f"{start.year}Q{quarter}"
+    same_month = (start.year, start.month) == (end.year, end.month)
+    if same_month and start.day == 1 and end.day == calendar.monthrange(end.year, end.month)[1]:
+        return f"{start.year}{start.month:02d}"
+    return f"{start.isoformat()}/{end.isoformat()}"
+
+
+class ReportPeriodForm(forms.Form):
+    """The period of a dashboard (GET): a quarter, a year, or any closed range of dates; and, for
+    the national dashboard, the unit set of the province table."""
+
+    QUARTER, YEAR, CUSTOM = "quarter", "year", "custom"
+    PERIOD_CHOICES = [(QUARTER, _("Quý")), (YEAR, _("Năm")), (CUSTOM, _("Tùy chọn"))]
+    UNIT_CHOICES = [
+        ("2025", _("34 tỉnh, thành phố (từ 01/07/2025)")),
+        ("legacy", _("63 tỉnh, thành phố (trước 01/07/2025)")),
+    ]
+
+    period = forms.ChoiceField(label=_("Kỳ báo cáo"), choices=PERIOD_CHOICES, required=False)
+    year = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100, required=False)
+    quarter = forms.TypedChoiceField(
+        label=_("Quý"),
+        choices=[(q, str(q)) for q in range(1, 5)],
+        coerce=int,
+        required=False,
+    )
+    start = forms.DateField(
+        label=_("Từ ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("Đến ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    units = forms.ChoiceField(
+        label=_("Bảng theo tỉnh"), choices=UNIT_CHOICES, required=False, initial="2025"
+    )
+
+    def __init__(self, *args, default_year, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.default_year = default_year
+        self.fields["year"].initial = default_year
+        self.fields["period"].initial = self.YEAR
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("period") or self.YEAR
+        year = cleaned.get("year") or self.default_year
+        cleaned["period"], cleaned["year"] = kind, year
+        cleaned["units"] = cleaned.get("units") or "2025"
+        if kind == self.QUARTER:
+            if not cleaned.get("quarter"):
+                raise forms.ValidationError(_("Hãy chọn quý."), code="no_quarter")
+            cleaned["start"], cleaned["end"] = quarter_range(year, cleaned["quarter"])
+        elif kind == self.YEAR:
+            cleaned["start"], cleaned["end"] = year_range(year)
+        else:
+            start, end = cleaned.get("start"), cleaned.get("end")
+            if not start or not end:
+                raise forms.ValidationError(
+                    _("Hãy nhập cả ngày bắt đầu và ngày kết thúc."), code="incomplete_range"
+                )
+            if end < start:
+                raise forms.ValidationError(
+                    _("Ngày kết thúc không được trước ngày bắt đầu."), code="end_before_start"
+                )
+        return cleaned
+
+    def resolved(self):
+        """(start, end, units) of a valid form, or the default year's when it is not valid."""
+        if self.is_bound and self.is_valid():
+            data = self.cleaned_data
+            return data["start"], data["end"], data["units"]
+        start, end = year_range(self.default_year)
+        return start, end, "2025"
+
+
+def period_label(start, end):
+    """ "Năm 2019", "Quý 1/2019" or "15/01/2019 – 20/03/2019"."""
+    period = iso_period(start, end)
+    if period.isdigit() and len(period) == 4:
+        return _("Năm %(year)s") % {"year": period}
+    if "Q" in period:
+        year, quarter = period.split("Q")
+        return _("Quý %(quarter)s/%(year)s") % {"quarter": quarter, "year": year}
+    return f"{start:%d/%m/%Y} – {end:%d/%m/%Y}"
+
+
+class ProvinceChoiceForm(forms.Form):
+    """For national users: open one 2025 province's dashboard."""
+
+    province = forms.ModelChoiceField(
+        label=_("Xem tỉnh/thành phố"),
+        queryset=Province.objects.filter(unit_set=Province.UnitSet.CURRENT).order_by("name"),
+        to_field_name="code",
+        required=False,
+        empty_label=_("Toàn quốc"),
+    )
+
+
+class ScaleUpForm(forms.Form):
+    """The budget to bring N more district-level areas to a model (GET)."""
+
+    areas = forms.IntegerField(
+        label=_("Số đơn vị cấp huyện cần nhân rộng"), min_value=1, max_value=10_000
+    )
+    scale_model = forms.ModelChoiceField(
+        label=_("Mô hình"), queryset=InterventionModel.objects.all(), empty_label=None
+    )
+    years = forms.IntegerField(label=_("Số năm triển khai"), min_value=1, max_value=10, initial=1)

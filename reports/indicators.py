@@ -1,0 +1,466 @@
+"""The indicator engine: every code of INDICATORS.md for a period and a scope, computed in the
+database (aggregates, COUNT(DISTINCT …), EXISTS subqueries) in a fixed number of queries,
+whatever the amount of data.
+
+One code path serves the `indicators` command, the dashboards and the exports:
+`compute_indicators` for one scope, `indicators_by` for the same numbers grouped by province,
+historical province, model, region, site or site role (one grouped query per event table, not
+one computation per group).
+"""
+
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat, Greatest, Least
+
+from participants.models import Contact, EstablishmentAssessment, Participant, RightsAssessment
+from referrals.models import Referral
+from sites.models import Cost, PeerGroup, Site, Training
+
+CODES = (
+    "sites_active",
+    "sites_active_pilot",
+    "sites_active_control",
+    "sites_active_scale_up",
+    "reached",
+    "reached_by_peer_groups",
+    "reached_with_need",
+    "referred",
+    "referred_pct",
+    "referrals_made",
+    "referrals_completed",
+    "referral_completion_pct",
+    "workers_assessed",
+    "workers_rights_ensured",
+    "workers_rights_ensured_pct",
+    "establishments_assessed",
+    "establishments_compliant",
+    "establishments_compliant_pct",
+    "peer_group_members",
+    "trainings",
+    "trainees",
+    "total_cost_vnd",
+    "cost_per_reached_vnd",
+)
+
+# Percentages: code -> (numerator code, denominator code).
+PERCENTAGES = {
+    "referred_pct": ("referred", "reached_with_need"),
+    "referral_completion_pct": ("referrals_completed", "referrals_made"),
+    "workers_rights_ensured_pct": ("workers_rights_ensured", "workers_assessed"),
+    "establishments_compliant_pct": ("establishments_compliant", "establishments_assessed"),
+}
+# Ratios that are not percentages but still reveal their denominator: code -> (num, den).
+RATIOS = {"cost_per_reached_vnd": ("total_cost_vnd", "reached")}
+MONEY_CODES = ("total_cost_vnd", "cost_per_reached_vnd")
+COUNT_CODES = tuple(c for c in CODES if c not in PERCENTAGES and c not in MONEY_CODES)
+
+# What an indicator can be grouped by: name -> path from a Site.
+GROUPINGS = {
+    "province": "province__current_id",
+    "province_legacy": "province_id",
+    "model": "model_id",
+    "region": "province__region_id",
+    "site": "id",
+    "role": "role",
+}
+
+AGE_GROUPS = ("<18", "18-24", "25-34", "35-49", "50+")
+BREAKDOWNS = ("sex", "age_group", "residence", "category", "model", "province", "region")
+
+ONE_DECIMAL = Decimal("0.1")
+DAYS_PER_YEAR = Decimal("365.25")
+
+
+def percentage(numerator, denominator):
+    """100 * numerator / denominator rounded half-up to one decimal; None when denominator is 0."""
+    if not denominator:
+        return None
+    return (Decimal(100) * Decimal(numerator) / Decimal(denominator)).quantize(
+        ONE_DECIMAL, rounding=ROUND_HALF_UP
+    )
+
+
+def divide_vnd(amount, count):
+    """amount / count rounded half-up to whole VND; None when count is 0 (or unknown)."""
+    if not count or amount is None:
+        return None
+    return int((Decimal(amount) / Decimal(count)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def scope_filter(prefix, *, province=None, model=None, site=None):
+    """The filter that puts an event in scope, for a model whose site is at `prefix` ("site__",
+    "establishment__site__", or "" for Site itself)."""
+    conditions = {}
+    if province:
+        conditions[f"{prefix}province__current__code"] = province
+    if model:
+        conditions[f"{prefix}model_id"] = model
+    if site:
+        conditions[f"{prefix}code"] = site
+    return Q(**conditions)
+
+
+def _active_sites_q(prefix, start, end):
+    return Q(**{f"{prefix}start_date__lte": end}) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": start})
+    )
+
+
+class _Query:
+    """Runs one aggregate per event table, either over the whole scope (`group` None) or grouped
+    by a path from the site (`GROUPINGS`). Every result is {group key: {name: value}}, with the
+    key None when not grouped."""
+
+    def __init__(self, *, start, end, province, model, site, group):
+        self.start, self.end = start, end
+        self.scope = {"province": province, "model": model, "site": site}
+        self.group = GROUPINGS[group] if group else None
+
+    def in_scope(self, prefix, date_field="date"):
+        q = scope_filter(prefix, **self.scope)
+        if date_field:
+            q &= Q(**{f"{date_field}__gte": self.start, f"{date_field}__lte": self.end})
+        return q
+
+    def same_group(self, prefix, outer_prefix):
+        """Extra correlation for a subquery: the inner row is in the outer row's group."""
+        if not self.group:
+            return {}
+        return {f"{prefix}{self.group}": OuterRef(f"{outer_prefix}{self.group}")}
+
+    def run(self, queryset, prefix, **aggregates):
+        if not self.group:
+            return {None: queryset.aggregate(**aggregates)}
+        rows = (
+            queryset.order_by().values(group_key=F(f"{prefix}{self.group}")).annotate(**aggregates)
+        )
+        return {row.pop("group_key"): row for row in rows}
+
+    def sites(self):
+        active = Site.objects.filter(
+            scope_filter("", **self.scope), _active_sites_q("", *self.period)
+        )
+        return self.run(
+            active,
+            "",
+            sites_active=Count("id"),
+            sites_active_pilot=Count("id", filter=Q(role=Site.SiteRole.PILOT)),
+            sites_active_control=Count("id", filter=Q(role=Site.SiteRole.CONTROL)),
+            sites_active_scale_up=Count("id", filter=Q(role=Site.SiteRole.SCALE_UP)),
+        )
+
+    @property
+    def period(self):
+        return self.start, self.end
+
+    def contacts(self):
+        referral = Referral.objects.filter(
+            self.in_scope("site__"),
+            participant=OuterRef("participant"),
+            **self.same_group("site__", "site__"),
+        )
+        return self.run(
+            Contact.objects.filter(self.in_scope("site__")),
+            "site__",
+            reached=Count("participant", distinct=True),
+            reached_by_peer_groups=Count(
+                "participant", distinct=True, filter=Q(peer_group__isnull=False)
+            ),
+            reached_with_need=Count("participant", distinct=True, filter=Q(needs__any=True)),
+            referred=Count(
+                "participant", distinct=True, filter=Q(needs__any=True) & Q(Exists(referral))
+            ),
+        )
+
+    def referrals(self):
+        return self.run(
+            Referral.objects.filter(self.in_scope("site__")),
+            "site__",
+            referrals_made=Count("id"),
+            referrals_completed=Count("id", filter=Q(status=Referral.Status.COMPLETED)),
+        )
+
+    def _later(self, model, key):
+        """A later assessment of the same worker/establishment in scope, period and group: its
+        absence makes the outer row the latest (greatest date, then greatest id)."""
+        prefix = "establishment__site__"
+        return model.objects.filter(
+            self.in_scope(prefix),
+            Q(date__gt=OuterRef("date")) | Q(date=OuterRef("date"), id__gt=OuterRef("id")),
+            **{key: OuterRef(key)},
+            **self.same_group(prefix, prefix),
+        )
+
+    def rights(self):
+        all_core = Q(**{name: True for name in RightsAssessment.CORE_RIGHTS})
+        latest = ~Q(Exists(self._later(RightsAssessment, "participant")))
+        return self.run(
+            RightsAssessment.objects.filter(self.in_scope("establishment__site__")),
+            "establishment__site__",
+            workers_assessed=Count("participant", distinct=True),
+            workers_rights_ensured=Count("participant", distinct=True, filter=all_core & latest),
+        )
+
+    def establishments(self):
+        all_duties = Q(**{name: True for name in EstablishmentAssessment.DUTIES})
+        latest = ~Q(Exists(self._later(EstablishmentAssessment, "establishment")))
+        return self.run(
+            EstablishmentAssessment.objects.filter(self.in_scope("establishment__site__")),
+            "establishment__site__",
+            establishments_assessed=Count("establishment", distinct=True),
+            establishments_compliant=Count(
+                "establishment", distinct=True, filter=all_duties & latest
+            ),
+        )
+
+    def peer_groups(self):
+        groups = PeerGroup.objects.filter(
+            scope_filter("site__", **self.scope), _active_sites_q("site__", *self.period)
+        )
+        return self.run(groups, "site__", peer_group_members=Sum("members"))
+
+    def trainings(self):
+        return self.run(
+            Training.objects.filter(self.in_scope("site__")),
+            "site__",
+            trainings=Count("id"),
+            trainees=Sum("trainees"),
+        )
+
+    def costs(self):
+        return self.run(
+            Cost.objects.filter(self.in_scope("site__")),
+            "site__",
+            total_cost_vnd=Sum("amount_vnd"),
+        )
+
+    def all(self):
+        merged = defaultdict(dict)
+        for part in (
+            self.sites(),
+            self.contacts(),
+            self.referrals(),
+            self.rights(),
+            self.establishments(),
+            self.peer_groups(),
+            self.trainings(),
+            self.costs(),
+        ):
+            for key, values in part.items():
+                merged[key].update(values)
+        return {key: finish(values) for key, values in merged.items()}
+
+
+def finish(raw):
+    """Raw aggregates -> every code: missing counts and sums are 0, percentages and the cost per
+    person reached are derived from them (None on a zero denominator)."""
+    values = {}
+    for code in CODES:
+        if code in PERCENTAGES or code in RATIOS:
+            continue
+        value = raw.get(code)
+        values[code] = 0 if value is None else int(value)
+    for code, (numerator, denominator) in PERCENTAGES.items():
+        values[code] = percentage(values[numerator], values[denominator])
+    values["cost_per_reached_vnd"] = divide_vnd(values["total_cost_vnd"], values["reached"])
+    return {code: values[code] for code in CODES}
+
+
+def compute_indicators(*, start, end, province=None, model=None, site=None):
+    """Every INDICATORS.md code for [start, end] in a scope: a 2025 province code (takes in the
+    pre-2025 provinces merged into it), an intervention model code, a site code, or any
+    combination (None = no restriction). Eight queries."""
+    result = _Query(start=start, end=end, province=province, model=model, site=site, group=None)
+    return result.all()[None]
+
+
+def indicators_by(group, *, start, end, province=None, model=None, site=None):
+    """The same codes grouped by `group` (a key of GROUPINGS) -> {group id: {code: value}}.
+    Groups with no data at all are absent (use `finish({})` for them). Eight queries."""
+    query = _Query(start=start, end=end, province=province, model=model, site=site, group=group)
+    return query.all()
+
+
+EMPTY = finish({})
+
+
+# Breakdowns of `reached` --------------------------------------------------------------------
+
+
+def _age_group(end):
+    year = end.year
+    birth = "participant__birth_year"
+    return Case(
+        When(**{f"{birth}__gt": year - 18}, then=Value("<18")),
+        When(**{f"{birth}__gt": year - 25}, then=Value("18-24")),
+        When(**{f"{birth}__gt": year - 35}, then=Value("25-34")),
+        When(**{f"{birth}__gt": year - 50}, then=Value("35-49")),
+        default=Value("50+"),
+        output_field=CharField(),
+    )
+
+
+BREAKDOWN_PATHS = {
+    "sex": "participant__sex",
+    "residence": "participant__residence",
+    "category": "participant__category",
+    "model": "site__model_id",
+    "province": "site__province__current_id",
+    "province_legacy": "site__province_id",
+    "region": "site__province__region_id",
+    "site": "site_id",
+}
+
+
+def reached_breakdown(by, *, start, end, province=None, model=None, site=None, peer_group=None):
+    """Distinct participants reached in scope and period, per value of `by` ("sex",
+    "age_group", "residence", "category", "model", "province" (2025), "province_legacy",
+    "region", "site") -> {value: count}; `peer_group` keeps the contacts that group made. One
+    grouped query."""
+    contacts = Contact.objects.filter(
+        scope_filter("site__", province=province, model=model, site=site),
+        date__gte=start,
+        date__lte=end,
+    ).order_by()
+    if peer_group is not None:
+        contacts = contacts.filter(peer_group=peer_group)
+    key = _age_group(end) if by == "age_group" else F(BREAKDOWN_PATHS[by])
+    rows = contacts.values(key_=key).annotate(n=Count("participant", distinct=True))
+    return {row["key_"]: row["n"] for row in rows}
+
+
+def breakdown_labels(by):
+    """The values a breakdown can take, in display order, with their labels."""
+    if by == "sex":
+        return list(Participant.Sex.choices)
+    if by == "residence":
+        return list(Participant.Residence.choices)
+    if by == "category":
+        return list(Participant.Category.choices)
+    if by == "age_group":
+        return [(group, group) for group in AGE_GROUPS]
+    raise ValueError(by)
+
+
+# Coverage and cost ---------------------------------------------------------------------------
+
+
+def localities_covered(*, start, end, unit_set="2025", model=None):
+    """Per province (2025 id, or the site's own province for "legacy"): the number of distinct
+    localities with a pilot or scale-up site active in the period. One grouped query."""
+    path = "province__current_id" if unit_set == "2025" else "province_id"
+    rows = (
+        Site.objects.filter(
+            _active_sites_q("", start, end),
+            scope_filter("", model=model),
+            role__in=(Site.SiteRole.PILOT, Site.SiteRole.SCALE_UP),
+        )
+        .order_by()
+        .values(key_=F(path))
+        .annotate(
+            n=Count(Concat(Cast("province_id", CharField()), Value("|"), "locality"), distinct=True)
+        )
+    )
+    return {row["key_"]: row["n"] for row in rows}
+
+
+def _grouped(queryset, group_path, **aggregates):
+    """{group value: aggregates} (key None when `group_path` is None). One query."""
+    if group_path is None:
+        return {None: queryset.aggregate(**aggregates)}
+    rows = queryset.order_by().values(key_=F(group_path)).annotate(**aggregates)
+    return {row.pop("key_"): row for row in rows}
+
+
+def _site_days(span, sites):
+    """Days of `sites` closed date ranges inside the period, from their summed overlap (a
+    timedelta of last - first for each): each site's last day counts too."""
+    if not sites:
+        return 0
+    return span.days + sites
+
+
+def cost_results(*, start, end, province=None, model=None, group=None):
+    """Cost per result for a scope, optionally grouped (a key of GROUPINGS): total cost, people
+    reached, referrals completed, the cost per each, site-years (days each site in scope was
+    running inside the period / 365.25) and cost per site-year -> {group: {...}}. Four
+    queries."""
+    scope = {"province": province, "model": model}
+    site_group = GROUPINGS[group] if group else None
+    via_site = f"site__{site_group}" if group else None
+    events = {"date__gte": start, "date__lte": end}
+    costs = _grouped(
+        Cost.objects.filter(scope_filter("site__", **scope), **events),
+        via_site,
+        total=Sum("amount_vnd"),
+    )
+    reached = _grouped(
+        Contact.objects.filter(scope_filter("site__", **scope), **events),
+        via_site,
+        n=Count("participant", distinct=True),
+    )
+    completed = _grouped(
+        Referral.objects.filter(
+            scope_filter("site__", **scope), status=Referral.Status.COMPLETED, **events
+        ),
+        via_site,
+        n=Count("id"),
+    )
+    overlap = ExpressionWrapper(
+        Least(Coalesce("end_date", Value(end, DateField())), Value(end, DateField()))
+        - Greatest("start_date", Value(start, DateField())),
+        output_field=DurationField(),
+    )
+    spans = _grouped(
+        Site.objects.filter(scope_filter("", **scope), _active_sites_q("", start, end)),
+        site_group,
+        span=Sum(overlap),
+        n=Count("id", output_field=IntegerField()),
+    )
+    results = {}
+    for key in set(costs) | set(reached) | set(completed) | set(spans):
+        total = int(costs.get(key, {}).get("total") or 0)
+        people = reached.get(key, {}).get("n") or 0
+        done = completed.get(key, {}).get("n") or 0
+        span = spans.get(key, {})
+        days = _site_days(span.get("span"), span.get("n") or 0)
+        years = (Decimal(days) / DAYS_PER_YEAR).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        results[key] = {
+            "total_cost_vnd": total,
+            "reached": people,
+            "referrals_completed": done,
+            "cost_per_reached_vnd": divide_vnd(total, people),
+            "cost_per_completed_referral_vnd": divide_vnd(total, done),
+            "site_years": years,
+            "cost_per_site_year_vnd": divide_vnd(total * DAYS_PER_YEAR, days),
+        }
+    return results
+
+
+def scale_up_budget(*, cost_per_site_year, areas, years=1):
+    """The budget to bring `areas` more district-level areas to a model for `years` years, at the
+    observed cost per site-year; None when that cost is unknown."""
+    if cost_per_site_year is None:
+        return None
+    return int(
+        (Decimal(cost_per_site_year) * areas * Decimal(years)).quantize(
+            Decimal(1), rounding=ROUND_HALF_UP
+        )
+    )

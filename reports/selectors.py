@@ -1,0 +1,251 @@
+"""Reads behind the dashboards and exports: tables of indicators by province, model and site role,
+coverage against the target, cost per result. Every function runs a fixed number of queries."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Max, Q
+
+from participants.models import Contact
+from programs.models import InterventionModel, Target
+from referrals.models import Referral
+from sites.models import MERGER_DATE, Province, Site
+
+from . import suppression
+from .indicators import (
+    COUNT_CODES,
+    EMPTY,
+    PERCENTAGES,
+    RATIOS,
+    breakdown_labels,
+    compute_indicators,
+    cost_results,
+    indicators_by,
+    localities_covered,
+    percentage,
+    reached_breakdown,
+)
+from .labels import AGE_GROUP_LABELS
+
+SUPPRESSIBLE_RATIOS = {**PERCENTAGES, **RATIOS}
+COVERAGE_TARGET_DEFAULT = Decimal(10)
+
+
+def latest_data_year(default):
+    """The year of the most recent contact anywhere (the dashboards' default period)."""
+    latest = Contact.objects.aggregate(latest=Max("date"))["latest"]
+    return latest.year if latest else default
+
+
+def targets_for(*, start, end):
+    """{indicator code: target value} of the latest phase overlapping the period. One query."""
+    rows = (
+        Target.objects.filter(phase__start_date__lte=end, phase__end_date__gte=start)
+        .order_by("phase__start_date")
+        .values_list("indicator", "value")
+    )
+    return dict(rows)
+
+
+@dataclass
+class Row:
+    """One line of a table of indicators: a unit (province, model, role…) and its values."""
+
+    key: object
+    label: str
+    code: str = ""
+    values: dict = field(default_factory=dict)
+    coverage: dict = field(default_factory=dict)
+
+
+def _coverage(covered, units):
+    return {
+        "covered": covered,
+        "units": units,
+        "pct": percentage(covered, units) if units else None,
+    }
+
+
+def _coverage_units(province, provinces, *, legacy_era):
+    """District-level areas of a 2025 province for a period before the merger (the sum over the
+    pre-2025 provinces merged into it, when all are known), else its own count."""
+    if not legacy_era or province.unit_set == Province.UnitSet.LEGACY:
+        return province.locality_count
+    counts = [
+        p.locality_count
+        for p in provinces
+        if p.unit_set == Province.UnitSet.LEGACY and p.current_id == province.pk
+    ]
+    if not counts or any(count is None for count in counts):
+        return None
+    return sum(counts)
+
+
+def province_table(*, start, end, units="2025", model=None):
+    """Every province of a unit set ("2025": the 34; "legacy": the 63, plus any post-merger
+    province with data) with its indicators and coverage, and the national row. 19 queries:
+    provinces, the engine grouped (8), coverage (1), the national figures (8)… whatever the data
+    size."""
+    provinces = list(Province.objects.order_by("code"))
+    grouping = "province" if units == "2025" else "province_legacy"
+    grouped = indicators_by(grouping, start=start, end=end, model=model)
+    covered = localities_covered(start=start, end=end, unit_set=units, model=model)
+    legacy_era = end < MERGER_DATE
+    rows = []
+    for province in provinces:
+        wanted = province.unit_set == units or (units == "legacy" and province.pk in grouped)
+        if not wanted:
+            continue
+        label = province.name
+        if units == "legacy" and province.unit_set == Province.UnitSet.CURRENT:
+            label = f"{province.name} (2025)"
+        rows.append(
+            Row(
+                key=province.pk,
+                label=label,
+                code=province.code,
+                values=grouped.get(province.pk, EMPTY),
+                coverage=_coverage(
+                    covered.get(province.pk, 0),
+                    _coverage_units(province, provinces, legacy_era=legacy_era),
+                ),
+            )
+        )
+    national = compute_indicators(start=start, end=end, model=model)
+    return rows, national
+
+
+def model_table(*, start, end, province=None):
+    """The three intervention models with their indicators, and the scope's total. 10 queries."""
+    grouped = indicators_by("model", start=start, end=end, province=province)
+    models = list(InterventionModel.objects.all())
+    rows = [
+        Row(key=m.code, label=m.label, code=m.code, values=grouped.get(m.code, EMPTY))
+        for m in models
+    ]
+    return rows
+
+
+def site_table(*, start, end, province):
+    """Every site of a 2025 province (active in the period or with data) and its indicators."""
+    grouped = indicators_by("site", start=start, end=end, province=province)
+    sites = Site.objects.filter(province__current__code=province).select_related("model")
+    sites = sites.filter(Q(pk__in=list(grouped)) | Q(start_date__lte=end, is_active=True))
+    return [
+        Row(key=s.pk, label=s.name, code=s.code, values=grouped.get(s.pk, EMPTY)) for s in sites
+    ]
+
+
+WORKER_RIGHTS_CODES = (
+    "sites_active",
+    "workers_assessed",
+    "workers_rights_ensured",
+    "workers_rights_ensured_pct",
+    "establishments_assessed",
+    "establishments_compliant",
+    "establishments_compliant_pct",
+)
+
+
+def pilot_vs_control(*, start, end, province=None):
+    """The worker-rights indicators of the worker-rights model's pilot, control and scale-up
+    sites side by side. Eight queries."""
+    grouped = indicators_by(
+        "role", start=start, end=end, province=province, model=InterventionModel.WORKER_RIGHTS
+    )
+    return [
+        Row(key=role, label=label, code=role, values=grouped.get(role, EMPTY))
+        for role, label in Site.SiteRole.choices
+    ]
+
+
+def cost_table(*, start, end, province=None):
+    """Cost per person reached, per completed referral and per site-year, by model and in
+    total. Eight queries."""
+    by_model = cost_results(start=start, end=end, province=province, group="model")
+    total = cost_results(start=start, end=end, province=province)[None]
+    models = list(InterventionModel.objects.all())
+    rows = []
+    for m in models:
+        values = by_model.get(m.code) or {
+            "total_cost_vnd": 0,
+            "reached": 0,
+            "referrals_completed": 0,
+            "cost_per_reached_vnd": None,
+            "cost_per_completed_referral_vnd": None,
+            "site_years": Decimal("0.00"),
+            "cost_per_site_year_vnd": None,
+        }
+        rows.append(Row(key=m.code, label=m.label, code=m.code, values=values))
+    return rows, total
+
+
+def breakdowns(*, start, end, province=None, site=None, peer_group=None, suppress=False):
+    """Reached by sex, age group, residence and category: for each, its rows (label, count) and
+    total, suppressed when asked. Four queries."""
+    out = {}
+    total = None
+    for by in ("sex", "age_group", "residence", "category"):
+        counts = reached_breakdown(
+            by, start=start, end=end, province=province, site=site, peer_group=peer_group
+        )
+        labels = breakdown_labels(by)
+        values = [counts.get(key, 0) for key, _label in labels]
+        total = sum(values)
+        shown, shown_total = values, total
+        if suppress:
+            shown, shown_total = suppression.suppress_breakdown(
+                values, total, national_total=province is None and site is None
+            )
+        names = [AGE_GROUP_LABELS[key] if by == "age_group" else lbl for key, lbl in labels]
+        out[by] = {
+            "rows": list(zip(names, shown, values, strict=True)),
+            "total": shown_total,
+        }
+    return out
+
+
+def suppress_table(rows, national):
+    """Small-cell suppression of a province (or model) table, the national row being the
+    columns' total (left as it is)."""
+    dicts = [row.values for row in rows]
+    done, _total = suppression.suppress_rows(
+        dicts, counts=COUNT_CODES, ratios=SUPPRESSIBLE_RATIOS, total=national
+    )
+    for row, values in zip(rows, done, strict=True):
+        row.values = values
+        covered = row.coverage.get("covered")
+        if covered is not None:
+            row.coverage = {**row.coverage, "covered": suppression.suppress_count(covered)}
+            if suppression.is_suppressed(row.coverage["covered"]):
+                row.coverage["pct"] = suppression.HIDDEN
+    return rows
+
+
+def group_figures(*, start, end, peer_group):
+    """A peer group's own results in the period: people its leaders reached, those with a need,
+    those referred by the group, referrals made and completed. Two queries."""
+    contacts = Contact.objects.filter(peer_group=peer_group, date__gte=start, date__lte=end)
+    referred_by_group = Referral.objects.filter(
+        peer_group=peer_group, date__gte=start, date__lte=end
+    )
+    people = contacts.aggregate(
+        reached=Count("participant", distinct=True),
+        reached_with_need=Count("participant", distinct=True, filter=Q(needs__any=True)),
+        referred=Count(
+            "participant",
+            distinct=True,
+            filter=Q(needs__any=True) & Q(participant__in=referred_by_group.values("participant")),
+        ),
+    )
+    referrals = referred_by_group.aggregate(
+        made=Count("id"),
+        completed=Count("id", filter=Q(status=Referral.Status.COMPLETED)),
+    )
+    return {
+        **people,
+        "referred_pct": percentage(people["referred"], people["reached_with_need"]),
+        "referrals_made": referrals["made"],
+        "referrals_completed": referrals["completed"],
+        "members": peer_group.members,
+    }

@@ -1,0 +1,208 @@
+"""Dashboards: national (ministry: suppressed; administrator: not), provincial (an officer sees
+their own province only), peer group (a leader sees their own group); period picker; targets;
+scale-up estimate; a fixed number of queries whatever the data size."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests import factories as f
+
+from .conftest import D
+
+pytestmark = pytest.mark.django_db
+Q1 = "/reports/?period=quarter&year=2019&quarter=1"
+
+
+def cell(html, table, row_code, column):
+    """The text of one cell: table (data-testid), row (data-code), column (data-code)."""
+    table_html = re.search(rf'data-testid="{table}".*?</table>', html, re.S).group(0)
+    row = re.search(rf'<tr data-code="{re.escape(row_code)}">(.*?)</tr>', table_html, re.S)
+    value = re.search(rf'<td class="text-end" data-code="{column}">(.*?)</td>', row.group(1))
+    return value.group(1).strip()
+
+
+def headline(html, code):
+    match = re.search(rf'<td class="text-end" data-code="{code}">(.*?)</td>', html)
+    return match.group(1).strip()
+
+
+def test_ministry_sees_the_national_dashboard_suppressed(client_for, ministry, small):
+    html = client_for(ministry).get(Q1).content.decode()
+    assert "Báo cáo toàn quốc" in html
+    assert 'data-testid="suppression-note"' in html
+    # National figures as they are (INDICATORS.md: only counts below the national total).
+    assert headline(html, "reached") == "3"
+    assert headline(html, "referred_pct") == "100,0 %"
+    # Provinces: Hà Nội reached 2 -> "<5"; its referred_pct 0/1 -> hidden with its denominator.
+    assert cell(html, "province-table", "01", "reached") == "&lt;5"
+    assert cell(html, "province-table", "01", "referred_pct") == "x"
+    assert cell(html, "province-table", "04", "reached") == "0"  # zero stays 0
+    assert cell(html, "model-table", "peer_groups", "reached") == "&lt;5"
+    # Breakdowns are suppressed too: no "2" for women anywhere in the sex table.
+    sex_table = re.search(r"theo giới tính</caption>.*?</table>", html, re.S).group(0)
+    assert "&lt;5" in sex_table
+    # Charts are server-drawn SVG images: no inline script or style on the page.
+    assert 'src="data:image/svg+xml;base64,' in html
+    assert "<script>" not in html and "style=" not in html
+    # Export links in one click.
+    assert "/reports/export/?format=xlsx&amp;start=2019-01-01&amp;end=2019-03-31" in html
+
+
+def test_administrator_sees_national_figures_unsuppressed(client_for, admin_user, small):
+    html = client_for(admin_user).get(Q1).content.decode()
+    assert 'data-testid="suppression-note"' not in html
+    assert cell(html, "province-table", "01", "reached") == "2"
+    assert cell(html, "province-table", "92", "reached") == "2"
+    assert cell(html, "province-table", "01", "referred_pct") == "0,0 %"
+    assert cell(html, "model-table", "worker_rights", "referred_pct") == "100,0 %"
+
+
+def test_referral_target_shown(client_for, admin_user, officer_hn, small):
+    html = client_for(admin_user).get(Q1).content.decode()
+    assert "Mục tiêu: ≥ 50,0 %" in html
+    assert "Đạt mục tiêu" in html  # 100.0 ≥ 50
+    html = client_for(officer_hn).get(Q1).content.decode()
+    assert "Chưa đạt mục tiêu" in html  # Hà Nội: 0.0 < 50
+
+
+def test_coverage_unknown_without_locality_counts_then_computed(client_for, admin_user, small):
+    html = client_for(admin_user).get(Q1).content.decode()
+    assert "chưa tính được độ bao phủ" in html
+    # Hà Nội: HN (Hoàng Mai, pilot) and OLD (Ba Đình, scale-up) active: 2 localities. With 30
+    # district-level areas known for (legacy) Hà Nội: 2 / 30 = 6.7 % < 10 %.
+    from sites.models import Province
+
+    Province.objects.filter(code="01").update(locality_count=30)
+    html = client_for(admin_user).get(Q1).content.decode()
+    row = re.search(r'<tr data-code="01">(.*?)</tr>', html, re.S).group(1)
+    assert "6,7 %" in row
+
+
+def test_legacy_province_toggle(client_for, admin_user, small):
+    html = client_for(admin_user).get(Q1 + "&units=legacy").content.decode()
+    assert "Theo 63 tỉnh, thành phố (trước 01/07/2025)" in html
+    table = re.search(r'data-testid="province-table".*?</table>', html, re.S).group(0)
+    assert table.count('<tr data-code="') == 63 + 1  # the 63 and the national total
+    assert "Sóc Trăng" in table
+    assert cell(html, "province-table", "94", "sites_active") == "1"  # ST
+    assert 'data-testid="units-toggle"' in html
+
+
+def test_officer_sees_only_their_province(client_for, officer_ct, small):
+    client = client_for(officer_ct)
+    html = client.get(Q1).content.decode()
+    assert "Báo cáo Cần Thơ" in html
+    assert headline(html, "reached") == "2"  # A and C, unsuppressed for the officer
+    assert headline(html, "sites_active") == "2"  # CT and ST (Sóc Trăng merged in)
+    assert "Hoàng Mai" not in html
+    # Asking for another province changes nothing.
+    html = client.get(Q1 + "&province=01").content.decode()
+    assert "Báo cáo Cần Thơ" in html and "Báo cáo Hà Nội" not in html
+    assert 'data-testid="province-table"' not in html
+
+
+def test_ministry_can_open_one_province_suppressed(client_for, ministry, small):
+    html = client_for(ministry).get(Q1 + "&province=92").content.decode()
+    assert "Báo cáo Cần Thơ" in html
+    assert headline(html, "reached") == "&lt;5"
+    assert headline(html, "peer_group_members") == "7"
+
+
+def test_leader_sees_their_group(client_for, leader, group_hn, small):
+    other = f.PeerGroupFactory(site=group_hn.site)
+    for _ in range(3):
+        contact = f.ContactFactory(
+            site=group_hn.site, peer_group=group_hn, date=D(2019, 2, 1), needs=["loan"]
+        )
+    f.ReferralFactory(
+        participant=contact.participant,
+        site=group_hn.site,
+        peer_group=group_hn,
+        date=D(2019, 2, 2),
+    )
+    f.ContactFactory(site=group_hn.site, peer_group=other, date=D(2019, 2, 1))
+    html = client_for(leader).get(Q1).content.decode()
+    assert "Kết quả nhóm Sao đêm" in html
+    values = dict(re.findall(r'data-testid="(group-[a-z-]+)">([^<]*)<', html))
+    assert values["group-members"] == "10"
+    assert values["group-reached"] == "3"  # not the other group's contact
+    assert values["group-need"] == "3"
+    assert values["group-referred"] == "1"
+    assert values["group-referred-pct"] == "33,3 %"  # 1 / 3
+    assert 'data-testid="province-table"' not in html
+
+
+def test_period_picker(client_for, admin_user, small):
+    client = client_for(admin_user)
+    assert "Năm 2019" in client.get("/reports/?period=year&year=2019").content.decode()
+    html = client.get("/reports/?period=custom&start=2019-01-01&end=2019-01-01").content.decode()
+    assert "01/01/2019 – 01/01/2019" in html
+    assert headline(html, "reached") == "1"  # only A's contact on the first day
+    html = client.get("/reports/?period=custom&start=2019-03-01").content.decode()
+    assert "Hãy nhập cả ngày bắt đầu và ngày kết thúc." in html
+    html = client.get("/reports/?period=quarter&year=2019").content.decode()
+    assert "Hãy chọn quý." in html
+
+
+def test_scale_up_estimate(client_for, admin_user, small):
+    # Worker-rights sites in Q1 2019: CT 90 days (01/01–31/03) + ST 1 day (31/03) = 91 days.
+    # Cost 5,000,001 -> per site-year 5,000,001 × 365.25 / 91 = 20,068,685.3 -> 20,068,685.
+    # 3 more areas for 2 years: 20,068,685 × 3 × 2 = 120,412,110.
+    html = (
+        client_for(admin_user)
+        .get(Q1 + "&areas=3&scale_model=worker_rights&years=2")
+        .content.decode()
+    )
+    estimate = re.search(r'data-testid="scale-up-estimate">(.*?)</div>', html, re.S).group(1)
+    assert "120.412.110" in estimate
+    assert "20.068.685" in estimate
+    assert "0,25" in estimate  # 91 / 365.25 site-years
+    html = client_for(admin_user).get(Q1 + "&areas=0&scale_model=worker_rights").content.decode()
+    assert 'data-testid="scale-up-estimate"' not in html
+
+
+def test_cost_per_result(client_for, admin_user, small):
+    html = client_for(admin_user).get(Q1).content.decode()
+    table = re.search(r'data-testid="cost-table".*?</table>', html, re.S).group(0)
+    total = re.search(r'<tr data-code="total">(.*?)</tr>', table, re.S).group(1)
+    # 15,000,001 / 3 reached = 5,000,000; / 1 completed referral = 15,000,001.
+    assert "5.000.000 ₫" in total
+    assert "15.000.001 ₫" in total
+
+
+def test_pilot_versus_control(client_for, admin_user, small):
+    html = client_for(admin_user).get(Q1).content.decode()
+    # "Latest" is per role here. Pilot site CT (E1): W1 02-01 all (its E2 assessment is at the
+    # control site) -> yes, W2 -> yes, W4 (E1 misses health_care) -> no, W5 -> no: 2 / 4.
+    # Control site ST (E2): W1 misses wages -> no, W4 all -> yes: 1 / 2.
+    assert cell(html, "pilot-control", "pilot", "workers_assessed") == "4"
+    assert cell(html, "pilot-control", "pilot", "workers_rights_ensured_pct") == "50,0 %"
+    assert cell(html, "pilot-control", "control", "workers_assessed") == "2"
+    assert cell(html, "pilot-control", "control", "workers_rights_ensured_pct") == "50,0 %"
+    assert cell(html, "pilot-control", "control", "establishments_compliant_pct") == "100,0 %"
+
+
+def _more_data(n):
+    for code in ("01", "79", "92", "48"):
+        site = f.SiteFactory(province=f.province(code, "legacy"))
+        for _ in range(n):
+            contact = f.ContactFactory(site=site, date=D(2019, 2, 1), needs=["loan"])
+            f.ReferralFactory(participant=contact.participant, site=site, date=D(2019, 2, 3))
+        f.CostFactory(site=site, date=D(2019, 2, 1))
+
+
+@pytest.mark.parametrize("persona", ["ministry", "admin_user", "officer_hn", "leader"])
+def test_query_count_does_not_grow_with_the_data(
+    request, client_for, persona, small, django_assert_max_num_queries
+):
+    client = client_for(request.getfixturevalue(persona))
+    url = Q1 + "&areas=2&scale_model=community&years=1"
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    _more_data(8)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url).status_code == 200
+    assert len(few.captured_queries) <= 80
