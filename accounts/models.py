@@ -1,8 +1,9 @@
-from auditlog.registry import auditlog
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from .auditing import audit
 
 
 class Role(models.TextChoices):
@@ -121,4 +122,4 @@ class VersionedModel(models.Model):
         abstract = True
 
 
-auditlog.register(User, exclude_fields=["password", "last_login"])
+audit(User, exclude=["password", "last_login"])

@@ -3,7 +3,6 @@ from django.shortcuts import render
 from django.urls import reverse_lazy
 
 from .access import EVERY_ROLE, allow, public
-from .navigation import items_for
 
 login_view = public(
     auth_views.LoginView.as_view(
@@ -19,6 +18,6 @@ password_change_done = allow(*EVERY_ROLE)(auth_views.PasswordChangeDoneView.as_v
 
 @allow(*EVERY_ROLE)
 def home(request):
-    """Each role's start page: who you are, what you can do next."""
-    actions = [item for item in items_for(request.user) if item.url_name != "home"]
-    return render(request, "accounts/home.html", {"actions": actions})
+    """Each role's start page: who you are and what you can do next (the role's menu, as cards;
+    see accounts.context_processors.navigation)."""
+    return render(request, "accounts/home.html")

@@ -1,10 +1,10 @@
 import secrets
 
-from auditlog.registry import auditlog
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from accounts.auditing import audit
 from accounts.models import Role, VersionedModel
 from programs.services_catalog import ServiceSetField
 
@@ -312,6 +312,6 @@ class EstablishmentAssessment(VersionedModel):
         return all(getattr(self, name) for name in self.DUTIES)
 
 
-auditlog.register(Participant, exclude_fields=["version", "created_at", "updated_at", "uic_hash"])
+audit(Participant, exclude=["uic_hash"])
 for _model in (Enrolment, Contact, RightsAssessment, EstablishmentAssessment):
-    auditlog.register(_model, exclude_fields=["version", "created_at", "updated_at"])
+    audit(_model)

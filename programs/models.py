@@ -1,8 +1,9 @@
-from auditlog.registry import auditlog
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from accounts.auditing import audit
 
 
 class Phase(models.Model):
@@ -73,6 +74,5 @@ class Target(models.Model):
         return f"{self.phase_id} {self.indicator} ≥ {self.value}"
 
 
-auditlog.register(Phase)
-auditlog.register(InterventionModel)
-auditlog.register(Target)
+for _model in (Phase, InterventionModel, Target):
+    audit(_model)

@@ -1,8 +1,8 @@
-from auditlog.registry import auditlog
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.auditing import audit
 from accounts.models import Role, VersionedModel
 from participants.models import CaseEventQuerySet
 from programs.services_catalog import Service, ServiceSetField
@@ -253,10 +253,5 @@ class Support(VersionedModel):
         return f"{self.participant} {self.get_kind_display()} {self.date:%d/%m/%Y}"
 
 
-# Reverse relations are left out too: django-auditlog would log them as "None → <Model>.None".
-for _model, _reverse in (
-    (Provider, ["referrals", "staff"]),
-    (Referral, ["events", "supports"]),
-    (Support, []),
-):
-    auditlog.register(_model, exclude_fields=["version", "created_at", "updated_at", *_reverse])
+for _model in (Provider, Referral, Support):
+    audit(_model)

@@ -1,12 +1,12 @@
 import datetime
 
-from auditlog.registry import auditlog
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.auditing import audit
 from accounts.models import Role, VersionedModel
 
 # On this day Vietnam's 63 provinces became 34 and the district level was abolished.
@@ -317,4 +317,4 @@ class Training(VersionedModel):
 
 
 for _model in (Site, Establishment, PeerGroup, Cost, Training):
-    auditlog.register(_model, exclude_fields=["version", "created_at", "updated_at"])
+    audit(_model)
