@@ -28,14 +28,15 @@ class SiteAdmin(admin.ModelAdmin):
 class EstablishmentAdmin(admin.ModelAdmin):
     list_display = ("code", "site", "kind", "workers", "is_active")
     list_select_related = ("site",)
-    list_filter = ("kind",)
-    search_fields = ("code",)
+    list_filter = ("kind", "is_active")
+    search_fields = ("code", "site__code")
 
 
 @admin.register(PeerGroup)
 class PeerGroupAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "site", "kind", "members", "board_members", "is_active")
     list_select_related = ("site",)
+    list_filter = ("kind", "is_active")
     search_fields = ("code", "name")
 
 
@@ -43,9 +44,13 @@ class PeerGroupAdmin(admin.ModelAdmin):
 class CostAdmin(admin.ModelAdmin):
     list_display = ("site", "date", "category", "amount_vnd")
     list_select_related = ("site",)
+    list_filter = ("category",)
+    date_hierarchy = "date"
 
 
 @admin.register(Training)
 class TrainingAdmin(admin.ModelAdmin):
     list_display = ("site", "date", "audience", "trainees")
     list_select_related = ("site",)
+    list_filter = ("audience",)
+    date_hierarchy = "date"

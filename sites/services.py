@@ -1,0 +1,18 @@
+"""Writes of the programme structure that are not a plain form save."""
+
+from django.db.models import F
+from django.utils import timezone
+
+
+def set_active(*, record, active, by=None):
+    """Deactivate (or reactivate) a site, establishment or peer group instead of deleting it:
+    records that depend on it keep their history. Bumps the version so an edit form opened
+    before is refused, and saves through the model so the change is audited."""
+    if record.is_active == active:
+        return record
+    record.is_active = active
+    record.version = F("version") + 1
+    record.updated_at = timezone.now()
+    record.save(update_fields=["is_active", "version", "updated_at"])
+    record.refresh_from_db(fields=["version"])
+    return record
