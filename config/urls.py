@@ -14,4 +14,5 @@ urlpatterns = [
     path("participants/", include("participants.urls")),
     path("referrals/", include("referrals.urls")),
     path("reports/", include("reports.urls")),
+    path("exchange/", include("exchange.urls")),
 ]

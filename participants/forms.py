@@ -607,6 +607,9 @@ class ParticipantFilterForm(ScopedFilterForm):
     need = forms.ChoiceField(
         label=_("Nhu cầu"), choices=[("", "---------"), *Service.choices], required=False
     )
+    include_withdrawn = forms.BooleanField(
+        label=_("Gồm cả người đã rút khỏi chương trình"), required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

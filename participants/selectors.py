@@ -56,11 +56,14 @@ def enrolments_visible_to(user):
 
 
 def participant_list(*, user, filters):
-    """Participants in the user's scope, withdrawn ones left out. Filters: site, start/end
+    """Participants in the user's scope, withdrawn ones left out unless `include_withdrawn`.
+    Filters: site, start/end
     (enrolled or contacted in the period), category, residence, need (a contact recorded it),
     q (display code, exact or partial)."""
     filters = filters or {}
-    qs = Participant.objects.visible_to(user).not_withdrawn()
+    qs = Participant.objects.visible_to(user)
+    if not filters.get("include_withdrawn"):
+        qs = qs.not_withdrawn()
     if filters.get("category"):
         qs = qs.filter(category=filters["category"])
     if filters.get("residence"):

@@ -1,0 +1,237 @@
+"""Export of the browser's lists in the exchange columns (EXCHANGE.md), so an exported file can
+be imported again unchanged.
+
+Each kind reuses its list page's selector and filter form (`sites.selectors.site_list` with
+`sites.forms.SiteFilterForm`, ...): the export holds exactly the rows the list shows, in the
+user's scope.
+
+The raw UIC is never stored, so the `uic` column holds the stored hash as "h:" + 64 hex
+digits, which the importer accepts in place of a raw UIC.
+"""
+
+from dataclasses import dataclass
+
+from accounts.access import CASE_ROLES
+from accounts.models import Role
+from participants import forms as participant_forms
+from participants import selectors as participant_selectors
+from referrals import forms as referral_forms
+from referrals import selectors as referral_selectors
+from sites import forms as site_forms
+from sites import selectors as site_selectors
+
+from .spec import FILES_BY_NAME, HASH_PREFIX
+
+
+@dataclass(frozen=True)
+class ListSource:
+    selector: object
+    form: type
+    # Filters every export of the kind applies whatever the page's filters say.
+    forced: tuple = ()
+
+
+LIST_SOURCES = {
+    "sites": ListSource(site_selectors.site_list, site_forms.SiteFilterForm),
+    "peer_groups": ListSource(site_selectors.peergroup_list, site_forms.PeerGroupFilterForm),
+    "establishments": ListSource(
+        site_selectors.establishment_list, site_forms.EstablishmentFilterForm
+    ),
+    # Withdrawn participants are hidden from the list page, but their contacts, referrals and
+    # assessments are exported and still count: the file must hold them to import again.
+    "participants": ListSource(
+        participant_selectors.participant_list,
+        participant_forms.ParticipantFilterForm,
+        forced=(("include_withdrawn", True),),
+    ),
+    "contacts": ListSource(participant_selectors.contact_list, participant_forms.ContactFilterForm),
+    "referrals": ListSource(referral_selectors.referral_list, referral_forms.ReferralFilterForm),
+    "rights_assessments": ListSource(
+        participant_selectors.rights_assessment_list,
+        participant_forms.RightsAssessmentFilterForm,
+    ),
+    "establishment_assessments": ListSource(
+        participant_selectors.establishment_assessment_list,
+        participant_forms.EstablishmentAssessmentFilterForm,
+    ),
+    "costs": ListSource(site_selectors.cost_list, site_forms.CostFilterForm),
+    "trainings": ListSource(site_selectors.training_list, site_forms.TrainingFilterForm),
+}
+
+EXPORT_ROLES = frozenset({Role.MINISTRY, Role.OFFICER, Role.PEER_LEADER, Role.ADMIN})
+
+
+def may_export(user, kind):
+    """The ministry exports programme structure only; participant-level files need a case
+    role (DESIGN.md, "Roles and scope")."""
+    spec = FILES_BY_NAME.get(kind)
+    if spec is None or not user.is_authenticated or user.role not in EXPORT_ROLES:
+        return False
+    return not spec.case_level or user.role in CASE_ROLES
+
+
+def filter_form(kind, data, user):
+    """The list page's filter form for `kind`, bound to `data`."""
+    return LIST_SOURCES[kind].form(data, user=user)
+
+
+def export_queryset(kind, *, user, filters):
+    source = LIST_SOURCES[kind]
+    return source.selector(user=user, filters={**(filters or {}), **dict(source.forced)})
+
+
+def _date(day):
+    return day.isoformat() if day else ""
+
+
+def _yes(flag):
+    return "yes" if flag else "no"
+
+
+def _uic(participant_hash):
+    return HASH_PREFIX + participant_hash
+
+
+def export_rows(kind, *, user, filters):
+    """The header and then one list of cells per record, in the exchange columns."""
+    spec = FILES_BY_NAME[kind]
+    yield list(spec.column_names)
+    queryset = export_queryset(kind, user=user, filters=filters)
+    yield from _ROWS[kind](queryset, user)
+
+
+def _sites(queryset, user):
+    for site in queryset.select_related("province").order_by("code").iterator(chunk_size=2000):
+        yield [
+            site.code,
+            site.name,
+            site.province.code,
+            site.locality,
+            site.model_id,
+            site.role,
+            _date(site.start_date),
+            _date(site.end_date),
+        ]
+
+
+def _peer_groups(queryset, user):
+    for group in queryset.select_related("site").order_by("code").iterator(chunk_size=2000):
+        yield [
+            group.code,
+            group.name,
+            group.site.code,
+            group.kind,
+            _date(group.founded_on),
+            group.members,
+            group.board_members,
+        ]
+
+
+def _establishments(queryset, user):
+    for establishment in queryset.select_related("site").order_by("code").iterator(2000):
+        yield [
+            establishment.code,
+            establishment.site.code,
+            establishment.kind,
+            establishment.workers,
+        ]
+
+
+def _participants(queryset, user):
+    """One row per enrolment at a site the user may see (a participant enrolled at two sites
+    has two rows with the same uic)."""
+    enrolments = participant_selectors.enrolments_visible_to(user)
+    enrolments = (
+        enrolments.filter(participant__in=queryset.order_by().values("pk"))
+        .select_related("participant", "site")
+        .order_by("participant__code", "site__code")
+    )
+    for enrolment in enrolments.iterator(chunk_size=2000):
+        participant = enrolment.participant
+        yield [
+            _uic(participant.uic_hash),
+            participant.category,
+            participant.sex,
+            participant.birth_year,
+            participant.residence,
+            _date(enrolment.enrolled_on),
+            enrolment.site.code,
+        ]
+
+
+def _contacts(queryset, user):
+    rows = queryset.select_related("participant", "site", "peer_group").order_by("date", "id")
+    for contact in rows.iterator(chunk_size=2000):
+        yield [
+            _uic(contact.participant.uic_hash),
+            _date(contact.date),
+            contact.site.code,
+            contact.peer_group.code if contact.peer_group_id else "",
+            contact.kind,
+            ";".join(contact.needs or []),
+        ]
+
+
+def _referrals(queryset, user):
+    rows = queryset.select_related("participant", "site", "provider").order_by("date", "id")
+    for referral in rows.iterator(chunk_size=2000):
+        yield [
+            _uic(referral.participant.uic_hash),
+            _date(referral.date),
+            referral.site.code,
+            referral.service,
+            referral.provider.name if referral.provider_id else "",
+            referral.status,
+            _date(referral.completed_on),
+        ]
+
+
+def _rights_assessments(queryset, user):
+    from participants.models import RightsAssessment
+
+    flags = RightsAssessment.CORE_RIGHTS + ("social_insurance", "health_insurance")
+    rows = queryset.select_related("participant", "establishment").order_by("date", "id")
+    for assessment in rows.iterator(chunk_size=2000):
+        yield [
+            _uic(assessment.participant.uic_hash),
+            assessment.establishment.code,
+            _date(assessment.date),
+            *(_yes(getattr(assessment, name)) for name in flags),
+        ]
+
+
+def _establishment_assessments(queryset, user):
+    from participants.models import EstablishmentAssessment
+
+    rows = queryset.select_related("establishment").order_by("date", "id")
+    for assessment in rows.iterator(chunk_size=2000):
+        yield [
+            assessment.establishment.code,
+            _date(assessment.date),
+            *(_yes(getattr(assessment, name)) for name in EstablishmentAssessment.DUTIES),
+        ]
+
+
+def _costs(queryset, user):
+    for cost in queryset.select_related("site").order_by("date", "id").iterator(chunk_size=2000):
+        yield [cost.site.code, _date(cost.date), cost.category, int(cost.amount_vnd)]
+
+
+def _trainings(queryset, user):
+    rows = queryset.select_related("site").order_by("date", "id")
+    for training in rows.iterator(chunk_size=2000):
+        yield [training.site.code, _date(training.date), training.audience, training.trainees]
+
+
+_ROWS = {
+    "sites": _sites,
+    "peer_groups": _peer_groups,
+    "establishments": _establishments,
+    "participants": _participants,
+    "contacts": _contacts,
+    "referrals": _referrals,
+    "rights_assessments": _rights_assessments,
+    "establishment_assessments": _establishment_assessments,
+    "costs": _costs,
+    "trainings": _trainings,
+}

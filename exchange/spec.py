@@ -1,0 +1,291 @@
+"""The exchange format (EXCHANGE.md): its files, their columns and natural keys, in the order
+they are loaded. The importer, the exporter and the downloadable template all read this one
+description, so the three cannot drift apart.
+
+The `uic` column holds either a raw 11-character UIC (hashed on import, never stored) or, in
+files this application exported, the stored hash written as "h:" followed by 64 hex digits: the
+raw UIC is never stored, so an export cannot give it back. Both forms are accepted on import,
+and a participant imported by hash into another database with the same UIC_SECRET is the same
+participant.
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from participants.models import Contact, Participant
+from programs.services_catalog import Service
+from referrals.models import Referral
+from sites.models import Cost, Establishment, PeerGroup, Site, Training
+
+HASH_PREFIX = "h:"
+
+TEXT = "text"
+ENUM = "enum"
+DATE = "date"
+INT = "int"
+BOOL = "bool"
+SERVICES = "services"
+UIC = "uic"
+CODE = "code"
+
+BOOL_VALUES = ("yes", "no")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str
+    help: str
+    # An optional column may be left out of the header and its cells may be empty.
+    optional: bool = False
+    choices: tuple = ()
+    max_length: int = 200
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    name: str
+    help: str
+    columns: tuple
+    key: tuple
+    # Participant-level records: only CASE_ROLES may export them.
+    case_level: bool = False
+    column_names: tuple = field(init=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "column_names", tuple(c.name for c in self.columns))
+
+    @property
+    def filename(self):
+        return f"{self.name}.csv"
+
+
+def _uic():
+    return Column(
+        "uic",
+        UIC,
+        _(
+            "Mã UIC 11 ký tự của người tham gia (được băm khi nhập, không bao giờ lưu), hoặc "
+            "mã băm do hệ thống xuất ra dạng h: và 64 ký tự hex."
+        ),
+    )
+
+
+def _date(name, help_text, optional=False):
+    return Column(name, DATE, help_text, optional=optional)
+
+
+def _bool(name, help_text):
+    return Column(name, BOOL, help_text, choices=BOOL_VALUES)
+
+
+def _site(help_text=None):
+    return Column("site", CODE, help_text or _("Mã địa bàn (cột code của sites.csv)."))
+
+
+def _establishment():
+    return Column("establishment", CODE, _("Mã cơ sở (cột code của establishments.csv)."))
+
+
+FILES = (
+    FileSpec(
+        "sites",
+        _("Địa bàn triển khai mô hình"),
+        (
+            Column("code", CODE, _("Mã địa bàn, duy nhất."), max_length=30),
+            Column("name", TEXT, _("Tên địa bàn.")),
+            Column(
+                "province",
+                CODE,
+                _(
+                    "Mã GSO của tỉnh/thành phố tại ngày bắt đầu: 63 tỉnh cũ trước 01/07/2025, "
+                    "34 tỉnh mới từ ngày đó."
+                ),
+            ),
+            Column("locality", TEXT, _("Quận/huyện hoặc phường/xã.")),
+            Column(
+                "model",
+                ENUM,
+                _("Mô hình can thiệp."),
+                choices=("community", "worker_rights", "peer_groups"),
+            ),
+            Column("role", ENUM, _("Vai trò của địa bàn."), choices=tuple(Site.SiteRole.values)),
+            _date("start_date", _("Ngày bắt đầu (YYYY-MM-DD).")),
+            _date("end_date", _("Ngày kết thúc (YYYY-MM-DD), có thể để trống."), optional=True),
+        ),
+        key=("code",),
+    ),
+    FileSpec(
+        "peer_groups",
+        _("Nhóm đồng đẳng, nhóm tự lực, câu lạc bộ"),
+        (
+            Column("code", CODE, _("Mã nhóm, duy nhất."), max_length=30),
+            Column("name", TEXT, _("Tên nhóm.")),
+            _site(),
+            Column("kind", ENUM, _("Loại nhóm."), choices=tuple(PeerGroup.Kind.values)),
+            _date("founded_on", _("Ngày thành lập (YYYY-MM-DD).")),
+            Column("members", INT, _("Số thành viên.")),
+            Column("board_members", INT, _("Số thành viên ban chủ nhiệm.")),
+        ),
+        key=("code",),
+    ),
+    FileSpec(
+        "establishments",
+        _("Cơ sở kinh doanh dịch vụ"),
+        (
+            Column("code", CODE, _("Mã cơ sở, duy nhất."), max_length=30),
+            _site(),
+            Column("kind", ENUM, _("Loại hình."), choices=tuple(Establishment.Kind.values)),
+            Column("workers", INT, _("Số người lao động.")),
+        ),
+        key=("code",),
+    ),
+    FileSpec(
+        "participants",
+        _("Người tham gia (một dòng cho mỗi lần ghi danh tại một địa bàn)"),
+        (
+            _uic(),
+            Column(
+                "category",
+                ENUM,
+                _("Nhóm đối tượng."),
+                choices=tuple(Participant.Category.values),
+            ),
+            Column("sex", ENUM, _("Giới tính."), choices=tuple(Participant.Sex.values)),
+            Column("birth_year", INT, _("Năm sinh (4 chữ số).")),
+            Column(
+                "residence",
+                ENUM,
+                _("Tình trạng cư trú."),
+                choices=tuple(Participant.Residence.values),
+            ),
+            _date("enrolled_on", _("Ngày ghi danh (YYYY-MM-DD).")),
+            _site(_("Mã địa bàn ghi danh.")),
+        ),
+        key=("uic", "site"),
+        case_level=True,
+    ),
+    FileSpec(
+        "contacts",
+        _("Lần tiếp cận"),
+        (
+            _uic(),
+            _date("date", _("Ngày tiếp cận (YYYY-MM-DD).")),
+            _site(),
+            Column(
+                "peer_group",
+                CODE,
+                _("Mã nhóm đồng đẳng của địa bàn, có thể để trống."),
+                optional=True,
+            ),
+            Column("kind", ENUM, _("Hình thức tiếp cận."), choices=tuple(Contact.Kind.values)),
+            Column(
+                "needs",
+                SERVICES,
+                _("Nhu cầu: danh sách mã dịch vụ cách nhau bởi dấu ;, có thể để trống."),
+                optional=True,
+                choices=tuple(Service.values),
+            ),
+        ),
+        key=("uic", "date", "site", "kind"),
+        case_level=True,
+    ),
+    FileSpec(
+        "referrals",
+        _("Chuyển gửi"),
+        (
+            _uic(),
+            _date("date", _("Ngày chuyển gửi (YYYY-MM-DD).")),
+            _site(),
+            Column("service", ENUM, _("Dịch vụ."), choices=tuple(Service.values)),
+            Column(
+                "provider",
+                TEXT,
+                _(
+                    "Tên cơ sở cung cấp dịch vụ, đúng như trong danh bạ cơ sở; nếu nhiều cơ sở "
+                    "trùng tên thì lấy cơ sở ở tỉnh của địa bàn. Có thể để trống."
+                ),
+                optional=True,
+            ),
+            Column(
+                "status",
+                ENUM,
+                _("Trạng thái."),
+                choices=tuple(Referral.Status.values),
+            ),
+            _date(
+                "completed_on",
+                _("Ngày hoàn thành (YYYY-MM-DD); bắt buộc khi trạng thái là completed."),
+                optional=True,
+            ),
+        ),
+        key=("uic", "date", "site", "service"),
+        case_level=True,
+    ),
+    FileSpec(
+        "rights_assessments",
+        _("Đánh giá quyền người lao động"),
+        (
+            _uic(),
+            _establishment(),
+            _date("date", _("Ngày đánh giá (YYYY-MM-DD).")),
+            _bool("labour_contract", _("Có hợp đồng lao động (yes/no).")),
+            _bool("wages_paid", _("Được trả lương đầy đủ (yes/no).")),
+            _bool("protected_at_work", _("Được bảo vệ tại nơi làm việc (yes/no).")),
+            _bool("health_care", _("Được chăm sóc sức khỏe (yes/no).")),
+            _bool("counselling_access", _("Được tiếp cận tư vấn tâm lý, pháp lý (yes/no).")),
+            _bool("free_to_change_job", _("Được tự do chuyển đổi công việc (yes/no).")),
+            _bool("social_insurance", _("Có bảo hiểm xã hội tự nguyện (yes/no).")),
+            _bool("health_insurance", _("Có thẻ bảo hiểm y tế (yes/no).")),
+        ),
+        key=("uic", "establishment", "date"),
+        case_level=True,
+    ),
+    FileSpec(
+        "establishment_assessments",
+        _("Đánh giá cơ sở"),
+        (
+            _establishment(),
+            _date("date", _("Ngày đánh giá (YYYY-MM-DD).")),
+            _bool("owner_commitment", _("Chủ cơ sở đã ký cam kết (yes/no).")),
+            _bool("contracts", _("Ký hợp đồng lao động (yes/no).")),
+            _bool("wages_on_time", _("Trả lương đúng hạn (yes/no).")),
+            _bool("health_checks", _("Tổ chức khám sức khỏe (yes/no).")),
+            _bool("workers_informed", _("Người lao động được thông tin về quyền (yes/no).")),
+            _bool("no_violations", _("Không có vi phạm (yes/no).")),
+        ),
+        key=("establishment", "date"),
+        case_level=True,
+    ),
+    FileSpec(
+        "costs",
+        _("Chi phí"),
+        (
+            _site(),
+            _date("date", _("Ngày (YYYY-MM-DD).")),
+            Column("category", ENUM, _("Hạng mục."), choices=tuple(Cost.Category.values)),
+            Column("amount_vnd", INT, _("Số tiền (VNĐ, số nguyên).")),
+        ),
+        key=("site", "date", "category"),
+    ),
+    FileSpec(
+        "trainings",
+        _("Lớp tập huấn"),
+        (
+            _site(),
+            _date("date", _("Ngày (YYYY-MM-DD).")),
+            Column(
+                "audience",
+                ENUM,
+                _("Đối tượng."),
+                choices=tuple(Training.Audience.values),
+            ),
+            Column("trainees", INT, _("Số học viên.")),
+        ),
+        key=("site", "date", "audience"),
+    ),
+)
+
+FILES_BY_NAME = {spec.name: spec for spec in FILES}
+KINDS = tuple(FILES_BY_NAME)
