@@ -4,7 +4,6 @@ a filter form's cleaned_data (may be empty)."""
 
 import datetime
 
-from auditlog.models import LogEntry
 from django.conf import settings
 from django.db.models import (
     BooleanField,
@@ -19,7 +18,6 @@ from django.db.models import (
 )
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from programs.services_catalog import SERVICE_BITS
 
@@ -109,49 +107,6 @@ def referral_get(*, user, pk):
 
 def referral_history(*, referral):
     return referral.events.select_related("by").order_by("at", "pk")
-
-
-AUDIT_ACTIONS = {
-    LogEntry.Action.CREATE: _("Tạo mới"),
-    LogEntry.Action.UPDATE: _("Sửa đổi"),
-    LogEntry.Action.DELETE: _("Xoá"),
-}
-AUDIT_SKIPPED_FIELDS = {"id", "version", "created_at", "updated_at"}
-
-
-def _audit_value(value):
-    # django-auditlog keeps values as text: "None", "True", "False".
-    return {"None": "", "True": _("Có"), "False": _("Không")}.get(str(value), value)
-
-
-def audit_history(*, instance):
-    """Who changed what and when (django-auditlog), newest first: one row per entry with the
-    changed fields as (label, before, after), leaving out bookkeeping fields."""
-    fields = {
-        field.name: str(field.verbose_name)
-        for field in type(instance)._meta.concrete_fields
-        if field.name not in AUDIT_SKIPPED_FIELDS
-    }
-    entries = LogEntry.objects.get_for_object(instance).select_related("actor")
-    rows = []
-    for entry in entries.order_by("-timestamp", "-pk"):
-        shown = entry.changes_display_dict
-        changes = []
-        for name in entry.changes_dict:
-            if name not in fields:
-                continue
-            before, after = shown.get(fields[name], shown.get(name, ("", "")))
-            if before != after:
-                changes.append((fields[name], _audit_value(before), _audit_value(after)))
-        rows.append(
-            {
-                "timestamp": entry.timestamp,
-                "actor": entry.actor,
-                "action": AUDIT_ACTIONS.get(entry.action, entry.get_action_display()),
-                "changes": changes,
-            }
-        )
-    return rows
 
 
 def support_list(*, user, filters=None):

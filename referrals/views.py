@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import CASE_ROLES, EVERY_ROLE, allow
+from accounts.history import history_for
 from accounts.models import Role
 
 from . import selectors
@@ -193,7 +194,7 @@ def referral_detail(request, pk):
         "can_add_support": request.user.role in EDITOR_ROLES,
     }
     if context["show_audit"]:
-        context["audit"] = selectors.audit_history(instance=referral)
+        context["history"] = history_for(referral)
     if context["can_add_support"]:
         context["supports"] = Support.objects.visible_to(request.user).filter(referral=referral)
     return render(request, "referrals/referral_detail.html", context)

@@ -16,10 +16,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import allow, can_edit
+from accounts.history import history_for
 from accounts.models import Role
 
 from . import forms, selectors
-from .history import history_for
 from .models import Cost, Establishment, PeerGroup, Site, Training
 from .services import set_active
 

@@ -330,12 +330,14 @@ def test_detail_shows_status_and_audit_history(client_for, officer_hn, site_hn):
         ("", S.REFERRED),
         (S.REFERRED, S.RECEIVED),
     ]
-    audit = list(response.context["audit"])
-    assert len(audit) == 2
-    assert all(entry["actor"] == officer_hn for entry in audit)
-    update = audit[0]
-    assert update["action"] == "Sửa đổi"
-    assert ("trạng thái", "Đã chuyển gửi", "Đã tiếp nhận") in update["changes"]
+    history = response.context["history"]
+    assert len(history) == 2
+    assert all(row.who == "officer_hn" for row in history)
+    update = history[0]
+    assert update.action == "Đã sửa"
+    assert ("Trạng thái", "Đã chuyển gửi", "Đã tiếp nhận") in [
+        (change.label, change.old, change.new) for change in update.changes
+    ]
     assert "officer_hn" in response.content.decode()
 
 
