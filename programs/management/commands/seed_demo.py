@@ -1,14 +1,34 @@
+import time
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from programs.demo import DEMO_PASSWORD, ensure_demo_accounts
+from programs.demo import DEMO_PASSWORD, ensure_demo_accounts, seed_demo_data
 
 
 class Command(BaseCommand):
     help = "Tạo dữ liệu và tài khoản minh họa (chạy lại không thay đổi gì). Demo data and accounts."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-data", action="store_true", help="only the demo accounts, no demo data set"
+        )
+
     @transaction.atomic
     def handle(self, *args, **options):
+        if not options["no_data"]:
+            started = time.perf_counter()
+            counts = seed_demo_data()
+            if counts is None:
+                self.stdout.write("Dữ liệu minh họa đã có / demo data already loaded")
+            else:
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        f"Dữ liệu minh họa / demo data ({time.perf_counter() - started:.1f} s)"
+                    )
+                )
+                for name, count in counts.items():
+                    self.stdout.write(f"  {name:<28} {count:>7,}")
         rows = ensure_demo_accounts()
         self.stdout.write(self.style.SUCCESS("Tài khoản minh họa / demo accounts"))
         self.stdout.write(f"  mật khẩu / password: {DEMO_PASSWORD}")

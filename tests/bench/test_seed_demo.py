@@ -1,0 +1,122 @@
+"""The demo data set: loaded once, shaped by the source articles, the same on every machine."""
+
+import datetime
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+
+from accounts.models import Role, User
+from participants.models import Contact, Enrolment, Participant
+from referrals.models import Referral, ReferralEvent, Support
+from sites.models import Cost, Establishment, PeerGroup, Site, Training
+
+D = datetime.date
+
+
+@pytest.fixture
+def demo(db):
+    call_command("seed_demo", stdout=StringIO())
+
+
+def snapshot():
+    return {
+        model.__name__: model.objects.count()
+        for model in (
+            Site,
+            PeerGroup,
+            Establishment,
+            Participant,
+            Enrolment,
+            Contact,
+            Referral,
+            ReferralEvent,
+            Support,
+            Cost,
+            Training,
+            User,
+        )
+    }
+
+
+def test_second_run_changes_nothing(demo):
+    before = snapshot()
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert snapshot() == before
+    assert "already loaded" in out.getvalue()
+
+
+def test_named_sites_clubs_and_accounts(demo):
+    codes = set(Site.objects.values_list("code", flat=True))
+    assert {
+        "HN-HOANGMAI-PG",
+        "HN-CAUGIAY-WR",
+        "HN-BADINH-WR",
+        "CT-NINHKIEU-WR",
+        "CT-BINHTHUY-WR",
+        "CT-CAIRANG-WR",
+        "QB-DONGHOI-PG",
+    } <= codes
+    assert Site.objects.filter(code__startswith="HCM-", start_date__year=2014).count() == 6
+    assert Site.objects.filter(role="control").count() >= 3
+    assert Site.objects.filter(role="scale_up", start_date__gte=D(2018, 1, 1)).count() >= 10
+    after_merger = Site.objects.filter(start_date__gte=D(2025, 7, 1))
+    assert after_merger.count() >= 3
+    assert set(after_merger.values_list("province__unit_set", flat=True)) == {"2025"}
+    names = set(PeerGroup.objects.values_list("name", flat=True))
+    assert {"Sao đêm", "Phụ nữ Xa nhà", "Vì Tương lai phụ nữ", "Ánh Dương"} <= names
+    assert PeerGroup.objects.get(name="Sao đêm").members == 10
+    roles = set(User.objects.values_list("role", flat=True))
+    assert roles == set(Role.values)
+    assert User.objects.get(username="truongnhom.anhduong").peer_group.name == "Ánh Dương"
+
+
+def test_people_move_and_lack_residence(demo):
+    big_city = Participant.objects.filter(
+        enrolments__site__province__current__code__in=["01", "79", "92"]
+    ).distinct()
+    without_permanent = big_city.exclude(residence="permanent").count()
+    assert without_permanent > 0.7 * big_city.count()
+    # Some people were met at two sites in two provinces: one participant, two enrolments.
+    moved = (
+        Enrolment.objects.values("participant")
+        .annotate(n=Count("site__province__current", distinct=True))
+        .filter(n__gte=2)
+    )
+    assert moved.count() >= 20
+
+
+def test_referral_histories_cover_every_status(demo):
+    statuses = set(Referral.objects.values_list("status", flat=True))
+    assert statuses == set(Referral.Status.values)
+    for referral in Referral.objects.filter(status="completed")[:50]:
+        history = list(referral.events.values_list("to_status", flat=True))
+        assert history == ["referred", "received", "completed"]
+        assert referral.events.order_by("id").first().at.date() == referral.date
+
+
+def test_indicators_show_the_articles_figures(demo):
+    indicators = pytest.importorskip("reports.indicators")
+    hanoi_rights = indicators.compute_indicators(
+        start=D(2019, 1, 1), end=D(2020, 12, 31), province="01", model="worker_rights"
+    )
+    assert hanoi_rights["reached"] == 284
+    assert hanoi_rights["reached_with_need"] == 116
+    assert hanoi_rights["referred_pct"] >= 50
+    hanoi = indicators.compute_indicators(start=D(2019, 1, 1), end=D(2020, 12, 31), province="01")
+    assert hanoi["referred_pct"] >= 50
+    # HCMC 2014: 15 women's training paid, 45 million VND; 40 + 30 trainees in 4 classes.
+    paid = Support.objects.filter(date__year=2014, kind="vocational_training_fee")
+    assert paid.count() == 15
+    assert sum(s.amount_vnd for s in paid) == 45_000_000
+    hcmc_2014 = indicators.compute_indicators(start=D(2014, 1, 1), end=D(2014, 12, 31))
+    assert (hcmc_2014["trainings"], hcmc_2014["trainees"], hcmc_2014["reached"]) == (4, 70, 20)
+    # Every national indicator is a real, non-zero number in a pilot year and in 2025.
+    for year in (2019, 2025):
+        values = indicators.compute_indicators(start=D(year, 1, 1), end=D(year, 12, 31))
+        zero = [
+            code for code, value in values.items() if not value and code != "sites_active_control"
+        ]
+        assert zero == [], year
