@@ -1,3 +1,5 @@
+from auditlog.admin import LogEntryAdmin
+from auditlog.models import LogEntry
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -32,5 +34,17 @@ class ActivityEventAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# The audit trail is read-only in the admin too: django-auditlog's own admin already refuses
+# add and change, and allows delete when a deletion elsewhere cascades; here delete is refused
+# everywhere, so no admin screen can remove an audit row.
+admin.site.unregister(LogEntry)
+
+
+@admin.register(LogEntry)
+class ReadOnlyLogEntryAdmin(LogEntryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False

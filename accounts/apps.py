@@ -7,4 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Tài khoản và phân quyền")
 
     def ready(self):
-        from . import signals  # noqa: F401  (login/logout events)
+        from . import (
+            signals,  # noqa: F401  (login/logout events)
+            twofactor,  # noqa: F401  (second factor asked after a password login)
+        )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import security_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -8,4 +8,8 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("password/", views.password_change, name="password_change"),
     path("password/done/", views.password_change_done, name="password_change_done"),
+    path("audit/", security_views.audit_log, name="audit_log"),
+    path("audit/export.csv", security_views.audit_export, name="audit_export"),
+    path("security/two-factor/", security_views.otp_setup, name="otp_setup"),
+    path("security/verify/", security_views.otp_verify, name="otp_verify"),
 ]

@@ -5,6 +5,7 @@ set whenever DEBUG is off. `DATABASE_URL` selects PostgreSQL; the default is an 
 the project folder.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -51,6 +52,10 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "import_export",
     "auditlog",
+    "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "bootstrap",
     "accounts",
     "programs",
@@ -58,6 +63,7 @@ INSTALLED_APPS = [
     "participants",
     "referrals",
     "reports",
+    "exchange",
 ]
 
 MIDDLEWARE = [
@@ -68,10 +74,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "accounts.middleware.DenyByDefaultMiddleware",
+    "accounts.twofactor.OTPRequiredMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -99,9 +110,26 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several gunicorn workers on one SQLite file: every request writes (the session is saved on
+    # each request), so each transaction takes the write lock when it starts (IMMEDIATE) and
+    # waits for it, instead of failing with "database is locked" when a read upgrades to a
+    # write; WAL lets readers go on meanwhile.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # First: refuses any login attempt for a username+address that is locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -126,7 +154,7 @@ USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -158,6 +186,44 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 315
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp 4): only this site's own files; no inline scripts or
+# styles anywhere (templates keep JS in static/js and CSS in static/css). QR codes of the
+# two-factor setup page are data: images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed attempts for the same username
+# from the same address, that pair is locked out for AXES_COOLOFF_TIME after the last failure
+# (other users and other addresses can still sign in). A success resets the count.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.security_views.lockout"
+AXES_COOLOFF_MESSAGE = _(
+    "Tài khoản tạm bị khoá vì đăng nhập sai quá nhiều lần. Hãy thử lại sau ít phút hoặc liên "
+    "hệ quản trị hệ thống."
+)
+# Client address for the lock-out key: REMOTE_ADDR, or — behind N trusted reverse proxies —
+# the address the outermost proxy saw (see accounts.twofactor.client_ip).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "accounts.twofactor.client_ip"
+
+# Optional TOTP second factor (django-otp) for ministry and administrator accounts.
+OTP_TOTP_ISSUER = "PCMD"
 
 # Small counts in published tables can identify people (INDICATORS.md: small-cell suppression).
 SUPPRESSION_THRESHOLD = env.int("SUPPRESSION_THRESHOLD", default=5)

@@ -13,3 +13,13 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
+
+# Django's test client signs in with `authenticate()` without a request (client.login), which
+# django-axes refuses; this backend lets those through and checks every real login request
+# exactly like axes.backends.AxesStandaloneBackend (lock-out stays on and is tested).
+AUTHENTICATION_BACKENDS = [
+    "tests.security.backends.AxesUnlessNoRequestBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_VERBOSE = False
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # noqa: F405
