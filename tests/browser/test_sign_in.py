@@ -16,7 +16,7 @@ def test_each_role_signs_in_and_sees_its_home(live_server, desktop_page, persona
         user = personas[label]
         sign_in(page, live_server, user.username)
         assert page.get_by_test_id("role-line").inner_text().startswith(user.get_role_display())
-        assert serious_accessibility_violations(page) == []
+        assert serious_accessibility_violations(page) == [], label
         screenshot(page, f"home-{label}")
         page.context.clear_cookies()
 
