@@ -151,7 +151,9 @@ FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Off: it would also group ids and years in templates ("18.082", "1.995"); counts and money
+# are grouped explicitly with the `num` and `vnd` filters (accounts.templatetags.ui).
+USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")

@@ -84,3 +84,17 @@ def test_production_start_without_secrets_stops_with_a_clear_message():
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr and "UIC_SECRET" in result.stderr
+
+
+def test_numbers_are_grouped_only_where_asked():
+    """Ids and years render plain (a grouped id breaks every data-/value= attribute once the
+    table passes 999 rows); counts and money are grouped by the `num` and `vnd` filters."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    template = Template("{% load ui %}{{ pk }} {{ year }} {{ count|num }} {{ money|vnd }}")
+    with translation.override("vi"):
+        rendered = template.render(
+            Context({"pk": 18082, "year": 1995, "count": 11240, "money": 45000000})
+        )
+    assert rendered == "18082 1995 11.240 45.000.000 ₫"
