@@ -7,6 +7,10 @@ from pathlib import Path
 from django.utils.translation import gettext_noop
 
 PROVINCES_CSV = Path(__file__).resolve().parent / "data" / "provinces.csv"
+# District-level areas of each pre-2025 province (696, as on 1 January 2025) and communes/wards
+# of each 2025 province: the denominators of the coverage indicator. Taken from the
+# vietnam-provinces package's data (0.6.0 for the districts, 2025.10.1 for the communes).
+LOCALITY_COUNTS_CSV = Path(__file__).resolve().parent / "data" / "locality_counts.csv"
 
 REGIONS = [
     ("red_river_delta", gettext_noop("Đồng bằng sông Hồng")),
@@ -54,3 +58,12 @@ def load_reference(Region, Province):
                 "current": current[row["code_2025"]],
             },
         )
+
+
+def load_locality_counts(Province):
+    """Set Province.locality_count from data/locality_counts.csv. Idempotent."""
+    with LOCALITY_COUNTS_CSV.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            Province.objects.filter(unit_set=row["unit_set"], code=row["code"]).update(
+                locality_count=int(row["localities"])
+            )

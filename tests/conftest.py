@@ -24,6 +24,7 @@ def _reference_data_in_transactional_tests(request):
 
     if not Province.objects.exists():
         sites_reference.load_reference(Region, Province)
+        sites_reference.load_locality_counts(Province)
         programs_reference.load_reference(Phase, InterventionModel, Target)
 
 

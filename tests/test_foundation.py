@@ -31,6 +31,13 @@ def test_reference_data_has_both_province_sets_and_the_mapping():
         "worker_rights",
     ]
     assert Phase.objects.get(code="2021-2025").decision.startswith("Quyết định số 1629/QĐ-TTg")
+    # Coverage denominators: 696 district-level areas before the merger, 3,321 communes after.
+    legacy_counts = Province.objects.filter(unit_set="legacy").values_list(
+        "locality_count", flat=True
+    )
+    assert sum(legacy_counts) == 696 and None not in legacy_counts
+    assert Province.objects.get(unit_set="legacy", code="01").locality_count == 30
+    assert Province.objects.get(unit_set="2025", code="79").locality_count == 168
 
 
 @pytest.mark.django_db

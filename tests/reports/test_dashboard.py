@@ -68,17 +68,17 @@ def test_referral_target_shown(client_for, admin_user, officer_hn, small):
     assert "Chưa đạt mục tiêu" in html  # Hà Nội: 0.0 < 50
 
 
-def test_coverage_unknown_without_locality_counts_then_computed(client_for, admin_user, small):
-    html = client_for(admin_user).get(Q1).content.decode()
-    assert "chưa tính được độ bao phủ" in html
-    # Hà Nội: HN (Hoàng Mai, pilot) and OLD (Ba Đình, scale-up) active: 2 localities. With 30
-    # district-level areas known for (legacy) Hà Nội: 2 / 30 = 6.7 % < 10 %.
+def test_coverage_computed_then_unknown_without_locality_counts(client_for, admin_user, small):
+    # Hà Nội: HN (Hoàng Mai, pilot) and OLD (Ba Đình, scale-up) active: 2 localities. With the
+    # 30 district-level areas of (legacy) Hà Nội from the reference data: 2 / 30 = 6.7 % < 10 %.
     from sites.models import Province
 
-    Province.objects.filter(code="01").update(locality_count=30)
     html = client_for(admin_user).get(Q1).content.decode()
     row = re.search(r'<tr data-code="01">(.*?)</tr>', html, re.S).group(1)
     assert "6,7 %" in row
+    Province.objects.filter(code="01").update(locality_count=None)
+    html = client_for(admin_user).get(Q1).content.decode()
+    assert "chưa tính được độ bao phủ" in html
 
 
 def test_legacy_province_toggle(client_for, admin_user, small):
