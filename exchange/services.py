@@ -31,6 +31,7 @@ from participants.models import (
     Participant,
     RightsAssessment,
 )
+from participants.services import enrol_where_met
 from participants.uic import is_valid_uic, uic_hash
 from programs.models import InterventionModel, Phase
 from programs.services_catalog import mask_to_services, services_to_mask
@@ -728,6 +729,8 @@ class _Loader:
             fields=["peer_group_id", "needs"],
             extra={"recorded_by": self.user},
         )
+        # Bulk writes skip the Contact signal that keeps "met at a site => enrolled there".
+        enrol_where_met(contacts=Contact.objects.filter(site_id__in=[s.pk for s in sites.values()]))
         return counts
 
     def load_referrals(self, spec, label, rows):

@@ -214,3 +214,31 @@ def establishment_assessment_record(*, establishment, date, answers, by=None):
         assessment.version += 1
         assessment.save()
     return assessment, created
+
+
+def enrol_where_met(*, contacts=None, batch_size=5000):
+    """Keep "met at a site => enrolled there" true after bulk writes that skip the Contact
+    post_save signal (imports, bulk_create): adds the missing Enrolment for every (participant,
+    site) of `contacts` (a Contact queryset; all contacts when None), dated the first contact
+    there. Officers see participants through their enrolments. Returns the number added."""
+    from django.db.models import Exists, Min, OuterRef
+
+    contacts = Contact.objects.all() if contacts is None else contacts
+    missing = (
+        contacts.filter(
+            ~Exists(
+                Enrolment.objects.filter(participant=OuterRef("participant"), site=OuterRef("site"))
+            )
+        )
+        .order_by()
+        .values("participant_id", "site_id")
+        .annotate(first=Min("date"))
+    )
+    new = [
+        Enrolment(
+            participant_id=row["participant_id"], site_id=row["site_id"], enrolled_on=row["first"]
+        )
+        for row in missing.iterator()
+    ]
+    Enrolment.objects.bulk_create(new, batch_size=batch_size, ignore_conflicts=True)
+    return len(new)

@@ -146,6 +146,17 @@ class Referral(VersionedModel):
         indexes = [
             models.Index(fields=["date", "site", "participant"]),
             models.Index(fields=["status", "date"]),
+            # The follow-up list: open referrals, oldest first, in a province's sites.
+            models.Index(
+                fields=["date", "id"],
+                condition=Q(status__in=["referred", "received"]),
+                name="referral_open_by_date",
+            ),
+            models.Index(
+                fields=["site"],
+                condition=Q(status__in=["referred", "received"]),
+                name="referral_open_by_site",
+            ),
         ]
 
     def __str__(self):

@@ -11,6 +11,7 @@ one computation per group).
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
@@ -21,6 +22,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     Sum,
@@ -134,7 +136,13 @@ class _Query:
         self.group = GROUPINGS[group] if group else None
 
     def in_scope(self, prefix, date_field="date"):
-        q = scope_filter(prefix, **self.scope)
+        """Events at a site in scope (`prefix` is the path to the site, e.g. "site__") in the
+        period. The scope is resolved once into a subquery of site ids (`site_id IN (…)`), not
+        joined through site, province and province again inside every query."""
+        q = Q()
+        if any(self.scope.values()):
+            sites = Site.objects.filter(scope_filter("", **self.scope)).values("id")
+            q &= Q(**{f"{prefix}id__in" if prefix else "id__in": sites})
         if date_field:
             q &= Q(**{f"{date_field}__gte": self.start, f"{date_field}__lte": self.end})
         return q
@@ -171,23 +179,41 @@ class _Query:
         return self.start, self.end
 
     def contacts(self):
+        """People reached: contacts are first reduced to one row per participant (and group)
+        with flags (met by a peer group, a need identified, referred in scope and period), then
+        those rows are counted: no COUNT(DISTINCT …) and no subquery per contact row."""
         referral = Referral.objects.filter(
             self.in_scope("site__"),
             participant=OuterRef("participant"),
             **self.same_group("site__", "site__"),
         )
-        return self.run(
-            Contact.objects.filter(self.in_scope("site__")),
-            "site__",
-            reached=Count("participant", distinct=True),
-            reached_by_peer_groups=Count(
-                "participant", distinct=True, filter=Q(peer_group__isnull=False)
-            ),
-            reached_with_need=Count("participant", distinct=True, filter=Q(needs__any=True)),
-            referred=Count(
-                "participant", distinct=True, filter=Q(needs__any=True) & Q(Exists(referral))
-            ),
+        keys = {"group_key": F(f"site__{self.group}")} if self.group else {}
+        flag = {"default": Value(0), "output_field": IntegerField()}
+        people = (
+            Contact.objects.filter(self.in_scope("site__"))
+            .order_by()
+            .values("participant", **keys)
+            .annotate(
+                by_group=Max(Case(When(peer_group__isnull=False, then=Value(1)), **flag)),
+                with_need=Max(Case(When(needs__any=True, then=Value(1)), **flag)),
+                referred=Exists(referral),
+            )
         )
+        sql, params = people.query.sql_with_params()
+        group = "group_key" if self.group else "NULL"
+        outer = (
+            f"SELECT {group}, COUNT(*), SUM(by_group), SUM(with_need), "  # noqa: S608
+            "SUM(CASE WHEN with_need = 1 AND referred THEN 1 ELSE 0 END) "
+            f"FROM ({sql}) people GROUP BY {group}"
+        )
+        if not self.group:
+            outer = outer.replace("GROUP BY NULL", "")
+        names = ("reached", "reached_by_peer_groups", "reached_with_need", "referred")
+        with connection.cursor() as cursor:
+            cursor.execute(outer, params)
+            rows = cursor.fetchall()
+        result = {row[0]: dict(zip(names, row[1:], strict=True)) for row in rows}
+        return result or {None: {}}
 
     def referrals(self):
         return self.run(

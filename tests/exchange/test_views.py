@@ -15,7 +15,16 @@ from participants.uic import uic_hash
 from sites.models import Site
 from tests import factories
 
-from .conftest import HEADERS, UIC_A, counts, database_text, read_csv_bytes, snapshot, valid_files
+from .conftest import (
+    HEADERS,
+    UIC_A,
+    counts,
+    database_text,
+    read_csv_bytes,
+    run_import,
+    snapshot,
+    valid_files,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -230,3 +239,22 @@ def test_withdrawn_participants_are_exported_with_their_contacts(client_for, off
         b"".join(client.get(reverse("exchange:export", args=["participants"])).streaming_content)
     )
     assert [row[0] for row in rows[1:]] == [f"h:{uic_hash(UIC_A)}"]
+
+
+def test_imported_contacts_make_the_participant_visible_where_met(
+    tmp_path, officer_hn, officer_ct, site_hn, site_ct
+):
+    """A participant enrolled in Cần Thơ and met (by import) in Hà Nội: the Hà Nội officer sees
+    them, because an imported contact enrols the participant where they were met."""
+    participant = factories.ParticipantFactory(uic=UIC_A)
+    factories.EnrolmentFactory(participant=participant, site=site_ct)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "contacts.csv").write_text(
+        f"uic,date,site,peer_group,kind,needs\n{UIC_A},2019-02-01,{site_hn.code},,outreach,loan\n",
+        encoding="utf-8",
+    )
+    ok, _out, err = run_import(folder)
+    assert ok, err
+    assert participant in Participant.objects.visible_to(officer_hn)
+    assert participant in Participant.objects.visible_to(officer_ct)
