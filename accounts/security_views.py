@@ -6,7 +6,6 @@ from base64 import b32encode
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,10 +19,10 @@ from .access import EVERY_ROLE, allow
 from .activity import record_activity
 from .audit import audit_list, describe, write_csv
 from .models import ActivityEvent, Role
+from .pagination import page_of
 from .security_forms import AuditFilterForm, TokenForm
 from .twofactor import OTP_PENDING_SESSION_KEY, confirmed_device, otp_exempt
 
-AUDIT_PAGE_SIZE = 50
 # Roles offered a second factor (the brief: ministry and administrator accounts).
 OTP_ROLES = (Role.MINISTRY, Role.ADMIN)
 
@@ -40,7 +39,7 @@ def audit_log(request):
     """Who changed what, who signed in or failed to, who exported or imported what, who opened
     which participant's page — newest first, filterable, exportable."""
     form, filters = _audit_filters(request)
-    page = Paginator(audit_list(filters=filters), AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, audit_list(filters=filters))
     rows = [describe(row) for row in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)

@@ -110,6 +110,10 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The reports are analytic queries that run well under a second; PostgreSQL's JIT spent
+    # more time compiling them than it saved (measured with `manage.py bench`).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several gunicorn workers on one SQLite file: every request writes (the session is saved on
     # each request), so each transaction takes the write lock when it starts (IMMEDIATE) and

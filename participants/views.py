@@ -4,7 +4,6 @@ service or selector, render. Views receiving UIC answers are wrapped in
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,6 +13,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from accounts.access import CASE_ROLES, allow
 from accounts.activity import record_activity
 from accounts.models import ActivityEvent, Role
+from accounts.pagination import page_of
 
 from . import selectors, services
 from .forms import (
@@ -30,7 +30,6 @@ from .forms import (
 )
 from .models import Contact, EstablishmentAssessment, Participant, RightsAssessment
 
-PAGE_SIZE = 50
 ASSESSMENT_ROLES = (Role.OFFICER, Role.ADMIN)
 SENSITIVE_FIELDS = ("mother_name", "father_name", "birth_date", "uic")
 
@@ -45,7 +44,7 @@ def _list_page(request, *, form_class, selector, template, kind, title):
     form = form_class(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     rows = selector(user=request.user, filters=filters)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, rows)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -4,7 +4,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import CASE_ROLES, EVERY_ROLE, allow
 from accounts.history import history_for
 from accounts.models import Role
+from accounts.pagination import page_of
 
 from . import selectors
 from .forms import (
@@ -39,14 +39,9 @@ from .services import (
     today,
 )
 
-PAGE_SIZE = 50
 REFERRAL_ROLES = (Role.OFFICER, Role.PEER_LEADER, Role.PROVIDER, Role.ADMIN)
 FOLLOWUP_ROLES = (Role.OFFICER, Role.PEER_LEADER, Role.ADMIN)
 EDITOR_ROLES = (Role.OFFICER, Role.ADMIN)
-
-
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _id_param(request, name):
@@ -83,7 +78,7 @@ def provider_list(request):
         "referrals/provider_list.html",
         {
             "form": form,
-            "page": _page(request, providers),
+            "page": page_of(request, providers),
             "can_create": request.user.role in EDITOR_ROLES,
         },
     )
@@ -159,7 +154,7 @@ def provider_reactivate(request, pk):
 def referral_list(request):
     form = ReferralFilterForm(request.GET or None, user=request.user)
     referrals = selectors.referral_list(user=request.user, filters=_filters(form))
-    page = _page(request, referrals)
+    page = page_of(request, referrals)
     return render(
         request,
         "referrals/referral_list.html",
@@ -173,7 +168,7 @@ def referral_list(request):
 
 @allow(*FOLLOWUP_ROLES)
 def followup(request):
-    page = _page(request, selectors.referral_followup(user=request.user))
+    page = page_of(request, selectors.referral_followup(user=request.user))
     _with_actions(page.object_list, request.user)
     return render(
         request,
@@ -310,7 +305,7 @@ def support_list(request):
         "referrals/support_list.html",
         {
             "form": form,
-            "page": _page(request, supports),
+            "page": page_of(request, supports),
             "total": selectors.support_total(supports),
         },
     )

@@ -7,7 +7,6 @@ group and its site. Records outside a user's scope are 404 (scoped lookups)."""
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import allow, can_edit
 from accounts.history import history_for
 from accounts.models import Role
+from accounts.pagination import page_of
 
 from . import forms, selectors
 from .models import Cost, Establishment, PeerGroup, Site, Training
@@ -25,7 +25,6 @@ from .services import set_active
 
 READ = (Role.OFFICER, Role.MINISTRY, Role.ADMIN)
 WRITE = (Role.OFFICER, Role.ADMIN)
-PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -106,7 +105,7 @@ def _list(request, kind, extra=None):
     rows = kind.selector(user=request.user, filters=filter_form.filters)
     if kind is PEERGROUP:
         rows = selectors.with_leaders(rows)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, rows)
     context = {
         "kind": kind,
         "filter_form": filter_form,
