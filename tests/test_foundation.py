@@ -49,6 +49,12 @@ def test_login_page_is_vietnamese_by_default(client):
 
 
 @pytest.mark.django_db
+def test_vietnamese_even_for_an_english_browser(client):
+    content = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="vi">' in content
+
+
+@pytest.mark.django_db
 def test_language_switch_to_english(client):
     client.post(reverse("set_language"), {"language": "en", "next": "/login/"})
     content = client.get(reverse("login")).content.decode()
