@@ -80,10 +80,8 @@ def model_for(name, namespace, kwarg):
 
 def str_values(kwarg):
     if kwarg == "action":
-        try:
-            from referrals.services import TRANSITIONS
-        except ImportError:
-            return ["zz"]
+        from referrals.services import TRANSITIONS
+
         return sorted(TRANSITIONS)
     return ["zz"]
 
