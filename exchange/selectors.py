@@ -15,6 +15,7 @@ from accounts.access import CASE_ROLES
 from accounts.models import Role
 from participants import forms as participant_forms
 from participants import selectors as participant_selectors
+from participants.models import Enrolment
 from referrals import forms as referral_forms
 from referrals import selectors as referral_selectors
 from sites import forms as site_forms
@@ -140,7 +141,7 @@ def _establishments(queryset, user):
 def _participants(queryset, user):
     """One row per enrolment at a site the user may see (a participant enrolled at two sites
     has two rows with the same uic)."""
-    enrolments = participant_selectors.enrolments_visible_to(user)
+    enrolments = Enrolment.objects.visible_to(user)
     enrolments = (
         enrolments.filter(participant__in=queryset.order_by().values("pk"))
         .select_related("participant", "site")

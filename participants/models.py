@@ -1,7 +1,7 @@
 import secrets
 
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import Q
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
@@ -27,18 +27,17 @@ class ParticipantQuerySet(models.QuerySet):
             return self.none()
         if user.role == Role.ADMIN:
             return self.all()
+        # Derived from the scoping of enrolments and contacts (CaseEventQuerySet): one rule.
+        enrolled = Enrolment.objects.visible_to(user).values("participant_id")
         if user.role == Role.OFFICER:
             # Met at a site => enrolled there (`enrol_where_met`), so the enrolments alone say
             # who an officer sees: one semi-join on a small index instead of the contacts too.
-            enrolled = Enrolment.objects.filter(site__in=_province_sites(user))
-            return self.filter(pk__in=enrolled.values("participant_id"))
+            return self.filter(pk__in=enrolled)
         if user.role == Role.PEER_LEADER:
-            in_scope = {"peer_group_id": user.peer_group_id}
-        else:
-            return self.none()
-        enrolled = Enrolment.objects.filter(participant=OuterRef("pk"), **in_scope)
-        met = Contact.objects.filter(participant=OuterRef("pk"), **in_scope)
-        return self.filter(Exists(enrolled) | Exists(met))
+            # An enrolment records one peer group: a leader also sees whom their group met.
+            met = Contact.objects.visible_to(user).values("participant_id")
+            return self.filter(Q(pk__in=enrolled) | Q(pk__in=met))
+        return self.none()
 
     def not_withdrawn(self):
         return self.filter(withdrawn_on__isnull=True)
@@ -91,6 +90,34 @@ class Participant(VersionedModel):
         return self.withdrawn_on is not None
 
 
+def _province_sites(user):
+    """The ids of the sites in an officer's (2025) province, as a subquery: events are filtered
+    with `site_id IN (…)` instead of a join through site and province on every row."""
+    from sites.models import Site
+
+    return Site.objects.filter(province__current_id=user.province_id).values("id")
+
+
+class CaseEventQuerySet(models.QuerySet):
+    """Scoping of participant-level events: administrators all; an officer events at sites of
+    their province; a peer leader (when the event has a peer group) their group's; nobody else
+    anything. `site_path` is the path to the event's site."""
+
+    site_path = "site"
+    has_peer_group = True
+
+    def visible_to(self, user):
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if user.role == Role.ADMIN:
+            return self.all()
+        if user.role == Role.OFFICER:
+            return self.filter(**{f"{self.site_path}__in": _province_sites(user)})
+        if user.role == Role.PEER_LEADER and self.has_peer_group:
+            return self.filter(peer_group_id=user.peer_group_id)
+        return self.none()
+
+
 class Enrolment(models.Model):
     """A participant's enrolment at a site. The same person enrolled at two sites (found by the
     UIC hash) has one Participant and two Enrolments."""
@@ -120,6 +147,8 @@ class Enrolment(models.Model):
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
+    objects = CaseEventQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("ghi danh")
         verbose_name_plural = _("ghi danh")
@@ -130,34 +159,6 @@ class Enrolment(models.Model):
 
     def __str__(self):
         return f"{self.participant} @ {self.site.code}"
-
-
-def _province_sites(user):
-    """The ids of the sites in an officer's (2025) province, as a subquery: events are filtered
-    with `site_id IN (…)` instead of a join through site and province on every row."""
-    from sites.models import Site
-
-    return Site.objects.filter(province__current_id=user.province_id).values("id")
-
-
-class CaseEventQuerySet(models.QuerySet):
-    """Scoping of participant-level events: administrators all; an officer events at sites of
-    their province; a peer leader (when the event has a peer group) their group's; nobody else
-    anything. `site_path` is the path to the event's site."""
-
-    site_path = "site"
-    has_peer_group = True
-
-    def visible_to(self, user):
-        if user is None or not user.is_authenticated:
-            return self.none()
-        if user.role == Role.ADMIN:
-            return self.all()
-        if user.role == Role.OFFICER:
-            return self.filter(**{f"{self.site_path}__in": _province_sites(user)})
-        if user.role == Role.PEER_LEADER and self.has_peer_group:
-            return self.filter(peer_group_id=user.peer_group_id)
-        return self.none()
 
 
 class Contact(VersionedModel):

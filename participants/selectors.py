@@ -14,7 +14,6 @@ from django.db.models import (
     Subquery,
 )
 
-from accounts.models import Role
 from programs.services_catalog import SERVICE_BITS
 from referrals.models import Referral
 
@@ -40,19 +39,6 @@ def with_need(queryset, need):
 
 def _code(filters):
     return normalize_code(filters.get("q"))
-
-
-def enrolments_visible_to(user):
-    """Enrolments a user may see, with the same rule as their events."""
-    if user is None or not user.is_authenticated:
-        return Enrolment.objects.none()
-    if user.role == Role.ADMIN:
-        return Enrolment.objects.all()
-    if user.role == Role.OFFICER:
-        return Enrolment.objects.filter(site__province__current_id=user.province_id)
-    if user.role == Role.PEER_LEADER:
-        return Enrolment.objects.filter(peer_group_id=user.peer_group_id)
-    return Enrolment.objects.none()
 
 
 def participant_list(*, user, filters):
@@ -94,14 +80,16 @@ def participant_list(*, user, filters):
 
     visible_contacts = Contact.objects.visible_to(user).filter(participant=OuterRef("pk"))
     first_enrolment = (
-        enrolments_visible_to(user).filter(participant=OuterRef("pk")).order_by("enrolled_on")
+        Enrolment.objects.visible_to(user)
+        .filter(participant=OuterRef("pk"))
+        .order_by("enrolled_on")
     )
     return qs.annotate(
         last_contact_on=Subquery(
             visible_contacts.order_by().values("participant").annotate(m=Max("date")).values("m")
         ),
         first_enrolled_on=Subquery(
-            enrolments_visible_to(user)
+            Enrolment.objects.visible_to(user)
             .filter(participant=OuterRef("pk"))
             .order_by()
             .values("participant")
@@ -176,7 +164,7 @@ def participant_timeline(*, user, participant):
     assessments and referrals, each through its model's scoping."""
     events = []
     for enrolment in (
-        enrolments_visible_to(user)
+        Enrolment.objects.visible_to(user)
         .filter(participant=participant)
         .select_related("site", "peer_group")[:TIMELINE_LIMIT]
     ):

@@ -48,6 +48,12 @@ class Provider(VersionedModel):
     def __str__(self):
         return self.name
 
+    def editable_by(self, user):
+        """An officer changes their own province's providers, an administrator any."""
+        return user.role == Role.ADMIN or (
+            user.role == Role.OFFICER and self.province_id == user.province_id
+        )
+
 
 class ReferralQuerySet(CaseEventQuerySet):
     def visible_to(self, user):

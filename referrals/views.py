@@ -64,8 +64,7 @@ def _with_actions(referrals, user):
 
 
 def _check_provider_writable(user, provider):
-    """An officer changes their own province's providers, an administrator any."""
-    if user.role == Role.OFFICER and provider.province_id != user.province_id:
+    if not provider.editable_by(user):
         raise PermissionDenied
 
 
@@ -89,11 +88,10 @@ def provider_detail(request, pk):
     provider = get_object_or_404(
         Provider.objects.visible_to(request.user).select_related("province"), pk=pk
     )
-    can_edit = request.user.role == Role.ADMIN or (
-        request.user.role == Role.OFFICER and provider.province_id == request.user.province_id
-    )
     return render(
-        request, "referrals/provider_detail.html", {"provider": provider, "can_edit": can_edit}
+        request,
+        "referrals/provider_detail.html",
+        {"provider": provider, "can_edit": provider.editable_by(request.user)},
     )
 
 
