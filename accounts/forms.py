@@ -7,6 +7,21 @@ STALE_EDIT_MESSAGE = _(
 )
 
 
+def apply_errors(form, error, aliases=None):
+    """Show a service's ValidationError on the form: each message on the field it names (through
+    `aliases` when the form calls it otherwise), on the form as a whole when the field is not
+    shown (absent or hidden) or the error names none."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    aliases = aliases or {}
+    for name, errors in error.error_dict.items():
+        field = aliases.get(name, name)
+        visible = field in form.fields and not form.fields[field].widget.is_hidden
+        for item in errors:
+            form.add_error(field if visible else None, item)
+
+
 class VersionedModelForm(forms.ModelForm):
     """A model form that refuses to overwrite a change saved by someone else after this form was
     opened. The model must extend accounts.models.VersionedModel."""

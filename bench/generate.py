@@ -26,6 +26,7 @@ from participants.models import (
     Enrolment,
     EstablishmentAssessment,
     Participant,
+    Person,
     RightsAssessment,
 )
 from participants.uic import uic_hash
@@ -52,8 +53,9 @@ COLUMNS = {
     Establishment: "id version created_at updated_at code site_id kind workers is_active",
     Provider: "id version created_at updated_at name services province_id location "
     "accepts_without_residence eligibility contact_channel is_active",
-    Participant: "id version created_at updated_at code uic_hash category sex birth_year "
-    "residence consent_on withdrawn_on",
+    Person: "id uic_hash",
+    Participant: "id version created_at updated_at code person_id province_id category sex "
+    "birth_year residence consent_on withdrawn_on",
     Enrolment: "id participant_id site_id peer_group_id enrolled_on enrolled_by_id",
     Contact: "id version created_at updated_at participant_id date site_id peer_group_id kind "
     "needs recorded_by_id",
@@ -85,6 +87,7 @@ DELETE_ORDER = [
     Contact,
     Enrolment,
     Participant,
+    Person,
     Cost,
     Training,
     Establishment,
@@ -531,6 +534,7 @@ class Generator:
         statuses += ["received"] * 10 + ["referred"] * 15
         as_of = self.off(AS_OF)
         add_p, add_e, add_c = sinks[Participant].add, sinks[Enrolment].add, sinks[Contact].add
+        add_person = sinks[Person].add
         add_r, add_ev = sinks[Referral].add, sinks[ReferralEvent].add
         add_s, add_ra = sinks[Support].add, sinks[RightsAssessment].add
         bit_service = {1 << i: s for i, s in enumerate(SERVICES)}
@@ -539,6 +543,7 @@ class Generator:
             return (day[d],) if EVENT_HAS_ON else ()
 
         cid = eid = rid = evid = sid = raid = 0
+        ppid = 0  # participant records: one per person and province met in
         started = time.perf_counter()
         for n in range(P):
             home = homes[n]
@@ -554,24 +559,25 @@ class Generator:
                 o_start, o_end = sites[other][0], sites[other][1]
                 if other != home and o_start <= dates[-1] and o_end >= dates[len(dates) // 2]:
                     second = other
-            pid = n + 1
             cat = rng.choice(category[model])
-            add_p(
-                (
-                    pid,
-                    0,
-                    STAMP,
-                    STAMP,
-                    _display_code(n),
-                    uic_hash(bench_uic(n)),
-                    cat,
-                    "female" if rand() < 0.93 else ("male" if rand() < 0.7 else "other"),
-                    rng.randrange(1966, 2008),
-                    rng.choice(residence),
-                    day[dates[0]],
-                    day[dates[-1] + 30] if rand() < 0.03 else None,
-                )
+            add_person((n + 1, uic_hash(bench_uic(n))))
+            attributes = (
+                cat,
+                "female" if rand() < 0.93 else ("male" if rand() < 0.7 else "other"),
+                rng.randrange(1966, 2008),
+                rng.choice(residence),
+                day[dates[0]],
+                day[dates[-1] + 30] if rand() < 0.03 else None,
             )
+            # Each province that meets the person keeps its own record (a code of its own).
+            record = {}
+            for where in (home, second):
+                if where is None or sites[where][3] in record:
+                    continue
+                ppid += 1
+                record[sites[where][3]] = ppid
+                code = _display_code(ppid - 1)
+                add_p((ppid, 0, STAMP, STAMP, code, n + 1, sites[where][3], *attributes))
             enrolled = {}
             kind_list = kinds[model]
             for j, d in enumerate(dates):
@@ -582,6 +588,7 @@ class Generator:
                     and sites[second][0] <= d <= sites[second][1]
                 ):
                     site = second
+                pid = record[sites[site][3]]
                 groups = self.site_groups[site]
                 group = groups[0] if groups and rand() < 0.75 else None
                 needs = rng.choice(need_masks) if rand() < need_p else 0
@@ -672,13 +679,14 @@ class Generator:
                     )
             for site, (d, group) in enrolled.items():
                 eid += 1
-                add_e((eid, pid, site + 1, group, day[d], None))
+                add_e((eid, record[sites[site][3]], site + 1, group, day[d], None))
             if n and n % 100_000 == 0:
                 rate = n / (time.perf_counter() - started)
                 self.log(f"  {n:,} participants ({rate:,.0f}/s)")
         self.counts.update(
             {
-                "participants": P,
+                "persons": P,
+                "participants": ppid,
                 "enrolments": eid,
                 "contacts": cid,
                 "referrals": rid,
@@ -742,6 +750,7 @@ def build(*, scale, seed=2016, log=print):
     started = time.perf_counter()
     structure = gen.structure()
     streamed = [
+        Person,
         Participant,
         Enrolment,
         Contact,

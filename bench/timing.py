@@ -55,37 +55,46 @@ def _pct(num, den):
     return f"round(100.0 * ({num}) / nullif(({den}), 0), 1)"
 
 
+def _with_person(table):
+    """An event table with the national person of each row: a person known in two provinces
+    has two participant records but is counted once."""
+    return (
+        f"(SELECT ev.*, p.person_id FROM {table} ev "  # noqa: S608 (a constant table name)
+        "JOIN participants_participant p ON p.id = ev.participant_id) ev"
+    )
+
+
 def _hand_sql(latest, any_true):
     """One pass over each event table in the period: contacts and referrals are first reduced
-    to one row per participant, then everything is counted from those small sets."""
+    to one row per person, then everything is counted from those small sets."""
     return f"""
 WITH
 c AS MATERIALIZED (
-    SELECT participant_id,
+    SELECT person_id,
            {any_true("peer_group_id IS NOT NULL")} AS by_group,
            {any_true("needs <> 0")} AS with_need
-    FROM participants_contact
+    FROM {_with_person("participants_contact")}
     WHERE date BETWEEN %(start)s AND %(end)s
-    GROUP BY participant_id),
+    GROUP BY person_id),
 r AS MATERIALIZED (
-    SELECT participant_id, count(*) AS made,
+    SELECT person_id, count(*) AS made,
            count(*) FILTER (WHERE status = 'completed') AS completed
-    FROM referrals_referral
+    FROM {_with_person("referrals_referral")}
     WHERE date BETWEEN %(start)s AND %(end)s
-    GROUP BY participant_id),
+    GROUP BY person_id),
 people AS (
     SELECT count(*) AS reached,
            count(*) FILTER (WHERE c.by_group) AS reached_by_peer_groups,
            count(*) FILTER (WHERE c.with_need) AS reached_with_need,
-           count(*) FILTER (WHERE c.with_need AND r.participant_id IS NOT NULL) AS referred
-    FROM c LEFT JOIN r ON r.participant_id = c.participant_id),
+           count(*) FILTER (WHERE c.with_need AND r.person_id IS NOT NULL) AS referred
+    FROM c LEFT JOIN r ON r.person_id = c.person_id),
 refs AS (
     SELECT coalesce(sum(made), 0) AS referrals_made,
            coalesce(sum(completed), 0) AS referrals_completed
     FROM r),
 ra AS (
     SELECT count(*) AS workers_assessed, count(*) FILTER (WHERE ok) AS workers_rights_ensured
-    FROM ({latest("participants_rightsassessment", "participant_id", CORE_RIGHTS)}) x),
+    FROM ({latest(_with_person("participants_rightsassessment"), "person_id", CORE_RIGHTS)}) x),
 ea AS (
     SELECT count(*) AS establishments_assessed,
            count(*) FILTER (WHERE ok) AS establishments_compliant

@@ -19,6 +19,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,13 +30,21 @@ from participants.models import (
     Enrolment,
     EstablishmentAssessment,
     Participant,
+    Person,
     RightsAssessment,
 )
-from participants.services import enrol_where_met
+from participants.services import (
+    WITHDRAWN,
+    check_enrolment,
+    check_not_future,
+    check_peer_group,
+    enrol_where_met,
+)
 from participants.uic import is_valid_uic, uic_hash
 from programs.models import InterventionModel, Phase
 from programs.services_catalog import mask_to_services, services_to_mask
 from referrals.models import Provider, Referral, ReferralEvent
+from referrals.services import NO_CONSENT_TO_SHARE
 from sites.models import MERGER_DATE, Cost, Establishment, PeerGroup, Province, Site, Training
 
 from .reader import RowError
@@ -48,6 +57,7 @@ from .spec import (
     INT,
     SERVICES,
     UIC,
+    number_error,
 )
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -169,10 +179,12 @@ def _parse_cell(column, raw):
     if kind == INT:
         if not INT_RE.match(raw):
             raise CellError(_("không phải số nguyên."))
-        number = int(raw.split(".")[0])
-        if number < 0 or raw.startswith("-"):
+        if raw.startswith("-"):
             raise CellError(_("không được là số âm."))
-        return number
+        reason = number_error(column, raw)
+        if reason:
+            raise CellError(reason)
+        return int(raw.split(".")[0])
     if kind == ENUM:
         if raw not in column.choices:
             raise CellError(
@@ -230,6 +242,7 @@ class _Loader:
         self.officer_province = (
             user.province_id if user is not None and user.role == Role.OFFICER else None
         )
+        self.current = dict(Province.objects.values_list("pk", "current_id"))
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -275,20 +288,39 @@ class _Loader:
     def by_code(self, model, codes, scoped=True):
         """{code: object} of the given codes, among what the user may see."""
         queryset = self.scoped(model) if scoped else model.objects.all()
+        if model is Establishment:
+            queryset = queryset.select_related("site")
         found = {}
         for chunk in _chunks(set(codes)):
             found.update({obj.code: obj for obj in queryset.filter(code__in=chunk)})
         return found
 
-    def participant_ids(self, hashes):
-        """{uic_hash: participant id} across the whole database: one person, one record
-        (DESIGN.md), whoever enrolled them."""
+    def participant_records(self, hashes):
+        """{(uic hash, 2025 province id): (participant id, withdrawn_on)} of the records the
+        user may see. A province knows a person only through its own record: a UIC known only
+        in another province is not found, exactly like one known nowhere."""
         found = {}
         for chunk in _chunks(set(hashes)):
-            found.update(
-                Participant.objects.filter(uic_hash__in=chunk).values_list("uic_hash", "pk")
-            )
+            rows = self.scoped(Participant).filter(person__uic_hash__in=chunk)
+            for digest, province, pk, withdrawn_on in rows.values_list(
+                "person__uic_hash", "province_id", "pk", "withdrawn_on"
+            ):
+                found[(digest, province)] = (pk, withdrawn_on)
         return found
+
+    def check(self, label, line, rule, columns=None, **kwargs):
+        """Apply one of the services' rules (participants.services) to a row: each message it
+        raises becomes an error of the row, on the column the rule names (through `columns`
+        when the file calls it otherwise). Returns True when the row passes."""
+        try:
+            rule(**kwargs)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                column = (columns or {}).get(field, field)
+                for message in messages:
+                    self.error(label, line, "" if column == NON_FIELD_ERRORS else column, message)
+            return False
+        return True
 
     def site_ref(self, label, line, sites, code, column="site"):
         site = sites.get(code)
@@ -312,18 +344,25 @@ class _Loader:
             )
         return establishment
 
-    def participant_ref(self, label, line, participants, digest):
-        pid = participants.get(digest)
-        if pid is None:
+    def participant_ref(self, label, line, records, digest, site, day=None):
+        """The id of the participant record a row names: the record of the row's site's
+        province, active on the row's day. Reports the row otherwise, with the form's words."""
+        record = records.get((digest, self.current[site.province_id]))
+        if record is None:
             self.error(
                 label,
                 line,
                 "uic",
                 _(
-                    "người tham gia chưa ghi danh: UIC không có trong hệ thống hay "
-                    "participants.csv."
+                    "người tham gia chưa ghi danh ở tỉnh/thành phố của địa bàn: UIC không có "
+                    "trong danh sách của bạn hay trong participants.csv."
                 ),
             )
+            return None
+        pid, withdrawn_on = record
+        if withdrawn_on is not None:
+            self.error(label, line, "uic", str(WITHDRAWN))
+            return None
         return pid
 
     def refuse_out_of_scope(self, spec, label, prepared_rows, model, column="code"):
@@ -540,21 +579,29 @@ class _Loader:
     # -- participants and their events ---------------------------------------------------
 
     def load_participants(self, spec, label, rows):
+        """One record per person and (2025) province, one enrolment per record and site. A row
+        creates the province's record when the province does not know the person yet, whatever
+        other provinces know; it never reads or changes another province's record."""
         sites = self.by_code(Site, [v["site"] for _line, v in rows])
         attributes = ("category", "sex", "birth_year", "residence")
-        current_year = timezone.localdate().year
         first_row = {}
         kept = []
         for line, v in rows:
-            ok = True
-            if not 1900 <= v["birth_year"] <= current_year:
-                self.error(label, line, "birth_year", _("năm sinh không hợp lý."))
-                ok = False
             site = self.site_ref(label, line, sites, v["site"])
-            if site is None:
-                ok = False
-            earlier = first_row.get(v["uic"])
-            if earlier is not None and ok:
+            ok = site is not None and self.check(
+                label,
+                line,
+                check_enrolment,
+                columns={"consent_on": "enrolled_on"},
+                enrolled_on=v["enrolled_on"],
+                consent_on=v["enrolled_on"],
+                birth_year=v["birth_year"],
+            )
+            if not ok:
+                continue
+            key = (v["uic"], self.current[site.province_id])
+            earlier = first_row.get(key)
+            if earlier is not None:
                 for name in attributes:
                     if earlier[1][name] != v[name]:
                         self.error(
@@ -566,50 +613,49 @@ class _Loader:
                         )
                         ok = False
             if ok:
-                first_row.setdefault(v["uic"], (line, v))
-                kept.append((line, v, site))
+                first_row.setdefault(key, (line, v))
+                kept.append((line, v, site, key))
 
-        known = self.participant_ids(first_row)
-        visible = set()
-        if self.user is None:
-            visible = set(known.values())
-        else:
-            for chunk in _chunks(known.values()):
-                visible.update(
-                    self.scoped(Participant).filter(pk__in=chunk).values_list("pk", flat=True)
-                )
-        consent = {}
-        for _line, v, _site in kept:
-            day = consent.get(v["uic"])
-            consent[v["uic"]] = v["enrolled_on"] if day is None else min(day, v["enrolled_on"])
-
-        # The participant records: new ones created, visible ones brought up to date.
+        # The province records: new ones created, existing ones brought up to date.
         existing = {}
-        for chunk in _chunks(known.values()):
-            for obj in Participant.objects.filter(pk__in=chunk).only(
-                "pk", "uic_hash", "version", *attributes
+        for chunk in _chunks({digest for digest, _province in first_row}):
+            for obj in (
+                self.scoped(Participant)
+                .filter(person__uic_hash__in=chunk)
+                .select_related("person")
+                .only("pk", "person__uic_hash", "province_id", "version", *attributes)
             ):
-                existing[obj.uic_hash] = obj
+                existing[(obj.person.uic_hash, obj.province_id)] = obj
+        persons = self.persons({key[0] for key in first_row if key not in existing})
+        consent = {}
+        for _line, v, _site, key in kept:
+            day = consent.get(key)
+            consent[key] = v["enrolled_on"] if day is None else min(day, v["enrolled_on"])
         new, changed = [], []
-        changed_hashes = set()
-        for digest, (_line, v) in first_row.items():
+        changed_keys = set()
+        for key, (_line, v) in first_row.items():
             values = {name: v[name] for name in attributes}
-            obj = existing.get(digest)
+            obj = existing.get(key)
             if obj is None:
-                obj = Participant(uic_hash=digest, consent_on=consent[digest], **values)
+                obj = Participant(
+                    person_id=persons[key[0]],
+                    province_id=key[1],
+                    consent_on=consent[key],
+                    **values,
+                )
                 new.append(obj)
-                existing[digest] = obj
-            elif obj.pk in visible and _assign(obj, values):
+                existing[key] = obj
+            elif _assign(obj, values):
                 obj.version += 1
                 obj.updated_at = self.now
                 changed.append(obj)
-                changed_hashes.add(digest)
+                changed_keys.add(key)
         Participant.objects.bulk_create(new, batch_size=BATCH)
         Participant.objects.bulk_update(
             changed, [*attributes, "version", "updated_at"], batch_size=BATCH
         )
 
-        # Their enrolments, one per participant and site.
+        # Their enrolments, one per record and site.
         enrolments = {}
         for chunk in _chunks(obj.pk for obj in existing.values()):
             for enrolment in Enrolment.objects.filter(participant_id__in=chunk):
@@ -617,8 +663,8 @@ class _Loader:
         counts = FileCounts()
         seen = {}
         new_enrolments, changed_enrolments = [], []
-        for line, v, site in kept:
-            participant = existing[v["uic"]]
+        for line, v, site, record_key in kept:
+            participant = existing[record_key]
             key = (participant.pk, site.pk)
             if key in seen:
                 self.error(
@@ -630,9 +676,9 @@ class _Loader:
                 continue
             seen[key] = line
             enrolment = enrolments.get(key)
-            # A participant's changed attributes count once, on their first row.
-            touched = v["uic"] in changed_hashes
-            changed_hashes.discard(v["uic"])
+            # A record's changed attributes count once, on its first row.
+            touched = record_key in changed_keys
+            changed_keys.discard(record_key)
             if enrolment is None:
                 new_enrolments.append(
                     Enrolment(
@@ -656,6 +702,22 @@ class _Loader:
         Enrolment.objects.bulk_update(changed_enrolments, ["enrolled_on"], batch_size=BATCH)
         return counts
 
+    @staticmethod
+    def persons(hashes):
+        """{uic hash: Person id}, creating the missing ones. National de-duplication happens
+        here and nowhere a user can see it."""
+        found = {}
+        for chunk in _chunks(hashes):
+            found.update(Person.objects.filter(uic_hash__in=chunk).values_list("uic_hash", "pk"))
+        missing = [Person(uic_hash=digest) for digest in hashes if digest not in found]
+        Person.objects.bulk_create(missing, batch_size=BATCH)
+        if missing:
+            for chunk in _chunks(person.uic_hash for person in missing):
+                found.update(
+                    Person.objects.filter(uic_hash__in=chunk).values_list("uic_hash", "pk")
+                )
+        return found
+
     def _existing_events(self, model, prepared, key_of, only, site_field="site_id"):
         """Existing records of the sites and dates in `prepared`, by natural key."""
         if not prepared:
@@ -676,18 +738,22 @@ class _Loader:
         groups = self.by_code(
             PeerGroup, [v["peer_group"] for _line, v in rows if v["peer_group"]], scoped=False
         )
-        participants = self.participant_ids(v["uic"] for _line, v in rows)
+        records = self.participant_records(v["uic"] for _line, v in rows)
         prepared = []
         for line, v in rows:
             site = self.site_ref(label, line, sites, v["site"])
-            pid = self.participant_ref(label, line, participants, v["uic"])
+            pid = site and self.participant_ref(label, line, records, v["uic"], site)
+            if not self.check(
+                label, line, lambda v=v: check_not_future(v["date"], _("Ngày tiếp cận"), "date")
+            ):
+                continue
             group_id = None
             if v["peer_group"]:
                 group = groups.get(v["peer_group"])
-                if group is None or (site is not None and group.site_id != site.pk):
-                    self.error(
-                        label, line, "peer_group", _("không có nhóm mã này ở địa bàn của dòng.")
-                    )
+                if group is None:
+                    self.error(label, line, "peer_group", _("không có nhóm mã này."))
+                    continue
+                if not self.check(label, line, lambda g=group, s=site: check_peer_group(g, s)):
                     continue
                 group_id = group.pk
             if site is None or pid is None:
@@ -735,8 +801,8 @@ class _Loader:
 
     def load_referrals(self, spec, label, rows):
         sites = self.by_code(Site, [v["site"] for _line, v in rows])
-        participants = self.participant_ids(v["uic"] for _line, v in rows)
-        current = dict(Province.objects.values_list("pk", "current_id"))
+        records = self.participant_records(v["uic"] for _line, v in rows)
+        current = self.current
         providers = defaultdict(list)
         names = {v["provider"] for _line, v in rows if v["provider"]}
         for chunk in _chunks(names):
@@ -745,8 +811,21 @@ class _Loader:
         prepared = []
         for line, v in rows:
             site = self.site_ref(label, line, sites, v["site"])
-            pid = self.participant_ref(label, line, participants, v["uic"])
+            pid = site and self.participant_ref(label, line, records, v["uic"], site)
             ok = site is not None and pid is not None
+            if not v["consent"]:
+                ok = False
+                self.error(label, line, "consent", str(NO_CONSENT_TO_SHARE))
+            for column, day, day_label in (
+                ("date", v["date"], _("Ngày chuyển gửi")),
+                ("completed_on", v["completed_on"], _("Ngày hoàn thành")),
+            ):
+                ok = (
+                    self.check(
+                        label, line, lambda d=day, t=day_label, c=column: check_not_future(d, t, c)
+                    )
+                    and ok
+                )
             provider_id = None
             if v["provider"]:
                 candidates = providers.get(v["provider"], [])
@@ -793,6 +872,7 @@ class _Loader:
                         "date": v["date"],
                         "site_id": site.pk,
                         "service": v["service"],
+                        "consent_to_share": True,
                     },
                 )
             )
@@ -841,13 +921,18 @@ class _Loader:
 
     def load_rights_assessments(self, spec, label, rows):
         establishments = self.by_code(Establishment, [v["establishment"] for _line, v in rows])
-        participants = self.participant_ids(v["uic"] for _line, v in rows)
+        records = self.participant_records(v["uic"] for _line, v in rows)
         flags = RightsAssessment.CORE_RIGHTS + ("social_insurance", "health_insurance")
         prepared = []
         for line, v in rows:
             establishment = self.establishment_ref(label, line, establishments, v["establishment"])
-            pid = self.participant_ref(label, line, participants, v["uic"])
-            if establishment is None or pid is None:
+            pid = establishment and self.participant_ref(
+                label, line, records, v["uic"], establishment.site
+            )
+            in_time = self.check(
+                label, line, lambda v=v: check_not_future(v["date"], _("Ngày đánh giá"), "date")
+            )
+            if establishment is None or pid is None or not in_time:
                 continue
             prepared.append(
                 _Prepared(

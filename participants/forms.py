@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
-from accounts.forms import PeriodForm, VersionedModelForm
+from accounts.forms import PeriodForm, VersionedModelForm, apply_errors
 from accounts.models import Role
 from programs.services_catalog import Service
 from sites.models import Establishment, PeerGroup, Site
@@ -20,13 +20,13 @@ from sites.models import Establishment, PeerGroup, Site
 from .models import Contact, EstablishmentAssessment, Participant, RightsAssessment
 from .services import (
     RIGHTS_FIELDS,
-    check_birth_year,
+    check_contact,
+    check_enrolment,
+    check_event,
     check_not_future,
-    check_peer_group,
     today,
 )
 from .uic import (
-    SEX_LETTERS,
     build_uic,
     given_name_letters,
     is_valid_uic,
@@ -230,29 +230,20 @@ class EnrolmentDetailsMixin:
         )
 
     def clean_enrolment(self, birth_year):
+        """The enrolment rules of the service (participants.services.check_enrolment), shown on
+        this form's fields."""
+        if "enrolled_on" in self.errors or "consent_on" in self.errors:
+            return
         cleaned = self.cleaned_data
-        enrolled_on, consent_on = cleaned.get("enrolled_on"), cleaned.get("consent_on")
-        for name, day, label in (
-            ("enrolled_on", enrolled_on, _("Ngày ghi danh")),
-            ("consent_on", consent_on, _("Ngày đồng ý tham gia")),
-        ):
-            try:
-                check_not_future(day, label)
-            except ValidationError as error:
-                self.add_error(name, error)
-        dates_ok = "enrolled_on" not in self.errors and "consent_on" not in self.errors
-        if enrolled_on and consent_on and consent_on > enrolled_on and dates_ok:
-            self.add_error(
-                "consent_on",
-                ValidationError(
-                    _("Ngày đồng ý tham gia không được sau ngày ghi danh."), code="consent_after"
-                ),
+        try:
+            check_enrolment(
+                enrolled_on=cleaned.get("enrolled_on"),
+                consent_on=cleaned.get("consent_on"),
+                birth_year=birth_year,
+                birth_field="birth_date" if "birth_date" in self.fields else "birth_year",
             )
-        if birth_year and enrolled_on:
-            try:
-                check_birth_year(birth_year, enrolled_on)
-            except ValidationError as error:
-                self.add_error("birth_date" if "birth_date" in self.fields else None, error)
+        except ValidationError as error:
+            apply_errors(self, error)
 
     def site_for(self, user):
         if is_leader(user):
@@ -278,12 +269,10 @@ class EnrolForm(UICAnswersMixin, EnrolmentDetailsMixin, forms.Form):
         return cleaned
 
     def confirmation_initial(self):
-        """What step 2 carries in hidden fields: the UIC and non-identifying fields only."""
+        """What step 2 carries in hidden fields: non-identifying fields only. The UIC's hash,
+        sex and birth year stay on the server between the steps (`pending_enrolment`)."""
         cleaned = self.cleaned_data
         initial = {
-            "uic": self.uic,
-            "birth_year": cleaned["birth_date"].year,
-            "sex": cleaned["sex"],
             "category": cleaned["category"],
             "residence": cleaned["residence"],
             "enrolled_on": cleaned["enrolled_on"],
@@ -294,53 +283,46 @@ class EnrolForm(UICAnswersMixin, EnrolmentDetailsMixin, forms.Form):
             initial["site"] = cleaned["site"].pk
         return initial
 
+    def pending_enrolment(self):
+        """What the server keeps between the steps, in the user's session: the keyed hash of
+        the UIC (never the UIC itself), sex and birth year."""
+        return {
+            "digest": uic_hash(self.uic),
+            "sex": self.cleaned_data["sex"],
+            "birth_year": self.cleaned_data["birth_date"].year,
+        }
+
 
 class EnrolConfirmForm(EnrolmentDetailsMixin, forms.Form):
-    """Step 2 of enrolment: every value in hidden fields, checked again."""
+    """Step 2 of enrolment: the non-identifying values in hidden fields, checked again; what
+    identifies the person comes from the server (`pending`), never from the browser."""
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, pending=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["uic"] = forms.CharField(
-            max_length=11,
-            min_length=11,
-            widget=forms.HiddenInput,
-            error_messages={"invalid": _("Mã UIC không hợp lệ.")},
-        )
-        self.fields["birth_year"] = forms.IntegerField(widget=forms.HiddenInput)
-        self.fields["sex"] = forms.ChoiceField(
-            choices=Participant.Sex.choices,
-            widget=forms.HiddenInput,
-            error_messages={"invalid_choice": NO_ECHO_INVALID},
-        )
+        self.pending = pending
         self.add_enrolment_fields(user, hidden=True)
 
     def clean(self):
         cleaned = super().clean()
-        uic, birth_year, sex = cleaned.get("uic"), cleaned.get("birth_year"), cleaned.get("sex")
-        if uic is not None:
-            consistent = (
-                is_valid_uic(uic)
-                and birth_year is not None
-                and uic[8:10] == f"{birth_year % 100:02d}"
-                and sex is not None
-                and uic[10] == SEX_LETTERS[sex]
+        if not self.pending:
+            raise ValidationError(
+                _("Phiên ghi danh đã hết hạn. Hãy nhập lại các câu trả lời."), code="expired"
             )
-            if not consistent:
-                raise ValidationError(
-                    _("Mã UIC không hợp lệ. Hãy nhập lại các câu trả lời."), code="uic"
-                )
-        self.clean_enrolment(birth_year)
+        self.clean_enrolment(self.pending["birth_year"])
         return cleaned
 
     def step_one_initial(self):
         """Non-identifying values to refill step 1 when step 2 fails."""
         data = self.data
-        return {
+        initial = {
             name: data.get(name)
-            for name in ("sex", "category", "residence", "site", "enrolled_on", "consent_on")
+            for name in ("category", "residence", "site", "enrolled_on", "consent_on")
             if data.get(name)
         }
+        if self.pending:
+            initial["sex"] = self.pending["sex"]
+        return initial
 
 
 class WithdrawForm(forms.Form):
@@ -432,7 +414,7 @@ class ContactForm(UICAnswersMixin, forms.Form):
         uic = self.compute_uic()
         if uic is None:
             return None, None
-        return scoped.filter(uic_hash=uic_hash(uic)).first(), None
+        return scoped.filter(person__uic_hash=uic_hash(uic)).first(), None
 
     def clean(self):
         cleaned = super().clean()
@@ -448,30 +430,26 @@ class ContactForm(UICAnswersMixin, forms.Form):
                     code="not_found",
                 ),
             )
-        elif participant is not None and participant.withdrawn_on is not None:
-            self.add_error(
-                field,
-                ValidationError(
-                    _(
-                        "Người tham gia này đã rút khỏi chương trình: không thể ghi nhận lần "
-                        "tiếp cận mới."
-                    ),
-                    code="withdrawn",
-                ),
-            )
         self.participant = participant
-        try:
-            check_not_future(cleaned.get("date"), _("Ngày tiếp cận"))
-        except ValidationError as error:
-            self.add_error("date", error)
         if is_leader(self.user):
             cleaned["site"] = self.user.peer_group.site
             cleaned["peer_group"] = self.user.peer_group
-        elif cleaned.get("site") and cleaned.get("peer_group"):
+        if participant is not None and all(cleaned.get(k) for k in ("site", "date", "kind")):
             try:
-                check_peer_group(cleaned["peer_group"], cleaned["site"])
+                check_contact(
+                    participant=participant,
+                    date=cleaned["date"],
+                    site=cleaned["site"],
+                    kind=cleaned.get("kind"),
+                    peer_group=cleaned.get("peer_group"),
+                )
             except ValidationError as error:
-                self.add_error("peer_group", error)
+                apply_errors(self, error, aliases={"participant": field})
+        elif cleaned.get("date"):
+            try:
+                check_not_future(cleaned["date"], _("Ngày tiếp cận"), "date")
+            except ValidationError as error:
+                apply_errors(self, error)
         return cleaned
 
 
@@ -506,25 +484,26 @@ class RightsAssessmentForm(VersionedModelForm):
                 _("Không tìm thấy người tham gia này trong danh sách của bạn."),
                 code="not_found",
             )
-        if participant.withdrawn_on is not None:
-            raise ValidationError(
-                _("Người tham gia này đã rút khỏi chương trình."), code="withdrawn"
-            )
         self.instance.participant = participant
         return code
 
-    def clean_date(self):
-        day = self.cleaned_data["date"]
-        check_not_future(day, _("Ngày đánh giá"))
-        return day
-
     def clean(self):
         cleaned = super().clean()
-        if self.instance.participant_id and cleaned.get("establishment") and cleaned.get("date"):
+        establishment, day = cleaned.get("establishment"), cleaned.get("date")
+        if self.instance.participant_id and establishment and day:
+            try:
+                check_event(
+                    participant=self.instance.participant,
+                    site=establishment.site,
+                    day=day,
+                    date_label=_("Ngày đánh giá"),
+                )
+            except ValidationError as error:
+                apply_errors(self, error, aliases={"participant": "participant_code"})
             duplicate = RightsAssessment.objects.filter(
                 participant_id=self.instance.participant_id,
-                establishment=cleaned["establishment"],
-                date=cleaned["date"],
+                establishment=establishment,
+                date=day,
             ).exclude(pk=self.instance.pk)
             if duplicate.exists():
                 raise ValidationError(

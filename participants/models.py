@@ -18,23 +18,36 @@ def new_display_code():
     return "P-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(7))
 
 
+class Person(models.Model):
+    """The national identity behind a participant: only the keyed hash of the UIC. Never shown to
+    anyone and never scoped to a user: it exists so that the same person met in two provinces is
+    counted once nationally (INDICATORS.md). Each province knows the person through its own
+    `Participant` record."""
+
+    uic_hash = models.CharField(_("mã băm UIC"), max_length=64, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("người (định danh toàn quốc)")
+        verbose_name_plural = _("người (định danh toàn quốc)")
+
+    def __str__(self):
+        return f"#{self.pk}"
+
+
 class ParticipantQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Participants a user may see at record level: administrators all; an officer those
-        enrolled or met at a site of their province; a peer leader those enrolled or met by
-        their group; the ministry and everyone else none (they see aggregates only)."""
+        """Participant records a user may see: administrators all; an officer the records of
+        their (2025) province; a peer leader those their group enrolled or met; the ministry and
+        everyone else none (they see aggregates only)."""
         if user is None or not user.is_authenticated:
             return self.none()
         if user.role == Role.ADMIN:
             return self.all()
-        # Derived from the scoping of enrolments and contacts (CaseEventQuerySet): one rule.
-        enrolled = Enrolment.objects.visible_to(user).values("participant_id")
         if user.role == Role.OFFICER:
-            # Met at a site => enrolled there (`enrol_where_met`), so the enrolments alone say
-            # who an officer sees: one semi-join on a small index instead of the contacts too.
-            return self.filter(pk__in=enrolled)
+            return self.filter(province_id=user.province_id)
         if user.role == Role.PEER_LEADER:
-            # An enrolment records one peer group: a leader also sees whom their group met.
+            # Derived from the scoping of enrolments and contacts (CaseEventQuerySet): one rule.
+            enrolled = Enrolment.objects.visible_to(user).values("participant_id")
             met = Contact.objects.visible_to(user).values("participant_id")
             return self.filter(Q(pk__in=enrolled) | Q(pk__in=met))
         return self.none()
@@ -44,9 +57,12 @@ class ParticipantQuerySet(models.QuerySet):
 
 
 class Participant(VersionedModel):
-    """A pseudonymous person served by the programme. Nothing here identifies them: no name, ID
-    number, phone, address, photo or raw UIC; only the keyed hash of the UIC, which lets the same
-    person met at two sites be counted once."""
+    """A pseudonymous person as one province knows them. Nothing here identifies them: no name,
+    ID number, phone, address, photo or raw UIC. What a province records (display code, category,
+    residence, consent, withdrawal) belongs to its own record: the same person enrolled in two
+    provinces has two records, one per province, tied to one `Person` (the UIC hash) so national
+    figures count them once. No province reads, changes or withdraws another's record, and a UIC
+    known only elsewhere looks exactly like one known nowhere."""
 
     class Category(models.TextChoices):
         SEX_WORKER = "sex_worker", _("Người bán dâm")
@@ -67,7 +83,17 @@ class Participant(VersionedModel):
     code = models.CharField(
         _("mã hiển thị"), max_length=12, unique=True, default=new_display_code, editable=False
     )
-    uic_hash = models.CharField(_("mã băm UIC"), max_length=64, unique=True, editable=False)
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="participants", editable=False
+    )
+    province = models.ForeignKey(
+        "sites.Province",
+        verbose_name=_("tỉnh/thành phố"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"unit_set": "2025"},
+        editable=False,
+    )
     category = models.CharField(_("nhóm đối tượng"), max_length=30, choices=Category.choices)
     sex = models.CharField(_("giới tính"), max_length=10, choices=Sex.choices)
     birth_year = models.PositiveSmallIntegerField(_("năm sinh"))
@@ -81,6 +107,11 @@ class Participant(VersionedModel):
         verbose_name = _("người tham gia")
         verbose_name_plural = _("người tham gia")
         ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "province"], name="participant_once_per_province"
+            )
+        ]
 
     def __str__(self):
         return self.code
@@ -341,6 +372,6 @@ def enrol_where_met(sender, instance, created, raw=False, **kwargs):
     )
 
 
-audit(Participant, exclude=["uic_hash"])
+audit(Participant)
 for _model in (Enrolment, Contact, RightsAssessment, EstablishmentAssessment):
     audit(_model)

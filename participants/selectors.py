@@ -74,8 +74,8 @@ def participant_list(*, user, filters):
             )
         )
     elif site or filters.get("start") or filters.get("end"):
-        enrolled = Enrolment.objects.filter(enrol_q, participant=OuterRef("pk"))
-        met = Contact.objects.filter(contact_q, participant=OuterRef("pk"))
+        enrolled = Enrolment.objects.visible_to(user).filter(enrol_q, participant=OuterRef("pk"))
+        met = Contact.objects.visible_to(user).filter(contact_q, participant=OuterRef("pk"))
         qs = qs.filter(Exists(enrolled) | Exists(met))
 
     visible_contacts = Contact.objects.visible_to(user).filter(participant=OuterRef("pk"))

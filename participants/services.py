@@ -13,49 +13,116 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
-from .models import Contact, Enrolment, EstablishmentAssessment, Participant, RightsAssessment
+from .models import (
+    Contact,
+    Enrolment,
+    EstablishmentAssessment,
+    Participant,
+    Person,
+    RightsAssessment,
+)
 from .uic import is_valid_uic, uic_hash
 
 RIGHTS_FIELDS = (*RightsAssessment.CORE_RIGHTS, "social_insurance", "health_insurance")
 MIN_AGE = 10
 MAX_AGE = 90
 
+# One message per rule: the forms show it on their field, the importer on its row.
+WITHDRAWN = _("Người tham gia này đã rút khỏi chương trình: không thể ghi nhận hoạt động mới.")
+OTHER_PROVINCE = _(
+    "Người tham gia này không có trong danh sách của tỉnh/thành phố có địa bàn đã chọn."
+)
+NO_CONSENT = _("Cần có sự đồng ý của người tham gia trước khi ghi danh.")
+CONSENT_AFTER = _("Ngày đồng ý tham gia không được sau ngày ghi danh.")
+PEER_GROUP_SITE = _("Nhóm đồng đẳng không thuộc địa bàn đã chọn.")
+DUPLICATE_CONTACT = _(
+    "Lần tiếp cận này (cùng người, ngày, địa bàn và hình thức) đã được ghi nhận trước đó."
+)
+
 
 def today():
     return timezone.localdate()
 
 
-def check_not_future(day, label):
+def _error(field, message, code):
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+def check_not_future(day, label, field=None):
     """Refuse a date after today (the server's local day)."""
     if day is not None and day > today():
-        raise ValidationError(
-            _("%(label)s không được sau ngày hôm nay.") % {"label": label}, code="future"
-        )
+        message = _("%(label)s không được sau ngày hôm nay.") % {"label": label}
+        if field is None:
+            raise ValidationError(message, code="future")
+        raise _error(field, message, "future")
 
 
-def check_birth_year(birth_year, on):
+def check_birth_year(birth_year, on, field="birth_year"):
     """An age (by birth year, on the day `on`) between MIN_AGE and MAX_AGE."""
     age = on.year - birth_year
     if age < MIN_AGE or age > MAX_AGE:
-        raise ValidationError(
+        raise _error(
+            field,
             _("Năm sinh không hợp lệ: tuổi của người tham gia phải từ %(min)s đến %(max)s.")
             % {"min": MIN_AGE, "max": MAX_AGE},
-            code="age",
+            "age",
         )
 
 
-def check_peer_group(peer_group, site):
-    if peer_group is not None and peer_group.site_id != site.pk:
-        raise ValidationError(
-            _("Nhóm đồng đẳng không thuộc địa bàn đã chọn."), code="peer_group_site"
-        )
+def check_peer_group(peer_group, site, field="peer_group"):
+    if peer_group is not None and site is not None and peer_group.site_id != site.pk:
+        raise _error(field, PEER_GROUP_SITE, "peer_group_site")
+
+
+def check_enrolment(*, enrolled_on, consent_on, birth_year=None, birth_field="birth_year"):
+    """The rules of an enrolment's dates, all errors at once: consent given, no future dates,
+    consent not after enrolment, a plausible age."""
+    errors = {}
+    if consent_on is None:
+        errors["consent_on"] = [ValidationError(NO_CONSENT, code="consent")]
+    for name, day, label in (
+        ("enrolled_on", enrolled_on, _("Ngày ghi danh")),
+        ("consent_on", consent_on, _("Ngày đồng ý tham gia")),
+    ):
+        try:
+            check_not_future(day, label, name)
+        except ValidationError as error:
+            errors.setdefault(name, []).extend(error.error_dict[name])
+    if not errors and enrolled_on and consent_on and consent_on > enrolled_on:
+        errors["consent_on"] = [ValidationError(CONSENT_AFTER, code="consent_after")]
+    if birth_year is not None and enrolled_on is not None:
+        try:
+            check_birth_year(birth_year, enrolled_on, birth_field)
+        except ValidationError as error:
+            errors.setdefault(birth_field, []).extend(error.error_dict[birth_field])
+    if errors:
+        raise ValidationError(errors)
+
+
+def check_active(participant, field="participant"):
+    """No new activity for a participant their province has withdrawn."""
+    if participant.withdrawn_on is not None:
+        raise _error(field, WITHDRAWN, "withdrawn")
+
+
+def check_same_province(participant, site, field="participant"):
+    """An event at `site` belongs to the record of the site's province: a province never writes
+    onto another's record."""
+    if site is not None and participant.province_id != site.province.current_id:
+        raise _error(field, OTHER_PROVINCE, "other_province")
+
+
+def check_event(*, participant, site, day, date_label, participant_field="participant"):
+    """What every participant-level event (contact, referral, assessment) must respect."""
+    check_active(participant, participant_field)
+    check_same_province(participant, site, participant_field)
+    check_not_future(day, date_label, "date")
 
 
 @transaction.atomic
 @sensitive_variables("uic")
 def participant_enrol(
     *,
-    uic,
     category,
     sex,
     birth_year,
@@ -63,36 +130,38 @@ def participant_enrol(
     consent_on,
     site,
     enrolled_on,
+    uic=None,
+    uic_digest=None,
     peer_group=None,
     by=None,
 ):
-    """Enrol the person with this UIC at `site`: reuse the participant with the same UIC hash
-    anywhere in the country (adding an Enrolment for this site if there is none yet), or create
-    one. Returns (participant, created). An existing participant's recorded attributes are not
-    changed; one who had withdrawn and consents again is active again."""
-    if not is_valid_uic(uic):
-        raise ValidationError(_("Mã UIC không hợp lệ."), code="uic")
-    if consent_on is None:
-        raise ValidationError(
-            _("Cần có sự đồng ý của người tham gia trước khi ghi danh."), code="consent"
-        )
-    check_not_future(enrolled_on, _("Ngày ghi danh"))
-    check_not_future(consent_on, _("Ngày đồng ý tham gia"))
-    if consent_on > enrolled_on:
-        raise ValidationError(
-            _("Ngày đồng ý tham gia không được sau ngày ghi danh."), code="consent_after"
-        )
-    check_birth_year(birth_year, enrolled_on)
+    """Enrol the person at `site`, given their raw `uic` or its keyed hash `uic_digest` (what a
+    two-step form kept on the server). The record is the one of the site's (2025) province:
+    found if this province already knows the person, created otherwise, whatever other
+    provinces know (national de-duplication goes through `Person` and is invisible to users).
+    Returns (participant, created). An existing record's attributes are not changed; one the
+    province had withdrawn and who consents again is active again."""
+    if uic_digest is None:
+        if not is_valid_uic(uic):
+            raise ValidationError(_("Mã UIC không hợp lệ."), code="uic")
+        uic_digest = uic_hash(uic)
+    check_enrolment(enrolled_on=enrolled_on, consent_on=consent_on, birth_year=birth_year)
     check_peer_group(peer_group, site)
 
-    digest = uic_hash(uic)
-    participant = Participant.objects.select_for_update().filter(uic_hash=digest).first()
+    person, _new = Person.objects.get_or_create(uic_hash=uic_digest)
+    province_id = site.province.current_id
+    participant = (
+        Participant.objects.select_for_update()
+        .filter(person=person, province_id=province_id)
+        .first()
+    )
     created = False
     if participant is None:
         try:
             with transaction.atomic():
                 participant = Participant.objects.create(
-                    uic_hash=digest,
+                    person=person,
+                    province_id=province_id,
                     category=category,
                     sex=sex,
                     birth_year=birth_year,
@@ -101,8 +170,10 @@ def participant_enrol(
                 )
                 created = True
         except IntegrityError:
-            # Enrolled at the same moment somewhere else: reuse that record.
-            participant = Participant.objects.select_for_update().get(uic_hash=digest)
+            # Enrolled at the same moment elsewhere in the province: reuse that record.
+            participant = Participant.objects.select_for_update().get(
+                person=person, province_id=province_id
+            )
     elif participant.withdrawn_on is not None:
         participant.withdrawn_on = None
         participant.consent_on = consent_on
@@ -126,17 +197,20 @@ def participant_enrol(
 
 @transaction.atomic
 def participant_withdraw(*, participant, on, by=None):
-    """Flag the participant as withdrawn from `on`: hidden from lists, past events still
-    counted in aggregates."""
+    """Flag the province's record as withdrawn from `on`: hidden from its lists, past events
+    still counted in aggregates. Other provinces' records of the same person are untouched."""
     if participant.withdrawn_on is not None:
-        raise ValidationError(
-            _("Người tham gia này đã rút khỏi chương trình."), code="already_withdrawn"
+        raise _error(
+            "withdrawn_on",
+            _("Người tham gia này đã rút khỏi chương trình."),
+            "already_withdrawn",
         )
-    check_not_future(on, _("Ngày rút khỏi chương trình"))
+    check_not_future(on, _("Ngày rút khỏi chương trình"), "withdrawn_on")
     if on < participant.consent_on:
-        raise ValidationError(
+        raise _error(
+            "withdrawn_on",
             _("Ngày rút khỏi chương trình không được trước ngày đồng ý tham gia."),
-            code="withdrawn_before_consent",
+            "withdrawn_before_consent",
         )
     participant.withdrawn_on = on
     participant.version += 1
@@ -144,26 +218,23 @@ def participant_withdraw(*, participant, on, by=None):
     return participant
 
 
+def check_contact(*, participant, date, site, kind, peer_group=None, exclude=None):
+    """Every rule of a contact, as the form, the importer and the offline sync apply it."""
+    check_event(participant=participant, site=site, day=date, date_label=_("Ngày tiếp cận"))
+    check_peer_group(peer_group, site)
+    if kind not in Contact.Kind.values:
+        raise _error("kind", _("Hình thức tiếp cận không hợp lệ."), "kind")
+    same = Contact.objects.filter(participant=participant, date=date, site=site, kind=kind)
+    if exclude is not None:
+        same = same.exclude(pk=exclude.pk)
+    if same.exists():
+        raise _error("kind", DUPLICATE_CONTACT, "duplicate")
+
+
 @transaction.atomic
 def contact_log(*, participant, date, site, kind, needs, peer_group=None, by=None):
     """Record one contact with a participant and the needs identified. Returns the Contact."""
-    if participant.withdrawn_on is not None:
-        raise ValidationError(
-            _("Người tham gia này đã rút khỏi chương trình: không thể ghi nhận lần tiếp cận mới."),
-            code="withdrawn",
-        )
-    check_not_future(date, _("Ngày tiếp cận"))
-    check_peer_group(peer_group, site)
-    if kind not in Contact.Kind.values:
-        raise ValidationError(_("Hình thức tiếp cận không hợp lệ."), code="kind")
-    if Contact.objects.filter(participant=participant, date=date, site=site, kind=kind).exists():
-        raise ValidationError(
-            _(
-                "Lần tiếp cận này (cùng người, ngày, địa bàn và hình thức) đã được ghi nhận "
-                "trước đó."
-            ),
-            code="duplicate",
-        )
+    check_contact(participant=participant, date=date, site=site, kind=kind, peer_group=peer_group)
     return Contact.objects.create(
         participant=participant,
         date=date,
@@ -176,7 +247,7 @@ def contact_log(*, participant, date, site, kind, needs, peer_group=None, by=Non
 
 
 def _check_assessment_date(date):
-    check_not_future(date, _("Ngày đánh giá"))
+    check_not_future(date, _("Ngày đánh giá"), "date")
 
 
 @transaction.atomic
@@ -184,9 +255,12 @@ def rights_assessment_record(*, participant, establishment, date, answers, by=No
     """Create or update (on participant, establishment, date) a worker rights assessment.
     `answers` maps field names of RightsAssessment's eight questions to booleans. Returns
     (assessment, created)."""
-    if participant.withdrawn_on is not None:
-        raise ValidationError(_("Người tham gia này đã rút khỏi chương trình."), code="withdrawn")
-    _check_assessment_date(date)
+    check_event(
+        participant=participant,
+        site=establishment.site,
+        day=date,
+        date_label=_("Ngày đánh giá"),
+    )
     fields = {name: bool(answers.get(name)) for name in RIGHTS_FIELDS}
     assessment, created = RightsAssessment.objects.select_for_update().get_or_create(
         participant=participant, establishment=establishment, date=date, defaults=fields

@@ -12,6 +12,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 
 from accounts.access import CASE_ROLES, allow
 from accounts.activity import record_activity
+from accounts.forms import apply_errors
 from accounts.models import ActivityEvent, Role
 from accounts.pagination import page_of
 
@@ -111,7 +112,7 @@ def participant_withdraw(request, pk):
                 participant=participant, on=form.cleaned_data["withdrawn_on"], by=request.user
             )
         except ValidationError as error:
-            form.add_error("withdrawn_on", error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request,
@@ -125,24 +126,30 @@ def participant_withdraw(request, pk):
     )
 
 
+PENDING_ENROLMENT = "participants.pending_enrolment"
+
+
 @allow(*CASE_ROLES)
 @sensitive_post_parameters(*SENSITIVE_FIELDS)
 @sensitive_variables()
 def enrol(request):
     """Two steps: the answers (step 1), then the computed UIC shown back for confirmation
-    (step 2, which carries only the UIC and non-identifying fields in hidden inputs)."""
+    (step 2). Between the steps the UIC's keyed hash, sex and birth year stay in the session on
+    the server; step 2 carries only non-identifying fields. Whether the person is known in
+    another province changes nothing the user sees: the record is their province's own."""
     user = request.user
     if request.method == "POST" and request.POST.get("step") == "confirm":
-        confirm = EnrolConfirmForm(request.POST, user=user)
+        pending = request.session.get(PENDING_ENROLMENT)
+        confirm = EnrolConfirmForm(request.POST, user=user, pending=pending)
         if confirm.is_valid():
             data = confirm.cleaned_data
             leader = user.role == Role.PEER_LEADER
             try:
                 participant, _created = services.participant_enrol(
-                    uic=data["uic"],
+                    uic_digest=pending["digest"],
                     category=data["category"],
-                    sex=data["sex"],
-                    birth_year=data["birth_year"],
+                    sex=pending["sex"],
+                    birth_year=pending["birth_year"],
                     residence=data["residence"],
                     consent_on=data["consent_on"],
                     site=confirm.site_for(user),
@@ -151,12 +158,11 @@ def enrol(request):
                     by=user,
                 )
             except ValidationError as error:
-                confirm.add_error(None, error)
+                apply_errors(confirm, error)
             else:
+                request.session.pop(PENDING_ENROLMENT, None)
                 messages.success(request, _("Đã ghi danh: %(code)s") % {"code": participant.code})
-                if Participant.objects.visible_to(user).filter(pk=participant.pk).exists():
-                    return redirect("participants:participant_detail", pk=participant.pk)
-                return redirect("participants:enrol")
+                return redirect("participants:participant_detail", pk=participant.pk)
         # Back to step 1 with the non-identifying values; the answers must be typed again.
         form = EnrolForm(user=user, initial=confirm.step_one_initial())
         errors = [message for messages_ in confirm.errors.values() for message in messages_]
@@ -168,6 +174,7 @@ def enrol(request):
     if request.method == "POST":
         form = EnrolForm(request.POST, user=user)
         if form.is_valid() and form.uic:
+            request.session[PENDING_ENROLMENT] = form.pending_enrolment()
             confirm = EnrolConfirmForm(initial=form.confirmation_initial(), user=user)
             return render(
                 request,
@@ -219,7 +226,7 @@ def contact_new(request):
                     by=user,
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                apply_errors(form, error, aliases={"participant": "participant_code"})
             else:
                 if data.get("refer_now"):
                     messages.success(

@@ -15,6 +15,7 @@ from participants.models import (
     Enrolment,
     EstablishmentAssessment,
     Participant,
+    Person,
     RightsAssessment,
 )
 from participants.uic import build_uic, uic_hash
@@ -809,6 +810,7 @@ class _DemoBuilder:
         self.uics = set()
         self.codes = set(Participant.objects.values_list("code", flat=True))
         self.participants, self.enrolments, self.contacts = [], [], []
+        self.persons = []
         self.referrals, self.events, self.supports = [], [], []
         self.rights, self.est_assessments = [], []
         self.has_on = any(f.name == "on" for f in ReferralEvent._meta.concrete_fields)
@@ -947,9 +949,12 @@ class _DemoBuilder:
             if code not in self.codes:
                 break
         self.codes.add(code)
+        person = Person(uic_hash=uic_hash(uic))
+        self.persons.append(person)
         participant = Participant(
             code=code,
-            uic_hash=uic_hash(uic),
+            person=person,
+            province_id=site.province.current_id,
             category=category,
             sex=sex,
             birth_year=birth.year,
@@ -1075,7 +1080,8 @@ class _DemoBuilder:
     def person(self, site, lo, hi, *, contacts=None, need_p=0.45, refer_p=0.6, category=None):
         """One participant met at `site` from a day in [lo, hi]: their contacts, needs,
         referrals and (at worker-rights sites) rights assessments. Some move to another site
-        later (the same UIC: one participant, two enrolments)."""
+        later (the same UIC: two enrolments; in another province, that province's own record
+        of the same person)."""
         rng = self.rng
         first = _day(rng, lo, hi)
         participant = self.new_participant(site, first, category=category)
@@ -1092,6 +1098,8 @@ class _DemoBuilder:
                 [s for s in self.site_list if s.pk != site.pk and s.code not in CALIBRATED]
             )
         enrolled = {}
+        records = {site.province.current_id: participant}
+        home = participant
         worker = participant.category == "establishment_worker"
         for i, day in enumerate(days):
             where = site
@@ -1099,22 +1107,46 @@ class _DemoBuilder:
                 end = moved_to.end_date or DATA_END
                 if moved_to.start_date <= day <= end:
                     where = moved_to
+            province = where.province.current_id
+            if province not in records:
+                records[province] = self.record_in(home, province, day)
+            participant = records[province]
             needs = self.needs_for(where) if rng.random() < need_p else []
             group = self.contact(participant, where, day, needs=needs)
-            enrolled.setdefault(where.pk, (where, day, group))
+            enrolled.setdefault(where.pk, (where, day, group, participant))
             for service in needs:
                 if rng.random() < refer_p:
                     ref_day = min(day + datetime.timedelta(days=rng.randrange(0, 8)), DATA_END)
                     self.refer(participant, where, ref_day, service, group)
             if worker and where.model_id == "worker_rights" and (i == 0 or rng.random() < 0.3):
                 self.assess_rights(participant, where, day)
-        for where, day, group in enrolled.values():
+        for where, day, group, record in enrolled.values():
             self.enrolments.append(
-                Enrolment(participant=participant, site=where, peer_group=group, enrolled_on=day)
+                Enrolment(participant=record, site=where, peer_group=group, enrolled_on=day)
             )
         if rng.random() < 0.03 and days[-1] < D(2025, 6, 1):
-            participant.withdrawn_on = days[-1] + datetime.timedelta(days=rng.randrange(30, 200))
-        return participant
+            home.withdrawn_on = days[-1] + datetime.timedelta(days=rng.randrange(30, 200))
+        return home
+
+    def record_in(self, participant, province_id, first):
+        """Another province's own record of the same person (its own display code)."""
+        while True:
+            code = "P-" + "".join(self.rng.choice(CODE_ALPHABET) for _ in range(7))
+            if code not in self.codes:
+                break
+        self.codes.add(code)
+        record = Participant(
+            code=code,
+            person=participant.person,
+            province_id=province_id,
+            category=participant.category,
+            sex=participant.sex,
+            birth_year=participant.birth_year,
+            residence=participant.residence,
+            consent_on=first,
+        )
+        self.participants.append(record)
+        return record
 
     def hanoi_worker_rights(self):
         """Hà Nội, worker-rights model, 2019–2020, as the source reports it: 284 workers reached
@@ -1317,6 +1349,9 @@ class _DemoBuilder:
                     need_p=0.3 if control else 0.45,
                     refer_p=0.25 if control else refer_p.get(prefix, 0.4 + self.rng.random() / 4),
                 )
+        Person.objects.bulk_create(self.persons)
+        for participant in self.participants:
+            participant.person_id = participant.person.pk
         Participant.objects.bulk_create(self.participants)
         Enrolment.objects.bulk_create(self.enrolments)
         Contact.objects.bulk_create(self.contacts)

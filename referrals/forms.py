@@ -4,9 +4,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import PeriodForm, VersionedModelForm
+from accounts.forms import PeriodForm, VersionedModelForm, apply_errors
 from accounts.models import Role
 from participants.models import Participant
+from participants.services import check_event
 from programs.services_catalog import Service
 from sites.models import Province, Site
 
@@ -239,12 +240,6 @@ class ReferralForm(forms.Form):
     def referral_peer_group(self):
         return self.user.peer_group if self.user.role == Role.PEER_LEADER else None
 
-    def clean_date(self):
-        date = self.cleaned_data["date"]
-        if date > today():
-            raise ValidationError(_("Ngày chuyển gửi không được sau ngày hôm nay."), code="future")
-        return date
-
     def clean_consent_to_share(self):
         if not self.cleaned_data.get("consent_to_share"):
             raise ValidationError(
@@ -266,6 +261,13 @@ class ReferralForm(forms.Form):
                 self.add_error("provider", error)
         participant, date = cleaned.get("participant"), cleaned.get("date")
         site = self.referral_site
+        if participant and date and site:
+            try:
+                check_event(
+                    participant=participant, site=site, day=date, date_label=_("Ngày chuyển gửi")
+                )
+            except ValidationError as error:
+                apply_errors(self, error)
         if participant and date and site and service:
             duplicate = Referral.objects.filter(
                 participant=participant, date=date, site=site, service=service

@@ -20,10 +20,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
+from participants.services import check_event, check_peer_group
+from reports.periods import check_period_open
 
 from .models import Referral, ReferralEvent
 
 Status = Referral.Status
+NO_CONSENT_TO_SHARE = _(
+    "Chưa có sự đồng ý của người tham gia cho chia sẻ thông tin với cơ sở dịch vụ: "
+    "không thể chuyển gửi."
+)
 
 
 class ReferralTransitionError(ValidationError):
@@ -90,7 +96,10 @@ def _check_day(day, referral, label):
 def _transition(*, action, referral, by, on):
     transition = TRANSITIONS[action]
     on = on or today()
-    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    locked = Referral.objects.select_for_update().select_related("site").get(pk=referral.pk)
+    # A referral's status counts in the period of its date: once the ministry approved that
+    # period for the province, the status stays as approved.
+    check_period_open(site=locked.site, day=locked.date)
     if locked.status not in transition.sources:
         raise ReferralTransitionError(
             _(
@@ -163,20 +172,13 @@ def referral_create(
     consent to share their record with the provider must have been given first."""
     if not consent_to_share:
         raise ValidationError(
-            _(
-                "Chưa có sự đồng ý của người tham gia cho chia sẻ thông tin với cơ sở dịch vụ: "
-                "không thể chuyển gửi."
-            ),
-            code="consent",
+            {"consent_to_share": ValidationError(NO_CONSENT_TO_SHARE, code="consent")}
         )
-    if date > today():
-        raise ValidationError(_("Ngày chuyển gửi không được sau ngày hôm nay."), code="future")
+    check_event(participant=participant, site=site, day=date, date_label=_("Ngày chuyển gửi"))
+    check_period_open(site=site, day=date)
     if provider is not None:
         check_provider(provider=provider, service=service)
-    if peer_group is not None and peer_group.site_id != site.pk:
-        raise ValidationError(
-            _("Nhóm đồng đẳng không thuộc địa bàn đã chọn."), code="peer_group_site"
-        )
+    check_peer_group(peer_group, site)
     try:
         with transaction.atomic():
             referral = Referral.objects.create(

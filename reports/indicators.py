@@ -11,7 +11,7 @@ one computation per group).
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection
+from django.db import connections
 from django.db.models import (
     Case,
     CharField,
@@ -31,7 +31,13 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Concat, Greatest, Least
 
-from participants.models import Contact, EstablishmentAssessment, Participant, RightsAssessment
+from participants.models import (
+    Contact,
+    Enrolment,
+    EstablishmentAssessment,
+    Participant,
+    RightsAssessment,
+)
 from referrals.models import Referral
 from sites.models import Cost, PeerGroup, Site, Training
 
@@ -184,7 +190,7 @@ class _Query:
         those rows are counted: no COUNT(DISTINCT …) and no subquery per contact row."""
         referral = Referral.objects.filter(
             self.in_scope("site__"),
-            participant=OuterRef("participant"),
+            participant__person=OuterRef("participant__person"),
             **self.same_group("site__", "site__"),
         )
         keys = {"group_key": F(f"site__{self.group}")} if self.group else {}
@@ -192,7 +198,7 @@ class _Query:
         people = (
             Contact.objects.filter(self.in_scope("site__"))
             .order_by()
-            .values("participant", **keys)
+            .values("participant__person", **keys)
             .annotate(
                 by_group=Max(Case(When(peer_group__isnull=False, then=Value(1)), **flag)),
                 with_need=Max(Case(When(needs__any=True, then=Value(1)), **flag)),
@@ -209,7 +215,8 @@ class _Query:
         if not self.group:
             outer = outer.replace("GROUP BY NULL", "")
         names = ("reached", "reached_by_peer_groups", "reached_with_need", "referred")
-        with connection.cursor() as cursor:
+        # The queryset's own database: the read replica inside reports.routing.report_reads.
+        with connections[people.db].cursor() as cursor:
             cursor.execute(outer, params)
             rows = cursor.fetchall()
         result = {row[0]: dict(zip(names, row[1:], strict=True)) for row in rows}
@@ -236,12 +243,14 @@ class _Query:
 
     def rights(self):
         all_core = Q(**{name: True for name in RightsAssessment.CORE_RIGHTS})
-        latest = ~Q(Exists(self._later(RightsAssessment, "participant")))
+        latest = ~Q(Exists(self._later(RightsAssessment, "participant__person")))
         return self.run(
             RightsAssessment.objects.filter(self.in_scope("establishment__site__")),
             "establishment__site__",
-            workers_assessed=Count("participant", distinct=True),
-            workers_rights_ensured=Count("participant", distinct=True, filter=all_core & latest),
+            workers_assessed=Count("participant__person", distinct=True),
+            workers_rights_ensured=Count(
+                "participant__person", distinct=True, filter=all_core & latest
+            ),
         )
 
     def establishments(self):
@@ -343,10 +352,10 @@ def _age_group(end):
     )
 
 
+# Recorded per province's record: taken from the person's latest enrolment in scope.
+ENROLMENT_BREAKDOWNS = ("residence", "category")
 BREAKDOWN_PATHS = {
     "sex": "participant__sex",
-    "residence": "participant__residence",
-    "category": "participant__category",
     "model": "site__model_id",
     "province": "site__province__current_id",
     "province_legacy": "site__province_id",
@@ -367,9 +376,33 @@ def reached_breakdown(by, *, start, end, province=None, model=None, site=None, p
     ).order_by()
     if peer_group is not None:
         contacts = contacts.filter(peer_group=peer_group)
-    key = _age_group(end) if by == "age_group" else F(BREAKDOWN_PATHS[by])
-    rows = contacts.values(key_=key).annotate(n=Count("participant", distinct=True))
+    if by in ENROLMENT_BREAKDOWNS:
+        rows = _latest_enrolments(
+            scope_filter("site__", province=province, model=model, site=site),
+            contacts.values("participant__person"),
+        ).values(key_=F(f"participant__{by}"))
+    else:
+        key = _age_group(end) if by == "age_group" else F(BREAKDOWN_PATHS[by])
+        rows = contacts.values(key_=key)
+    rows = rows.annotate(n=Count("participant__person", distinct=True))
     return {row["key_"]: row["n"] for row in rows}
+
+
+def _latest_enrolments(in_scope, persons):
+    """Each of `persons`' latest enrolment in scope (greatest enrolment date; on a tie, the one
+    entered last): what a province recorded there (category, residence) puts the person in
+    exactly one group, even when two provinces recorded it differently (INDICATORS.md)."""
+    later = Enrolment.objects.filter(
+        in_scope,
+        Q(enrolled_on__gt=OuterRef("enrolled_on"))
+        | Q(enrolled_on=OuterRef("enrolled_on"), id__gt=OuterRef("id")),
+        participant__person=OuterRef("participant__person"),
+    )
+    return (
+        Enrolment.objects.filter(in_scope, participant__person__in=persons)
+        .exclude(Exists(later))
+        .order_by()
+    )
 
 
 def breakdown_labels(by):
@@ -440,7 +473,7 @@ def cost_results(*, start, end, province=None, model=None, group=None):
     reached = _grouped(
         Contact.objects.filter(scope_filter("site__", **scope), **events),
         via_site,
-        n=Count("participant", distinct=True),
+        n=Count("participant__person", distinct=True),
     )
     completed = _grouped(
         Referral.objects.filter(

@@ -12,6 +12,7 @@ from participants.models import (
     Enrolment,
     EstablishmentAssessment,
     Participant,
+    Person,
     RightsAssessment,
 )
 from participants.uic import uic_hash
@@ -104,14 +105,29 @@ class ProviderFactory(factory.django.DjangoModelFactory):
     accepts_without_residence = True
 
 
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+        django_get_or_create = ("uic_hash",)
+
+    class Params:
+        uic = factory.LazyFunction(next_uic)
+
+    uic_hash = factory.LazyAttribute(lambda o: uic_hash(o.uic))
+
+
 class ParticipantFactory(factory.django.DjangoModelFactory):
+    """A province's record of a person (Hà Nội's unless told). The same person known in two
+    provinces: `ParticipantFactory(uic=U, province=...)` twice, or `person=other.person`."""
+
     class Meta:
         model = Participant
 
     class Params:
         uic = factory.LazyFunction(next_uic)
 
-    uic_hash = factory.LazyAttribute(lambda o: uic_hash(o.uic))
+    person = factory.SubFactory(PersonFactory, uic=factory.SelfAttribute("..uic"))
+    province = factory.LazyFunction(lambda: province("01"))
     category = Participant.Category.SEX_WORKER
     sex = Participant.Sex.FEMALE
     birth_year = 1995
@@ -123,8 +139,10 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Enrolment
 
-    participant = factory.SubFactory(ParticipantFactory)
     site = factory.SubFactory(SiteFactory)
+    participant = factory.SubFactory(
+        ParticipantFactory, province=factory.SelfAttribute("..site.province.current")
+    )
     enrolled_on = datetime.date(2019, 1, 10)
 
 
@@ -154,8 +172,10 @@ class SupportFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Support
 
-    participant = factory.SubFactory(ParticipantFactory)
     site = factory.SubFactory(SiteFactory)
+    participant = factory.SubFactory(
+        ParticipantFactory, province=factory.SelfAttribute("..site.province.current")
+    )
     date = datetime.date(2019, 5, 1)
     kind = Support.Kind.VOCATIONAL_TRAINING_FEE
     amount_vnd = 3_000_000
@@ -165,8 +185,11 @@ class RightsAssessmentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = RightsAssessment
 
-    participant = factory.SubFactory(ParticipantFactory)
     establishment = factory.SubFactory(EstablishmentFactory)
+    participant = factory.SubFactory(
+        ParticipantFactory,
+        province=factory.SelfAttribute("..establishment.site.province.current"),
+    )
     date = datetime.date(2019, 6, 1)
 
 
@@ -186,3 +209,20 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     password = factory.django.Password("Mat-khau-thu-nghiem-2025")
     role = Role.OFFICER
+
+
+def record_in(participant, site):
+    """The record of `participant`'s person in `site`'s province (the same attributes), created
+    when that province does not know them yet: what enrolling them there would give."""
+    province_ = site.province.current
+    if participant.province_id == province_.pk:
+        return participant
+    record, _created = Participant.objects.get_or_create(
+        person=participant.person,
+        province=province_,
+        defaults={
+            name: getattr(participant, name)
+            for name in ("category", "sex", "birth_year", "residence", "consent_on")
+        },
+    )
+    return record

@@ -18,7 +18,7 @@ HEADERS = {
     "establishments": "code,site,kind,workers",
     "participants": "uic,category,sex,birth_year,residence,enrolled_on,site",
     "contacts": "uic,date,site,peer_group,kind,needs",
-    "referrals": "uic,date,site,service,provider,status,completed_on",
+    "referrals": "uic,date,site,service,provider,status,completed_on,consent",
     "rights_assessments": "uic,establishment,date,labour_contract,wages_paid,protected_at_work,"
     "health_care,counselling_access,free_to_change_job,social_insurance,health_insurance",
     "establishment_assessments": "establishment,date,owner_commitment,contracts,wages_on_time,"
@@ -49,8 +49,8 @@ def valid_files():
             f"{UIC_C},2020-04-02,HN-NEW,G-NEW,group_session,legal_aid",
         ],
         "referrals": [
-            f"{UIC_A},2020-03-01,HN-NEW,loan,Trung tâm CTXH Hà Nội,completed,2020-03-20",
-            f"{UIC_C},2020-04-02,HN-NEW,legal_aid,,referred,",
+            f"{UIC_A},2020-03-01,HN-NEW,loan,Trung tâm CTXH Hà Nội,completed,2020-03-20,yes",
+            f"{UIC_C},2020-04-02,HN-NEW,legal_aid,,referred,,yes",
         ],
         "rights_assessments": [f"{UIC_B},E-NEW,2025-10-01,yes,yes,yes,yes,yes,yes,no,yes"],
         "establishment_assessments": ["E-NEW,2025-10-01,yes,yes,yes,no,yes,yes"],

@@ -40,11 +40,11 @@ def test_a_valid_folder_imports_every_file(tmp_path, reference):
     )
 
     # Participants are found by the hash of their UIC; one person enrolled at two sites.
-    a = Participant.objects.get(uic_hash=uic_hash(UIC_A))
+    a = Participant.objects.get(person__uic_hash=uic_hash(UIC_A))
     assert sorted(a.enrolments.values_list("site__code", flat=True)) == ["HN-NEW", "HN-WR"]
     assert a.consent_on == datetime.date(2020, 3, 1)
-    assert Participant.objects.get(uic_hash=uic_hash(UIC_B)).category == "establishment_worker"
-    assert Participant.objects.get(uic_hash=uic_hash(UIC_C)).sex == "male"
+    assert Participant.objects.get(person__uic_hash=uic_hash(UIC_B)).category == "establishment_worker"
+    assert Participant.objects.get(person__uic_hash=uic_hash(UIC_C)).sex == "male"
     assert Participant.objects.count() == 3
 
     contact = Contact.objects.get(participant=a, date=datetime.date(2020, 3, 1))
@@ -76,13 +76,13 @@ def test_importing_the_same_folder_twice_changes_nothing(tmp_path, reference):
 def test_a_changed_row_is_updated_and_a_status_change_recorded(tmp_path, reference):
     files = valid_files()
     assert run_import(write_folder(tmp_path / "one", files))[0]
-    files["referrals"][1] = f"{UIC_C},2020-04-02,HN-NEW,legal_aid,,declined,"
+    files["referrals"][1] = f"{UIC_C},2020-04-02,HN-NEW,legal_aid,,declined,,yes"
     files["costs"][0] = "HN-NEW,2020-06-30,staff,16000000"
     ok, out, _err = run_import(write_folder(tmp_path / "two", files))
     assert ok
     assert "referrals.csv: 0 new, 1 updated, 1 unchanged" in out
     assert "costs.csv: 0 new, 1 updated, 1 unchanged" in out
-    referral = Referral.objects.get(participant__uic_hash=uic_hash(UIC_C))
+    referral = Referral.objects.get(participant__person__uic_hash=uic_hash(UIC_C))
     assert referral.status == "declined"
     assert list(referral.events.values_list("from_status", "to_status")) == [
         ("", "referred"),
@@ -150,11 +150,11 @@ def test_one_bad_row_among_thousands_leaves_the_database_as_it_was(tmp_path, sit
             "sites.csv:2: province: không có tỉnh mã này trong 63 tỉnh",
         ),
         (
-            {"referrals": [f"{UIC_A},2020-01-01,HN-HM-PG,loan,,completed,"]},
+            {"referrals": [f"{UIC_A},2020-01-01,HN-HM-PG,loan,,completed,,yes"]},
             "referrals.csv:2: completed_on: bắt buộc khi trạng thái là completed",
         ),
         (
-            {"referrals": [f"{UIC_A},2020-01-01,HN-HM-PG,loan,Không có,referred,"]},
+            {"referrals": [f"{UIC_A},2020-01-01,HN-HM-PG,loan,Không có,referred,,yes"]},
             "referrals.csv:2: provider: không có cơ sở dịch vụ tên này",
         ),
         ({"notes": []}, "notes.csv: tên tệp/trang tính không thuộc định dạng"),
@@ -252,7 +252,7 @@ def test_an_exported_hash_imports_as_the_same_participant(tmp_path, site_hn):
     ok, _out, err = run_import(write_folder(tmp_path, files))
     assert ok, err
     participant = Participant.objects.get()
-    assert participant.uic_hash == digest
+    assert participant.person.uic_hash == digest
     assert participant.contacts.count() == 1
     assert Enrolment.objects.count() == 1
 

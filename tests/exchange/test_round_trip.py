@@ -40,7 +40,9 @@ def build_data(site_hn, site_ct, group_hn, provider_hn):
     for n in range(12):
         site = (site_hn, site_ct, site_new)[n % 3]
         participant = factories.ParticipantFactory(
-            birth_year=1980 + n, category=("sex_worker", "establishment_worker")[n % 2]
+            birth_year=1980 + n,
+            category=("sex_worker", "establishment_worker")[n % 2],
+            province=site.province.current,
         )
         factories.EnrolmentFactory(participant=participant, site=site)
         people.append((participant, site))
@@ -106,7 +108,8 @@ def content():
         ),
         "participants": sorted(
             Participant.objects.values_list(
-                "uic_hash",
+                "person__uic_hash",
+                "province__code",
                 "category",
                 "sex",
                 "birth_year",
@@ -117,7 +120,7 @@ def content():
         ),
         "contacts": sorted(
             (
-                c.participant.uic_hash,
+                c.participant.person.uic_hash,
                 c.date,
                 c.site.code,
                 c.peer_group_id and c.peer_group.code,
@@ -128,7 +131,7 @@ def content():
         ),
         "referrals": sorted(
             Referral.objects.values_list(
-                "participant__uic_hash",
+                "participant__person__uic_hash",
                 "date",
                 "site__code",
                 "service",
@@ -140,7 +143,7 @@ def content():
         ),
         "rights": sorted(
             RightsAssessment.objects.values_list(
-                "participant__uic_hash", "establishment__code", "date", "free_to_change_job"
+                "participant__person__uic_hash", "establishment__code", "date", "free_to_change_job"
             )
         ),
     }

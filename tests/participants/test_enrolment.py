@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.debug import ExceptionReporter
 
 from participants import services
-from participants.models import Enrolment, Participant
+from participants.models import Enrolment, Participant, Person
 from participants.uic import uic_hash
 from tests import factories
 
@@ -28,11 +28,15 @@ def test_uic_is_shown_for_confirmation_and_only_its_hash_is_stored(client_for, o
     page = confirm.content.decode()
     assert UIC in page  # shown back for confirmation
     assert MOTHER not in page and "Khôi" not in page  # the names are not carried on
-    assert set(hidden_fields(page)) >= {"uic", "birth_year", "sex", "site", "consent_on"}
-    assert not {"mother_name", "father_name", "birth_date"} & set(hidden_fields(page))
+    assert set(hidden_fields(page)) >= {"category", "residence", "site", "consent_on"}
+    # What identifies the person stays on the server between the two steps.
+    assert not {"uic", "birth_year", "sex", "mother_name", "father_name", "birth_date"} & set(
+        hidden_fields(page)
+    )
 
     participant = Participant.objects.get()
-    assert participant.uic_hash == uic_hash(UIC)
+    assert participant.person.uic_hash == uic_hash(UIC)
+    assert participant.province == site_hn.province.current
     assert (participant.birth_year, participant.sex, participant.residence) == (
         1995,
         "female",
@@ -46,26 +50,26 @@ def test_uic_is_shown_for_confirmation_and_only_its_hash_is_stored(client_for, o
     assert_no_secret(body)
 
 
-def test_same_answers_in_two_provinces_give_one_participant_and_two_enrolments(
+def test_same_answers_in_two_provinces_give_one_person_and_a_record_per_province(
     client, officer_hn, officer_ct, site_hn, site_ct
 ):
     client.force_login(officer_hn)
     _, first = enrol(client, answers(site_hn))
     client.force_login(officer_ct)
     _, second = enrol(client, answers(site_ct, category="establishment_worker"))
-    participant = Participant.objects.get()
-    assert set(participant.enrolments.values_list("site__code", flat=True)) == {
-        site_hn.code,
-        site_ct.code,
-    }
-    # The first record's attributes are kept; the second user is told the same thing either way.
-    assert participant.category == "sex_worker"
-    message = f"Đã ghi danh: {participant.code}"
-    assert message in first.content.decode() and message in second.content.decode()
-    assert site_hn.code not in second.content.decode()
-    # Both officers now see the person (each through their own enrolment).
-    assert Participant.objects.visible_to(officer_ct).count() == 1
-    assert Participant.objects.visible_to(officer_hn).count() == 1
+    hn = Participant.objects.get(province__code="01")
+    ct = Participant.objects.get(province__code="92")
+    # One person nationally, two records: each province keeps what it recorded.
+    assert Person.objects.count() == 1 and hn.person_id == ct.person_id
+    assert (hn.category, ct.category) == ("sex_worker", "establishment_worker")
+    assert hn.code != ct.code
+    assert list(hn.enrolments.values_list("site__code", flat=True)) == [site_hn.code]
+    assert list(ct.enrolments.values_list("site__code", flat=True)) == [site_ct.code]
+    assert f"Đã ghi danh: {hn.code}" in first.content.decode()
+    assert f"Đã ghi danh: {ct.code}" in second.content.decode()
+    assert hn.code not in second.content.decode() and site_hn.code not in second.content.decode()
+    assert list(Participant.objects.visible_to(officer_ct)) == [ct]
+    assert list(Participant.objects.visible_to(officer_hn)) == [hn]
 
 
 def test_different_answers_give_two_participants(client_for, officer_hn, site_hn):
@@ -100,7 +104,7 @@ def test_unknown_parent_gives_xx(client_for, officer_hn, site_hn):
         client, answers(site_hn, mother_name="", mother_unknown="on", father_name="không biết")
     )
     assert "XXXX030795F" in confirm.content.decode()
-    assert Participant.objects.get().uic_hash == uic_hash("XXXX030795F")
+    assert Participant.objects.get().person.uic_hash == uic_hash("XXXX030795F")
 
 
 def _scan_database(secrets):
@@ -178,12 +182,35 @@ def test_failed_confirmation_returns_to_step_one_without_the_uic(
     assert_no_secret(body)
     assert Participant.objects.count() == 0
 
-    fields = hidden_fields(confirm.content.decode())
-    fields["uic"] = "QUKH030795M"  # does not match the sex
-    body = client.post(reverse("participants:enrol"), fields).content.decode()
-    assert "Mã UIC không hợp lệ" in body
-    assert_no_secret(body, (UIC, "QUKH030795M"))
-    assert Participant.objects.count() == 0
+
+def test_confirmation_takes_no_uic_from_the_browser(client_for, officer_hn, site_hn):
+    """What identifies the person is computed from the answers and kept on the server: a UIC,
+    sex or birth year posted to the confirmation step is ignored, and a confirmation without
+    the answers step creates nothing."""
+    client = client_for(officer_hn)
+    forged = {
+        "step": "confirm",
+        "uic": "ZZZZ010190M",
+        "sex": "male",
+        "birth_year": "1990",
+        "category": "sex_worker",
+        "residence": "none",
+        "site": str(site_hn.pk),
+        "enrolled_on": "2024-05-02",
+        "consent": "on",
+        "consent_on": "2024-05-02",
+    }
+    body = client.post(reverse("participants:enrol"), forged).content.decode()
+    assert "Phiên ghi danh đã hết hạn" in body
+    assert Participant.objects.count() == 0 and Person.objects.count() == 0
+
+    confirm = client.post(reverse("participants:enrol"), answers(site_hn))
+    fields = {**hidden_fields(confirm.content.decode()), **forged}
+    client.post(reverse("participants:enrol"), fields)
+    participant = Participant.objects.get()
+    assert participant.person.uic_hash == uic_hash(UIC)
+    assert (participant.sex, participant.birth_year) == ("female", 1995)
+    assert not Person.objects.filter(uic_hash=uic_hash("ZZZZ010190M")).exists()
 
 
 def test_a_crash_during_enrolment_leaks_nothing(client, officer_hn, site_hn, monkeypatch, caplog):
@@ -287,7 +314,15 @@ def test_withdrawn_participant_who_enrols_again_is_active_again(site_hn, site_ct
     participant, _ = services.participant_enrol(site=site_hn, **kwargs)
     services.participant_withdraw(participant=participant, on=datetime.date(2024, 2, 1))
     kwargs["consent_on"] = kwargs["enrolled_on"] = datetime.date(2024, 3, 1)
-    again, created = services.participant_enrol(site=site_ct, **kwargs)
+
+    # Another province enrolling the same person gets its own record; Hà Nội's stays withdrawn.
+    elsewhere, created = services.participant_enrol(site=site_ct, **kwargs)
+    participant.refresh_from_db()
+    assert created and elsewhere != participant and elsewhere.withdrawn_on is None
+    assert participant.withdrawn_on == datetime.date(2024, 2, 1)
+
+    # The province that withdrew them enrolling them again makes its own record active again.
+    again, created = services.participant_enrol(site=site_hn, **kwargs)
     again.refresh_from_db()
     assert again == participant and not created
     assert again.withdrawn_on is None and again.consent_on == datetime.date(2024, 3, 1)

@@ -35,7 +35,7 @@ def world(group_hn, group_ct, site_hn, site_ct):
     officers = factories.ParticipantFactory(category="establishment_worker")
     factories.EnrolmentFactory(participant=officers, site=hn_other_site)
     factories.ContactFactory(participant=officers, site=hn_other_site, needs=["legal_aid"])
-    theirs = factories.ParticipantFactory()
+    theirs = factories.ParticipantFactory(province=site_ct.province.current)
     factories.EnrolmentFactory(participant=theirs, site=site_ct, peer_group=group_ct)
     factories.ContactFactory(participant=theirs, site=site_ct, peer_group=group_ct)
     return {"ours": ours, "officers": officers, "theirs": theirs}

@@ -115,38 +115,67 @@ def small(db):
     c = f.ParticipantFactory(sex="female", birth_year=1969, residence="permanent")
     d = f.ParticipantFactory()
     e = f.ParticipantFactory()
-    f.ContactFactory(participant=a, site=hn, date=D(2019, 1, 1), needs=["loan"], peer_group=g_hn)
-    f.ContactFactory(participant=a, site=ct, date=D(2019, 3, 31))
-    f.ReferralFactory(participant=a, site=ct, date=D(2019, 3, 15))
-    f.ContactFactory(participant=b, site=hn, date=D(2019, 2, 10))
-    f.ReferralFactory(participant=b, site=hn, date=D(2019, 2, 11))
-    f.ContactFactory(participant=c, site=ct, date=D(2019, 2, 1), needs=["legal_aid"])
+    f.ContactFactory(
+        participant=f.record_in(a, hn), site=hn, date=D(2019, 1, 1), needs=["loan"], peer_group=g_hn
+    )
+    f.ContactFactory(participant=f.record_in(a, ct), site=ct, date=D(2019, 3, 31))
+    f.ReferralFactory(participant=f.record_in(a, ct), site=ct, date=D(2019, 3, 15))
+    f.ContactFactory(participant=f.record_in(b, hn), site=hn, date=D(2019, 2, 10))
+    f.ReferralFactory(participant=f.record_in(b, hn), site=hn, date=D(2019, 2, 11))
+    f.ContactFactory(
+        participant=f.record_in(c, ct), site=ct, date=D(2019, 2, 1), needs=["legal_aid"]
+    )
     f.ReferralFactory(
-        participant=c,
+        participant=f.record_in(c, ct),
         site=ct,
         date=D(2019, 2, 2),
         status=Referral.Status.COMPLETED,
         completed_on=D(2019, 2, 20),
     )
-    f.ContactFactory(participant=d, site=hn, date=D(2018, 12, 31), needs=["loan"])
-    f.ReferralFactory(participant=d, site=hn, date=D(2019, 1, 5))
-    f.ContactFactory(participant=e, site=hn, date=D(2019, 4, 1), needs=["loan"])
+    f.ContactFactory(participant=f.record_in(d, hn), site=hn, date=D(2018, 12, 31), needs=["loan"])
+    f.ReferralFactory(participant=f.record_in(d, hn), site=hn, date=D(2019, 1, 5))
+    f.ContactFactory(participant=f.record_in(e, hn), site=hn, date=D(2019, 4, 1), needs=["loan"])
 
     e1 = f.EstablishmentFactory(code="E1", site=ct)
     e2 = f.EstablishmentFactory(code="E2", site=st)
     e3 = f.EstablishmentFactory(code="E3", site=hn)
     w = [f.ParticipantFactory(category=Participant.Category.ESTABLISHMENT_WORKER) for _ in range(5)]
     ra = f.RightsAssessmentFactory
-    ra(participant=w[0], establishment=e1, date=D(2019, 2, 1), **_rights())
-    ra(participant=w[0], establishment=e2, date=D(2019, 2, 1), **_rights("wages_paid"))
-    ra(participant=w[1], establishment=e1, date=D(2019, 1, 15), **_rights("labour_contract"))
-    ra(participant=w[1], establishment=e1, date=D(2019, 3, 1), **_rights())
-    ra(participant=w[2], establishment=e3, date=D(2019, 3, 31), **_rights())
-    ra(participant=w[2], establishment=e1, date=D(2019, 4, 2), **_rights("wages_paid"))
-    ra(participant=w[3], establishment=e1, date=D(2019, 2, 1), **_rights("health_care"))
-    ra(participant=w[3], establishment=e2, date=D(2019, 2, 1), **_rights())
-    ra(participant=w[4], establishment=e3, date=D(2019, 1, 20), **_rights())
-    ra(participant=w[4], establishment=e1, date=D(2019, 2, 20), **_rights("free_to_change_job"))
+    ra(participant=f.record_in(w[0], e1.site), establishment=e1, date=D(2019, 2, 1), **_rights())
+    ra(
+        participant=f.record_in(w[0], e2.site),
+        establishment=e2,
+        date=D(2019, 2, 1),
+        **_rights("wages_paid"),
+    )
+    ra(
+        participant=f.record_in(w[1], e1.site),
+        establishment=e1,
+        date=D(2019, 1, 15),
+        **_rights("labour_contract"),
+    )
+    ra(participant=f.record_in(w[1], e1.site), establishment=e1, date=D(2019, 3, 1), **_rights())
+    ra(participant=f.record_in(w[2], e3.site), establishment=e3, date=D(2019, 3, 31), **_rights())
+    ra(
+        participant=f.record_in(w[2], e1.site),
+        establishment=e1,
+        date=D(2019, 4, 2),
+        **_rights("wages_paid"),
+    )
+    ra(
+        participant=f.record_in(w[3], e1.site),
+        establishment=e1,
+        date=D(2019, 2, 1),
+        **_rights("health_care"),
+    )
+    ra(participant=f.record_in(w[3], e2.site), establishment=e2, date=D(2019, 2, 1), **_rights())
+    ra(participant=f.record_in(w[4], e3.site), establishment=e3, date=D(2019, 1, 20), **_rights())
+    ra(
+        participant=f.record_in(w[4], e1.site),
+        establishment=e1,
+        date=D(2019, 2, 20),
+        **_rights("free_to_change_job"),
+    )
     ea = f.EstablishmentAssessmentFactory
     ea(establishment=e1, date=D(2019, 1, 5), **_duties())
     ea(establishment=e1, date=D(2019, 3, 5), **_duties("no_violations"))

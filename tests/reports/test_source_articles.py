@@ -13,7 +13,7 @@ import datetime
 
 import pytest
 
-from participants.models import Contact, Participant, RightsAssessment
+from participants.models import Contact, Participant, Person, RightsAssessment
 from participants.uic import uic_hash
 from programs.models import InterventionModel
 from referrals.models import Referral
@@ -25,11 +25,16 @@ D = datetime.date
 NEEDS = ["health_check", "vocational_training", "legal_aid", "loan", "health_insurance"]
 
 
-def _people(n, **kwargs):
+def _people(n, province="01", **kwargs):
+    persons = Person.objects.bulk_create(
+        [Person(uic_hash=uic_hash(f.next_uic())) for _ in range(n)]
+    )
+    where = f.province(province)
     return Participant.objects.bulk_create(
         [
             Participant(
-                uic_hash=uic_hash(f.next_uic()),
+                person_id=person.pk,
+                province=where,
                 consent_on=D(2019, 1, 1),
                 birth_year=1994,
                 sex="female",
@@ -37,7 +42,7 @@ def _people(n, **kwargs):
                 category="establishment_worker",
                 **kwargs,
             )
-            for _ in range(n)
+            for person in persons
         ]
     )
 
@@ -132,9 +137,7 @@ def test_ho_chi_minh_city_2014_pilot():
         phase=None,
         start_date=D(2014, 1, 1),
     )
-    women = _people(
-        20,
-    )
+    women = _people(20, province="79")
     Contact.objects.bulk_create(
         [
             Contact(
