@@ -372,6 +372,8 @@ def enrol_where_met(sender, instance, created, raw=False, **kwargs):
     )
 
 
-audit(Participant)
+# The national identity stays out of the history: its id would tell whether the person was known
+# before, somewhere else.
+audit(Participant, exclude=["person"])
 for _model in (Enrolment, Contact, RightsAssessment, EstablishmentAssessment):
     audit(_model)
