@@ -13,9 +13,26 @@ from django.core.exceptions import PermissionDenied
 from .models import Role
 
 PUBLIC = "public"
+
+# The one vocabulary of who may do what (DESIGN.md, "Roles and scope"). Views declare one of
+# these with `allow(*SET)`; templates and selectors test `user.role in SET`. Which records a
+# user reaches within a page is each model's `visible_to(user)`, not this.
 EVERY_ROLE = frozenset(Role.values)
-# Roles that may see participant-level records (the ministry sees aggregates only).
+# Participant-level pages: people, contacts, referrals made (the ministry sees aggregates only).
 CASE_ROLES = frozenset({Role.OFFICER, Role.PEER_LEADER, Role.ADMIN})
+# Change programme records in their scope, assess, import (the ministry only reads; leaders
+# log contacts, enrol and refer through the case pages).
+EDITORS = frozenset({Role.OFFICER, Role.ADMIN})
+# Read the programme structure (sites, establishments, groups, costs, trainings) as a whole.
+STRUCTURE_READERS = frozenset({Role.OFFICER, Role.MINISTRY, Role.ADMIN})
+# Referral pages: case roles, and provider staff for the referrals sent to their organisation.
+REFERRAL_ROLES = CASE_ROLES | {Role.PROVIDER}
+# Dashboards and exports of their scope's figures (provider staff have none).
+REPORT_ROLES = EVERY_ROLE - {Role.PROVIDER}
+# National figures and the reporting cycle's national steps.
+NATIONAL_ROLES = frozenset({Role.MINISTRY, Role.ADMIN})
+# Accounts that may (and should) turn on a second factor.
+OTP_ROLES = frozenset({Role.MINISTRY, Role.ADMIN})
 
 
 def allow(*roles):
@@ -45,8 +62,3 @@ def public(view):
     """Mark a view anyone may open, signed in or not (login page, language switch)."""
     view.access_rule = PUBLIC
     return view
-
-
-def can_edit(user):
-    """Roles that change programme records in their scope (the ministry only reads)."""
-    return user.is_authenticated and user.role in (Role.OFFICER, Role.ADMIN)

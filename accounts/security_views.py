@@ -9,22 +9,21 @@ from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .access import EVERY_ROLE, allow
+from .access import EVERY_ROLE, OTP_ROLES, allow
 from .activity import record_activity
 from .audit import audit_list, describe, write_csv
 from .models import ActivityEvent, Role
 from .pagination import page_of
+from .redirects import safe_next
 from .security_forms import AuditFilterForm, TokenForm
 from .twofactor import OTP_PENDING_SESSION_KEY, confirmed_device, otp_exempt
 
 # Roles offered a second factor (the brief: ministry and administrator accounts).
-OTP_ROLES = (Role.MINISTRY, Role.ADMIN)
 
 
 def _audit_filters(request):
@@ -127,15 +126,6 @@ def otp_setup(request):
     )
 
 
-def _safe_next(request):
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return ""
-
-
 def _go_on(next_url):
     return HttpResponseRedirect(next_url) if next_url else redirect("home")
 
@@ -145,7 +135,7 @@ def _go_on(next_url):
 @require_http_methods(["GET", "POST"])
 def otp_verify(request):
     """The second step of signing in for a user with a confirmed device."""
-    next_url = _safe_next(request)
+    next_url = safe_next(request)
     device = confirmed_device(request.user)
     if device is None or not request.session.get(OTP_PENDING_SESSION_KEY):
         request.session.pop(OTP_PENDING_SESSION_KEY, None)

@@ -11,8 +11,7 @@ digits, which the importer accepts in place of a raw UIC.
 
 from dataclasses import dataclass
 
-from accounts.access import CASE_ROLES
-from accounts.models import Role
+from accounts.access import CASE_ROLES, REPORT_ROLES
 from participants import forms as participant_forms
 from participants import selectors as participant_selectors
 from participants.models import Enrolment
@@ -59,14 +58,12 @@ LIST_SOURCES = {
     "trainings": ListSource(site_selectors.training_list, site_forms.TrainingFilterForm),
 }
 
-EXPORT_ROLES = frozenset({Role.MINISTRY, Role.OFFICER, Role.PEER_LEADER, Role.ADMIN})
-
 
 def may_export(user, kind):
     """The ministry exports programme structure only; participant-level files need a case
     role (DESIGN.md, "Roles and scope")."""
     spec = FILES_BY_NAME.get(kind)
-    if spec is None or not user.is_authenticated or user.role not in EXPORT_ROLES:
+    if spec is None or not user.is_authenticated or user.role not in REPORT_ROLES:
         return False
     return not spec.case_level or user.role in CASE_ROLES
 
@@ -144,13 +141,13 @@ def _participants(queryset, user):
     enrolments = Enrolment.objects.visible_to(user)
     enrolments = (
         enrolments.filter(participant__in=queryset.order_by().values("pk"))
-        .select_related("participant", "site")
+        .select_related("participant__person", "site")
         .order_by("participant__code", "site__code")
     )
     for enrolment in enrolments.iterator(chunk_size=2000):
         participant = enrolment.participant
         yield [
-            _uic(participant.uic_hash),
+            _uic(participant.person.uic_hash),
             participant.category,
             participant.sex,
             participant.birth_year,
@@ -161,10 +158,12 @@ def _participants(queryset, user):
 
 
 def _contacts(queryset, user):
-    rows = queryset.select_related("participant", "site", "peer_group").order_by("date", "id")
+    rows = queryset.select_related("participant__person", "site", "peer_group").order_by(
+        "date", "id"
+    )
     for contact in rows.iterator(chunk_size=2000):
         yield [
-            _uic(contact.participant.uic_hash),
+            _uic(contact.participant.person.uic_hash),
             _date(contact.date),
             contact.site.code,
             contact.peer_group.code if contact.peer_group_id else "",
@@ -174,16 +173,17 @@ def _contacts(queryset, user):
 
 
 def _referrals(queryset, user):
-    rows = queryset.select_related("participant", "site", "provider").order_by("date", "id")
+    rows = queryset.select_related("participant__person", "site", "provider").order_by("date", "id")
     for referral in rows.iterator(chunk_size=2000):
         yield [
-            _uic(referral.participant.uic_hash),
+            _uic(referral.participant.person.uic_hash),
             _date(referral.date),
             referral.site.code,
             referral.service,
             referral.provider.name if referral.provider_id else "",
             referral.status,
             _date(referral.completed_on),
+            _yes(referral.consent_to_share),
         ]
 
 
@@ -191,10 +191,10 @@ def _rights_assessments(queryset, user):
     from participants.models import RightsAssessment
 
     flags = RightsAssessment.CORE_RIGHTS + ("social_insurance", "health_insurance")
-    rows = queryset.select_related("participant", "establishment").order_by("date", "id")
+    rows = queryset.select_related("participant__person", "establishment").order_by("date", "id")
     for assessment in rows.iterator(chunk_size=2000):
         yield [
-            _uic(assessment.participant.uic_hash),
+            _uic(assessment.participant.person.uic_hash),
             assessment.establishment.code,
             _date(assessment.date),
             *(_yes(getattr(assessment, name)) for name in flags),

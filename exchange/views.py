@@ -1,18 +1,19 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.access import EVERY_ROLE, allow
+from accounts.access import EDITORS, EVERY_ROLE, REPORT_ROLES, allow
 from accounts.activity import record_activity
-from accounts.models import ActivityEvent, Role
+from accounts.models import ActivityEvent
 
 from . import uploads
 from .forms import UploadForm
-from .reader import read_directory
-from .selectors import EXPORT_ROLES, export_rows, filter_form, may_export
+from .reader import read_upload
+from .selectors import export_rows, filter_form, may_export
 from .services import import_exchange
 from .spec import FILES, FILES_BY_NAME
 from .workbook import csv_stream, template_bytes, xlsx_bytes
@@ -23,7 +24,7 @@ NOT_FILTERS = ("format", "page")
 SHOWN_ERRORS = 500
 
 
-@allow(*EXPORT_ROLES)
+@allow(*REPORT_ROLES)
 def export(request, kind):
     """One list in the exchange columns, with the list page's filters (its querystring)."""
     if kind not in FILES_BY_NAME:
@@ -70,18 +71,23 @@ def template(request):
     return response
 
 
-@allow(Role.OFFICER, Role.ADMIN)
+@allow(*EDITORS)
+@transaction.non_atomic_requests
 def import_view(request):
     """Upload -> preview (a dry run: per-row errors, new/updated counts) -> confirm or cancel.
     The same validation and loading as `manage.py import_exchange`, limited to the user's scope
-    (an officer's province)."""
+    (an officer's province).
+
+    Outside the request's transaction: reading and checking an upload takes time and writes
+    nothing, and on SQLite a transaction holds the write lock that every other user's request
+    waits for; the import opens its own."""
     if request.method != "POST":
         return render(request, "exchange/import.html", {"form": UploadForm()})
     action = request.POST.get("action", "upload")
     if action == "confirm":
         return _confirm(request)
     if action == "cancel":
-        uploads.discard(request.session.pop(uploads.SESSION_KEY, None))
+        uploads.discard(request.session)
         messages.info(request, _("Đã hủy nhập dữ liệu; không có gì được lưu."))
         return redirect("exchange:import")
     return _preview(request)
@@ -89,49 +95,38 @@ def import_view(request):
 
 def _preview(request):
     form = UploadForm(request.POST, request.FILES)
+    # A new upload replaces one left waiting for confirmation.
+    uploads.discard(request.session)
     if not form.is_valid():
         return render(request, "exchange/import.html", {"form": form})
-    # A new upload replaces one left waiting for confirmation.
-    uploads.discard(request.session.pop(uploads.SESSION_KEY, None))
-    try:
-        token, folder = uploads.store(form.cleaned_data["file"])
-    except uploads.UploadError as exc:
-        form.add_error("file", str(exc))
-        return render(request, "exchange/import.html", {"form": form})
-    sources, read_errors = read_directory(folder)
+    upload = form.cleaned_data["file"]
+    name, data = upload.name, upload.read()
+    sources, read_errors = read_upload(name, data)
     if not sources and not read_errors:
-        uploads.discard(token)
         form.add_error("file", _("Không tìm thấy tệp nào đúng định dạng trao đổi."))
         return render(request, "exchange/import.html", {"form": form})
     result = import_exchange(
         sources=sources, user=request.user, dry_run=True, read_errors=read_errors
     )
+    _log_import(request.user, result, name=name, preview=True)
     if result.ok:
-        request.session[uploads.SESSION_KEY] = token
-    else:
-        uploads.discard(token)
+        # Only now is anything written to disk: encrypted, for the confirmation.
+        uploads.keep(request.session, name, data)
     return render(request, "exchange/preview.html", _result_context(result, form=UploadForm()))
 
 
 def _confirm(request):
-    token = request.session.pop(uploads.SESSION_KEY, None)
-    folder = uploads.folder_for(token)
-    if folder is None:
+    kept = uploads.take(request.session)
+    if kept is None:
         messages.error(request, _("Phiên nhập dữ liệu đã hết hạn; hãy tải tệp lên lại."))
         return redirect("exchange:import")
-    try:
-        sources, read_errors = read_directory(folder)
+    name, data = kept
+    sources, read_errors = read_upload(name, data)
+    with transaction.atomic():
         result = import_exchange(sources=sources, user=request.user, read_errors=read_errors)
-    finally:
-        uploads.discard(token)
+        _log_import(request.user, result, name=name, preview=False)
     if not result.ok:
         return render(request, "exchange/preview.html", _result_context(result, form=UploadForm()))
-    record_activity(
-        user=request.user,
-        kind=ActivityEvent.Kind.IMPORT,
-        what=_("Nhập %(files)s") % {"files": ", ".join(f"{n}.csv" for n in result.counts)},
-        counts=result.totals(),
-    )
     new = sum(c.new for c in result.counts.values())
     updated = sum(c.updated for c in result.counts.values())
     messages.success(
@@ -140,6 +135,24 @@ def _confirm(request):
         % {"new": new, "updated": updated},
     )
     return redirect("exchange:import")
+
+
+def _log_import(user, result, *, name, preview):
+    """Every preview and every confirmation goes to the activity log: who, when, the uploaded
+    file's name, the files and row counts, how many errors; never a cell's value."""
+    files = ", ".join(f"{spec_name}.csv" for spec_name in result.counts) or name
+    what = _("Xem trước nhập %(files)s") if preview else _("Nhập %(files)s")
+    record_activity(
+        user=user,
+        kind=ActivityEvent.Kind.IMPORT,
+        what=what % {"files": files},
+        preview=preview,
+        upload=name[:200],
+        rows={f"{spec_name}.csv": c.rows for spec_name, c in result.counts.items()},
+        counts=result.totals(),
+        errors=len(result.errors),
+        written=result.written,
+    )
 
 
 def _result_context(result, *, form):

@@ -5,6 +5,7 @@ typed value back to the browser (`NoEchoTextInput`), no error message repeats wh
 and the views that receive them are wrapped in `sensitive_post_parameters`.
 """
 
+import datetime
 import re
 
 from django import forms
@@ -167,14 +168,11 @@ class UICAnswersMixin:
 
 
 def scoped_sites(user):
-    if user is None:
-        return Site.objects.all()
+    """Sites a user may record a participant's event at (none without a user)."""
     return Site.objects.visible_to(user).order_by("code")
 
 
 def scoped_establishments(user):
-    if user is None:
-        return Establishment.objects.all()
     return Establishment.objects.visible_to(user).order_by("code")
 
 
@@ -297,11 +295,13 @@ class EnrolConfirmForm(EnrolmentDetailsMixin, forms.Form):
     """Step 2 of enrolment: the non-identifying values in hidden fields, checked again; what
     identifies the person comes from the server (`pending`), never from the browser."""
 
-    def __init__(self, *args, user=None, pending=None, **kwargs):
+    def __init__(self, *args, user=None, pending=None, hidden=True, **kwargs):
+        """`hidden` False shows the fields (with their errors) so they can be put right on
+        the confirmation page, the answers staying on the server."""
         super().__init__(*args, **kwargs)
         self.user = user
         self.pending = pending
-        self.add_enrolment_fields(user, hidden=True)
+        self.add_enrolment_fields(user, hidden=hidden)
 
     def clean(self):
         cleaned = super().clean()
@@ -377,11 +377,22 @@ class ContactForm(UICAnswersMixin, forms.Form):
         widget=forms.CheckboxInput(attrs={"class": "btn-check"}),
     )
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, kept=None, allow_new_person=False, **kwargs):
+        """`kept`: UIC answers an earlier submission of this form computed and the server kept
+        in the session (hash, sex, birth year: `kept_answers()`), used when the browser sends
+        `keep_answers` and no new answers. `allow_new_person`: answers that find nobody are not
+        an error; the form is valid with `participant` None and `new_person` True (the view
+        goes on to enrol them)."""
         super().__init__(*args, **kwargs)
         self.user = user
+        self.kept = kept
+        self.allow_new_person = allow_new_person
         self.add_uic_fields()
         self.participant = None
+        self.uic_digest = None
+        self.answers = None
+        self.new_person = False
+        self.existing_contact = None
         if not is_leader(user):
             self.fields["site"] = site_field(user)
             sites = self.fields["site"].queryset
@@ -389,9 +400,7 @@ class ContactForm(UICAnswersMixin, forms.Form):
                 self.fields["site"].initial = sites.first().pk
             self.fields["peer_group"] = forms.ModelChoiceField(
                 label=_("Nhóm đồng đẳng (nếu nhóm thực hiện)"),
-                queryset=(
-                    PeerGroup.objects.visible_to(user) if user else PeerGroup.objects.all()
-                ).select_related("site"),
+                queryset=PeerGroup.objects.visible_to(user).select_related("site"),
                 required=False,
                 error_messages={"invalid_choice": NO_ECHO_INVALID},
             )
@@ -403,6 +412,10 @@ class ContactForm(UICAnswersMixin, forms.Form):
         if code:
             return scoped.filter(code=code).first(), "participant_code"
         if not self.uic_answers_given():
+            if self.kept and self.data.get("keep_answers"):
+                self.answers = dict(self.kept)
+                self.uic_digest = self.kept["digest"]
+                return scoped.filter(person__uic_hash=self.uic_digest).first(), None
             self.add_error(
                 "participant_code",
                 ValidationError(
@@ -414,12 +427,20 @@ class ContactForm(UICAnswersMixin, forms.Form):
         uic = self.compute_uic()
         if uic is None:
             return None, None
-        return scoped.filter(person__uic_hash=uic_hash(uic)).first(), None
+        self.uic_digest = uic_hash(uic)
+        self.answers = {
+            "digest": self.uic_digest,
+            "sex": self.cleaned_data["sex"],
+            "birth_year": self.cleaned_data["birth_date"].year,
+        }
+        return scoped.filter(person__uic_hash=self.uic_digest).first(), None
 
     def clean(self):
         cleaned = super().clean()
         participant, field = self._find_participant()
-        if participant is None and not self.errors:
+        if participant is None and field is None and self.answers and self.allow_new_person:
+            self.new_person = True
+        elif participant is None and not self.errors:
             self.add_error(
                 field,
                 ValidationError(
@@ -444,6 +465,13 @@ class ContactForm(UICAnswersMixin, forms.Form):
                     peer_group=cleaned.get("peer_group"),
                 )
             except ValidationError as error:
+                if _has_code(error, "duplicate"):
+                    self.existing_contact = Contact.objects.filter(
+                        participant=participant,
+                        date=cleaned["date"],
+                        site=cleaned["site"],
+                        kind=cleaned["kind"],
+                    ).first()
                 apply_errors(self, error, aliases={"participant": field})
         elif cleaned.get("date"):
             try:
@@ -451,6 +479,83 @@ class ContactForm(UICAnswersMixin, forms.Form):
             except ValidationError as error:
                 apply_errors(self, error)
         return cleaned
+
+    def pending_contact(self):
+        """What the server keeps in the session while a new person found by their answers is
+        enrolled: the answers' hash, sex and birth year, and the contact as typed (no name, no
+        UIC)."""
+        data = self.cleaned_data
+        peer_group = data.get("peer_group")
+        return {
+            **self.answers,
+            "date": data["date"].isoformat(),
+            "kind": data["kind"],
+            "needs": list(data["needs"]),
+            "site": data["site"].pk,
+            "peer_group": peer_group.pk if peer_group else None,
+            "refer_now": bool(data.get("refer_now")),
+        }
+
+
+def _has_code(error, code):
+    return any(item.code == code for items in error.error_dict.values() for item in items)
+
+
+def choice_buttons():
+    """Radio buttons drawn as big tap targets (templates/participants/_choice_buttons.html)."""
+    return forms.RadioSelect(attrs={"class": "btn-check"})
+
+
+class NewPersonForm(EnrolmentDetailsMixin, forms.Form):
+    """The enrolment step of the new-person flow from the contact form: only what the contact
+    form did not ask. The person's answers (hash, sex, birth year) and the contact wait in the
+    session (`pending`); the enrolment is at the contact's site, dated the contact's day."""
+
+    def __init__(self, *args, user=None, pending=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.pending = pending
+        self.add_enrolment_fields(user)
+        self.fields.pop("site", None)
+        del self.fields["enrolled_on"]
+        for name in ("category", "residence"):
+            self.fields[name].widget = choice_buttons()
+            self.fields[name].choices = self.fields[name].choices
+        self.fields["category"].initial = Participant.Category.SEX_WORKER
+        self.fields["consent_on"].initial = self.contact_date
+
+    @property
+    def contact_date(self):
+        return datetime.date.fromisoformat(self.pending["date"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if "consent_on" in self.errors:
+            return cleaned
+        try:
+            check_enrolment(
+                enrolled_on=self.contact_date,
+                consent_on=cleaned.get("consent_on"),
+                birth_year=self.pending["birth_year"],
+            )
+        except ValidationError as error:
+            apply_errors(self, error)
+        return cleaned
+
+
+class ContactEditForm(forms.Form):
+    """A contact's correction: its day, kind and needs (the person and the site stay)."""
+
+    date = ContactForm.base_fields["date"]
+    kind = ContactForm.base_fields["kind"]
+    needs = ContactForm.base_fields["needs"]
+
+    def __init__(self, *args, contact, **kwargs):
+        kwargs.setdefault(
+            "initial", {"date": contact.date, "kind": contact.kind, "needs": contact.needs}
+        )
+        super().__init__(*args, **kwargs)
+        self.contact = contact
 
 
 class RightsAssessmentForm(VersionedModelForm):
@@ -607,7 +712,7 @@ class ContactFilterForm(ScopedFilterForm):
         super().__init__(*args, user=user, **kwargs)
         self.fields["peer_group"] = forms.ModelChoiceField(
             label=_("Nhóm đồng đẳng"),
-            queryset=PeerGroup.objects.visible_to(user) if user else PeerGroup.objects.all(),
+            queryset=PeerGroup.objects.visible_to(user),
             required=False,
         )
 

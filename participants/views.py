@@ -3,36 +3,43 @@ service or selector, render. Views receiving UIC answers are wrapped in
 `sensitive_post_parameters` so an error report never shows them."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
-from accounts.access import CASE_ROLES, allow
+from accounts.access import CASE_ROLES, EDITORS, allow
 from accounts.activity import record_activity
 from accounts.forms import apply_errors
 from accounts.models import ActivityEvent, Role
 from accounts.pagination import page_of
+from programs.services_catalog import Service
+from sites.models import PeerGroup
 
 from . import selectors, services
 from .forms import (
+    ContactEditForm,
     ContactFilterForm,
     ContactForm,
     EnrolConfirmForm,
     EnrolForm,
     EstablishmentAssessmentFilterForm,
     EstablishmentAssessmentForm,
+    NewPersonForm,
     ParticipantFilterForm,
     RightsAssessmentFilterForm,
     RightsAssessmentForm,
     WithdrawForm,
+    scoped_sites,
 )
 from .models import Contact, EstablishmentAssessment, Participant, RightsAssessment
 
-ASSESSMENT_ROLES = (Role.OFFICER, Role.ADMIN)
 SENSITIVE_FIELDS = ("mother_name", "father_name", "birth_date", "uic")
+SERVICE_CODES = frozenset(Service.values)
+UIC_FIELDS = ("mother_name", "mother_unknown", "father_name", "father_unknown", "birth_date", "sex")
 
 
 def referral_new_url(participant):
@@ -163,31 +170,66 @@ def enrol(request):
                 request.session.pop(PENDING_ENROLMENT, None)
                 messages.success(request, _("Đã ghi danh: %(code)s") % {"code": participant.code})
                 return redirect("participants:participant_detail", pk=participant.pk)
-        # Back to step 1 with the non-identifying values; the answers must be typed again.
-        form = EnrolForm(user=user, initial=confirm.step_one_initial())
-        errors = [message for messages_ in confirm.errors.values() for message in messages_]
-        return render(
-            request,
-            "participants/enrol.html",
-            {"form": form, "step_errors": errors},
-        )
-    if request.method == "POST":
-        form = EnrolForm(request.POST, user=user)
-        if form.is_valid() and form.uic:
-            request.session[PENDING_ENROLMENT] = form.pending_enrolment()
-            confirm = EnrolConfirmForm(initial=form.confirmation_initial(), user=user)
+        if not pending:
+            # The answers are gone from the server: back to step 1 with the other values.
+            form = EnrolForm(user=user, initial=confirm.step_one_initial())
+            errors = [message for messages_ in confirm.errors.values() for message in messages_]
             return render(
                 request,
-                "participants/enrol_confirm.html",
-                {
-                    "confirm": confirm,
-                    "uic": form.uic,
-                    "summary": _summary(form.cleaned_data, user),
-                },
+                "participants/enrol.html",
+                {"form": form, "step_errors": errors},
             )
+        # The answers stay on the server: the other fields are shown, with their errors and
+        # what was typed, on the confirmation page.
+        visible = EnrolConfirmForm(request.POST, user=user, pending=pending, hidden=False)
+        visible.is_valid()
+        for field, errors in confirm.errors.items():
+            if field not in visible.errors:
+                for error in errors:
+                    visible.add_error(field if field in visible.fields else None, error)
+        return _confirm_page(request, visible, uic=None, pending=pending)
+    if request.method == "POST":
+        form = EnrolForm(request.POST, user=user)
+        valid = form.is_valid()
+        if form.uic and not set(form.errors) & set(UIC_FIELDS):
+            request.session[PENDING_ENROLMENT] = form.pending_enrolment()
+            if valid:
+                confirm = EnrolConfirmForm(initial=form.confirmation_initial(), user=user)
+                return render(
+                    request,
+                    "participants/enrol_confirm.html",
+                    {
+                        "confirm": confirm,
+                        "uic": form.uic,
+                        "summary": _summary(form.cleaned_data, user),
+                    },
+                )
+            # The answers are right but something else is not: the answers are not asked
+            # again (the names are never sent back); the rest is put right on step 2.
+            visible = EnrolConfirmForm(
+                request.POST, user=user, pending=form.pending_enrolment(), hidden=False
+            )
+            visible.is_valid()
+            return _confirm_page(request, visible, uic=form.uic, pending=form.pending_enrolment())
     else:
         form = EnrolForm(user=user)
     return render(request, "participants/enrol.html", {"form": form})
+
+
+def _confirm_page(request, confirm, *, uic, pending):
+    return render(
+        request,
+        "participants/enrol_confirm.html",
+        {
+            "confirm": confirm,
+            "uic": uic,
+            "summary": [
+                (_("Giới tính"), dict(Participant.Sex.choices)[pending["sex"]]),
+                (_("Năm sinh"), pending["birth_year"]),
+            ],
+            "fix": True,
+        },
+    )
 
 
 def _summary(cleaned, user):
@@ -206,15 +248,63 @@ def _summary(cleaned, user):
 # ----- contacts -----
 
 
+PENDING_CONTACT = "participants.pending_contact"
+KEPT_ANSWERS = "participants.kept_answers"
+
+
+def referral_needs_url(contact):
+    """The referrals app's page that refers a contact's person for each need ticked."""
+    return f"/referrals/new/contact/{contact.pk}/"
+
+
+def _after_contact(contact, refer_now):
+    """Where a saved contact leads: its needs to refer (one referral each), the referral form
+    when no need was ticked, or the confirmation."""
+    if refer_now:
+        if contact.needs:
+            return HttpResponseRedirect(referral_needs_url(contact))
+        return HttpResponseRedirect(referral_new_url(contact.participant))
+    return redirect("participants:contact_done", pk=contact.pk)
+
+
+def _existing_contact(request, contact, needs):
+    """A second contact of the same kind, day and site opens the one already recorded, with
+    the needs just ticked added (to be saved by the user)."""
+    messages.info(
+        request,
+        _(
+            "%(code)s đã có lần tiếp cận này (cùng ngày, địa bàn và hình thức). Đây là lần đã "
+            "ghi: sửa nếu cần."
+        )
+        % {"code": contact.participant.code},
+    )
+    if services.may_correct(contact, request.user):
+        url = reverse("participants:contact_edit", args=[contact.pk])
+        added = [need for need in needs if need not in contact.needs]
+        if added:
+            url += "?" + "&".join(f"needs={need}" for need in added)
+        return HttpResponseRedirect(url)
+    return redirect("participants:contact_done", pk=contact.pk)
+
+
 @allow(*CASE_ROLES)
 @sensitive_post_parameters(*SENSITIVE_FIELDS)
 @sensitive_variables()
 def contact_new(request):
+    """Look a person up (display code or UIC answers) and log the contact. Answers that find
+    nobody start the new-person flow: their hash waits in the session with the contact, and
+    `contact_enrol` asks only what is missing. Answers that found someone are kept on the
+    server when another field has an error, so the names are not typed again."""
     user = request.user
+    kept = request.session.get(KEPT_ANSWERS)
     if request.method == "POST":
-        form = ContactForm(request.POST, user=user)
+        form = ContactForm(request.POST, user=user, kept=kept, allow_new_person=True)
         if form.is_valid():
             data = form.cleaned_data
+            request.session.pop(KEPT_ANSWERS, None)
+            if form.new_person:
+                request.session[PENDING_CONTACT] = form.pending_contact()
+                return redirect("participants:contact_enrol")
             try:
                 contact = services.contact_log(
                     participant=form.participant,
@@ -233,9 +323,18 @@ def contact_new(request):
                         request,
                         _("Đã lưu lần tiếp cận với %(code)s.") % {"code": contact.participant.code},
                     )
-                    return HttpResponseRedirect(referral_new_url(contact.participant))
-                return redirect("participants:contact_done", pk=contact.pk)
+                return _after_contact(contact, data.get("refer_now"))
+        if form.existing_contact is not None:
+            return _existing_contact(request, form.existing_contact, form.cleaned_data["needs"])
+        if form.answers:
+            request.session[KEPT_ANSWERS] = form.answers
+            kept = form.answers
+        else:
+            request.session.pop(KEPT_ANSWERS, None)
+            kept = None
     else:
+        request.session.pop(KEPT_ANSWERS, None)
+        kept = None
         initial = {}
         code = request.GET.get("participant", "")
         if code and len(code) <= 12:
@@ -244,7 +343,83 @@ def contact_new(request):
     return render(
         request,
         "participants/contact_form.html",
-        {"form": form, "is_leader": user.role == Role.PEER_LEADER},
+        {
+            "form": form,
+            "is_leader": user.role == Role.PEER_LEADER,
+            "kept": _kept_summary(kept),
+        },
+    )
+
+
+def _kept_summary(kept):
+    if not kept:
+        return None
+    return {"sex": dict(Participant.Sex.choices)[kept["sex"]], "birth_year": kept["birth_year"]}
+
+
+@allow(*CASE_ROLES)
+def contact_enrol(request):
+    """The new-person step: nobody in the user's list has the answers typed on the contact
+    form. The answers' hash, sex and birth year and the contact wait in the session; this page
+    asks only the enrolment's own questions, then enrols the person at the contact's site and
+    logs the contact in one go."""
+    user = request.user
+    pending = request.session.get(PENDING_CONTACT)
+    site = scoped_sites(user).filter(pk=(pending or {}).get("site")).first()
+    if not pending or site is None:
+        request.session.pop(PENDING_CONTACT, None)
+        messages.info(request, _("Hãy tìm người tham gia trước."))
+        return redirect("participants:contact_new")
+    peer_group = None
+    if pending["peer_group"]:
+        peer_group = PeerGroup.objects.visible_to(user).filter(pk=pending["peer_group"]).first()
+    form = NewPersonForm(request.POST or None, user=user, pending=pending)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                participant, _created = services.participant_enrol(
+                    uic_digest=pending["digest"],
+                    category=data["category"],
+                    sex=pending["sex"],
+                    birth_year=pending["birth_year"],
+                    residence=data["residence"],
+                    consent_on=data["consent_on"],
+                    site=site,
+                    enrolled_on=form.contact_date,
+                    peer_group=peer_group,
+                    by=user,
+                )
+                contact = services.contact_log(
+                    participant=participant,
+                    date=form.contact_date,
+                    site=site,
+                    kind=pending["kind"],
+                    needs=pending["needs"],
+                    peer_group=peer_group,
+                    by=user,
+                )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            request.session.pop(PENDING_CONTACT, None)
+            messages.success(
+                request,
+                _("Đã ghi danh %(code)s và lưu lần tiếp cận.") % {"code": participant.code},
+            )
+            return _after_contact(contact, pending["refer_now"])
+    return render(
+        request,
+        "participants/contact_enrol.html",
+        {
+            "form": form,
+            "site": site,
+            "sex": dict(Participant.Sex.choices)[pending["sex"]],
+            "birth_year": pending["birth_year"],
+            "kind": dict(Contact.Kind.choices)[pending["kind"]],
+            "needs": pending["needs"],
+            "date": form.contact_date,
+        },
     )
 
 
@@ -256,8 +431,44 @@ def contact_done(request, pk):
     return render(
         request,
         "participants/contact_done.html",
-        {"contact": contact, "referral_url": referral_new_url(contact.participant)},
+        {
+            "contact": contact,
+            "referral_url": referral_new_url(contact.participant),
+            "needs_url": referral_needs_url(contact) if contact.needs else None,
+            "can_correct": services.may_correct(contact, request.user),
+        },
     )
+
+
+@allow(*CASE_ROLES)
+def contact_edit(request, pk):
+    """Correct a contact: its recorder (or an officer or administrator in scope), while the
+    reporting period is open. Audited."""
+    contact = get_object_or_404(
+        Contact.objects.visible_to(request.user).select_related("participant", "site"), pk=pk
+    )
+    if not services.may_correct(contact, request.user):
+        raise PermissionDenied
+    initial = {"date": contact.date, "kind": contact.kind, "needs": list(contact.needs)}
+    added = [need for need in request.GET.getlist("needs") if need in SERVICE_CODES]
+    initial["needs"] += [need for need in added if need not in initial["needs"]]
+    form = ContactEditForm(request.POST or None, contact=contact, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.contact_correct(
+                contact=contact,
+                by=request.user,
+                date=data["date"],
+                kind=data["kind"],
+                needs=data["needs"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Đã sửa lần tiếp cận."))
+            return redirect("participants:contact_done", pk=contact.pk)
+    return render(request, "participants/contact_edit.html", {"form": form, "contact": contact})
 
 
 @allow(*CASE_ROLES)
@@ -275,7 +486,7 @@ def contact_list(request):
 # ----- assessments -----
 
 
-@allow(*ASSESSMENT_ROLES)
+@allow(*EDITORS)
 def rights_assessment_list(request):
     return _list_page(
         request,
@@ -287,7 +498,7 @@ def rights_assessment_list(request):
     )
 
 
-@allow(*ASSESSMENT_ROLES)
+@allow(*EDITORS)
 def establishment_assessment_list(request):
     return _list_page(
         request,
@@ -315,7 +526,7 @@ def _assessment_form(request, *, form_class, instance, title, back):
     )
 
 
-@allow(*ASSESSMENT_ROLES)
+@allow(*EDITORS)
 def rights_assessment_new(request):
     return _assessment_form(
         request,
@@ -326,7 +537,7 @@ def rights_assessment_new(request):
     )
 
 
-@allow(*ASSESSMENT_ROLES)
+@allow(*EDITORS)
 def rights_assessment_edit(request, pk):
     assessment = get_object_or_404(
         RightsAssessment.objects.visible_to(request.user).select_related("participant"), pk=pk
@@ -340,7 +551,7 @@ def rights_assessment_edit(request, pk):
     )
 
 
-@allow(*ASSESSMENT_ROLES)
+@allow(*EDITORS)
 def establishment_assessment_new(request):
     return _assessment_form(
         request,
@@ -351,7 +562,7 @@ def establishment_assessment_new(request):
     )
 
 
-@allow(*ASSESSMENT_ROLES)
+@allow(*EDITORS)
 def establishment_assessment_edit(request, pk):
     assessment = get_object_or_404(EstablishmentAssessment.objects.visible_to(request.user), pk=pk)
     return _assessment_form(

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PeriodForm, VersionedModelForm, apply_errors
 from accounts.models import Role
+from participants.forms import normalize_code, scoped_sites
 from participants.models import Participant
 from participants.services import check_event
 from programs.services_catalog import Service
@@ -24,23 +25,8 @@ PARTICIPANT_NOT_FOUND = _(
 NO_NON_RESIDENTS = _("không nhận người không có hộ khẩu thường trú")
 
 
-def sites_for(user):
-    """Sites a user may record events at: an officer their province's, a peer leader their
-    group's, an administrator all."""
-    if user is None:
-        return Site.objects.all()
-    return Site.objects.visible_to(user).order_by("code")
-
-
 def participants_for(user):
     return Participant.objects.visible_to(user).not_withdrawn()
-
-
-def normalise_code(value):
-    code = value.strip().upper().replace(" ", "")
-    if code and not code.startswith("P-"):
-        code = "P-" + code
-    return code
 
 
 class ParticipantCodeField(forms.CharField):
@@ -60,7 +46,7 @@ class ParticipantCodeField(forms.CharField):
         return value
 
     def clean(self, value):
-        code = normalise_code(super().clean(value) or "")
+        code = normalize_code(super().clean(value) or "")
         if not code:
             return None
         participant = self.queryset.filter(code=code).first()
@@ -186,7 +172,7 @@ class ReferralFilterForm(PeriodForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = sites_for(user)
+        self.fields["site"].queryset = scoped_sites(user)
 
 
 class ReferralForm(forms.Form):
@@ -217,7 +203,7 @@ class ReferralForm(forms.Form):
             # A peer leader refers from their own group's site.
             del self.fields["site"]
         else:
-            self.fields["site"].queryset = sites_for(user)
+            self.fields["site"].queryset = scoped_sites(user)
 
     def mark_providers_refusing_non_residents(self):
         """For a participant without permanent residence: flag the providers that will not
@@ -292,7 +278,7 @@ class SupportFilterForm(PeriodForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = sites_for(user)
+        self.fields["site"].queryset = scoped_sites(user)
 
 
 class SupportForm(VersionedModelForm):
@@ -318,7 +304,7 @@ class SupportForm(VersionedModelForm):
         super().__init__(*args, **kwargs)
         self.fields["participant"].queryset = participants_for(user)
         self.fields["referral"].queryset = Referral.objects.visible_to(user)
-        self.fields["site"].queryset = sites_for(user)
+        self.fields["site"].queryset = scoped_sites(user)
         self.fields["amount_vnd"].widget.attrs.update(inputmode="numeric")
         if not self.instance.pk:
             self.fields["date"].initial = today()

@@ -8,14 +8,15 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import CASE_ROLES, EVERY_ROLE, allow
+from accounts.access import CASE_ROLES, EDITORS, EVERY_ROLE, REFERRAL_ROLES, allow
+from accounts.forms import apply_errors
 from accounts.history import history_for
 from accounts.models import Role
 from accounts.pagination import page_of
+from accounts.redirects import redirect_next
 
 from . import selectors
 from .forms import (
@@ -38,10 +39,6 @@ from .services import (
     referral_create,
     today,
 )
-
-REFERRAL_ROLES = (Role.OFFICER, Role.PEER_LEADER, Role.PROVIDER, Role.ADMIN)
-FOLLOWUP_ROLES = (Role.OFFICER, Role.PEER_LEADER, Role.ADMIN)
-EDITOR_ROLES = (Role.OFFICER, Role.ADMIN)
 
 
 def _id_param(request, name):
@@ -78,7 +75,7 @@ def provider_list(request):
         {
             "form": form,
             "page": page_of(request, providers),
-            "can_create": request.user.role in EDITOR_ROLES,
+            "can_create": request.user.role in EDITORS,
         },
     )
 
@@ -95,7 +92,7 @@ def provider_detail(request, pk):
     )
 
 
-@allow(*EDITOR_ROLES)
+@allow(*EDITORS)
 def provider_create(request):
     form = ProviderForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -105,7 +102,7 @@ def provider_create(request):
     return render(request, "referrals/provider_form.html", {"form": form})
 
 
-@allow(*EDITOR_ROLES)
+@allow(*EDITORS)
 def provider_edit(request, pk):
     provider = get_object_or_404(Provider.objects.visible_to(request.user), pk=pk)
     _check_provider_writable(request.user, provider)
@@ -133,13 +130,13 @@ def _provider_set_active(request, pk, active):
     return redirect("referrals:provider_detail", pk=provider.pk)
 
 
-@allow(*EDITOR_ROLES)
+@allow(*EDITORS)
 @require_POST
 def provider_deactivate(request, pk):
     return _provider_set_active(request, pk, active=False)
 
 
-@allow(*EDITOR_ROLES)
+@allow(*EDITORS)
 @require_POST
 def provider_reactivate(request, pk):
     return _provider_set_active(request, pk, active=True)
@@ -159,12 +156,12 @@ def referral_list(request):
         {
             "form": form,
             "page": page,
-            "can_create": request.user.role in FOLLOWUP_ROLES,
+            "can_create": request.user.role in CASE_ROLES,
         },
     )
 
 
-@allow(*FOLLOWUP_ROLES)
+@allow(*CASE_ROLES)
 def followup(request):
     page = page_of(request, selectors.referral_followup(user=request.user))
     _with_actions(page.object_list, request.user)
@@ -184,7 +181,7 @@ def referral_detail(request, pk):
         "events": selectors.referral_history(referral=referral),
         "today": today(),
         "show_audit": request.user.role in CASE_ROLES,
-        "can_add_support": request.user.role in EDITOR_ROLES,
+        "can_add_support": request.user.role in EDITORS,
     }
     if context["show_audit"]:
         context["history"] = history_for(referral)
@@ -193,7 +190,7 @@ def referral_detail(request, pk):
     return render(request, "referrals/referral_detail.html", context)
 
 
-@allow(*FOLLOWUP_ROLES)
+@allow(*CASE_ROLES)
 def referral_new(request):
     user = request.user
     initial = {}
@@ -217,7 +214,7 @@ def referral_new(request):
                 by=user,
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Đã ghi nhận chuyển gửi."))
             if referral.residence_warning:
@@ -256,12 +253,7 @@ class TransitionForm(forms.Form):
 
 
 def _back(request, referral):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect("referrals:referral_detail", pk=referral.pk)
+    return redirect_next(request, "referrals:referral_detail", pk=referral.pk)
 
 
 @allow(*REFERRAL_ROLES)
@@ -294,7 +286,7 @@ def referral_transition(request, pk, action):
 # ---- support -----------------------------------------------------------------------------
 
 
-@allow(*EDITOR_ROLES)
+@allow(*EDITORS)
 def support_list(request):
     form = SupportFilterForm(request.GET or None, user=request.user)
     supports = selectors.support_list(user=request.user, filters=_filters(form))
@@ -309,7 +301,7 @@ def support_list(request):
     )
 
 
-@allow(*EDITOR_ROLES)
+@allow(*EDITORS)
 def support_new(request):
     initial = {}
     preselected = _id_param(request, "referral")
@@ -334,7 +326,7 @@ def support_new(request):
     return render(request, "referrals/support_form.html", {"form": form})
 
 
-@allow(*EDITOR_ROLES)
+@allow(*EDITORS)
 def support_edit(request, pk):
     support = get_object_or_404(
         Support.objects.visible_to(request.user).select_related("participant"), pk=pk

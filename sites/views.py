@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.access import allow, can_edit
+from accounts.access import EDITORS, STRUCTURE_READERS, allow
 from accounts.history import history_for
 from accounts.models import Role
 from accounts.pagination import page_of
@@ -22,9 +22,6 @@ from accounts.pagination import page_of
 from . import forms, selectors
 from .models import Cost, Establishment, PeerGroup, Site, Training
 from .services import set_active
-
-READ = (Role.OFFICER, Role.MINISTRY, Role.ADMIN)
-WRITE = (Role.OFFICER, Role.ADMIN)
 
 
 @dataclass(frozen=True)
@@ -111,7 +108,7 @@ def _list(request, kind, extra=None):
         "filter_form": filter_form,
         "page": page,
         "rows": page.object_list,
-        "can_edit": can_edit(request.user),
+        "can_edit": request.user.role in EDITORS,
     }
     if extra:
         context.update(extra(rows))
@@ -124,7 +121,7 @@ def _detail(request, kind, pk, extra=None):
         "kind": kind,
         "record": record,
         "history": history_for(record),
-        "can_edit": can_edit(request.user),
+        "can_edit": request.user.role in EDITORS,
     }
     if extra:
         context.update(extra(record))
@@ -177,12 +174,12 @@ def _set_active(request, kind, pk, active):
 # --------------------------------------------------------------------------- sites
 
 
-@allow(*READ)
+@allow(*STRUCTURE_READERS)
 def site_list(request):
     return _list(request, SITE)
 
 
-@allow(*READ, Role.PEER_LEADER)
+@allow(*STRUCTURE_READERS, Role.PEER_LEADER)
 def site_detail(request, pk):
     return _detail(
         request,
@@ -190,28 +187,28 @@ def site_detail(request, pk):
         pk,
         extra=lambda site: {
             "summary": selectors.site_summary(user=request.user, site=site),
-            "reads_structure": request.user.role in READ,
+            "reads_structure": request.user.role in STRUCTURE_READERS,
         },
     )
 
 
-@allow(*WRITE)
+@allow(*EDITORS)
 def site_create(request):
     return _edit(request, SITE)
 
 
-@allow(*WRITE)
+@allow(*EDITORS)
 def site_edit(request, pk):
     return _edit(request, SITE, pk)
 
 
-@allow(*WRITE)
+@allow(*EDITORS)
 @require_POST
 def site_deactivate(request, pk):
     return _set_active(request, SITE, pk, active=False)
 
 
-@allow(*WRITE)
+@allow(*EDITORS)
 @require_POST
 def site_reactivate(request, pk):
     return _set_active(request, SITE, pk, active=True)
@@ -220,33 +217,33 @@ def site_reactivate(request, pk):
 # --------------------------------------------------------------------------- establishments
 
 
-@allow(*READ)
+@allow(*STRUCTURE_READERS)
 def establishment_list(request):
     return _list(request, ESTABLISHMENT)
 
 
-@allow(*READ)
+@allow(*STRUCTURE_READERS)
 def establishment_detail(request, pk):
     return _detail(request, ESTABLISHMENT, pk)
 
 
-@allow(*WRITE)
+@allow(*EDITORS)
 def establishment_create(request):
     return _edit(request, ESTABLISHMENT)
 
 
-@allow(*WRITE)
+@allow(*EDITORS)
 def establishment_edit(request, pk):
     return _edit(request, ESTABLISHMENT, pk)
 
 
-@allow(*WRITE)
+@allow(*EDITORS)
 @require_POST
 def establishment_deactivate(request, pk):
     return _set_active(request, ESTABLISHMENT, pk, active=False)
 
 
-@allow(*WRITE)
+@allow(*EDITORS)
 @require_POST
 def establishment_reactivate(request, pk):
     return _set_active(request, ESTABLISHMENT, pk, active=True)
@@ -255,12 +252,12 @@ def establishment_reactivate(request, pk):
 # --------------------------------------------------------------------------- peer groups
 
 
-@allow(*READ)
+@allow(*STRUCTURE_READERS)
 def peergroup_list(request):
     return _list(request, PEERGROUP)
 
 
-@allow(*READ, Role.PEER_LEADER)
+@allow(*STRUCTURE_READERS, Role.PEER_LEADER)
 def peergroup_detail(request, pk):
     return _detail(
         request,
@@ -268,7 +265,7 @@ def peergroup_detail(request, pk):
         pk,
         extra=lambda group: {
             "leaders": group.leaders.filter(role=Role.PEER_LEADER).order_by("username"),
-            "reads_structure": request.user.role in READ,
+            "reads_structure": request.user.role in STRUCTURE_READERS,
         },
     )
 
@@ -281,23 +278,23 @@ def peergroup_mine(request):
     return redirect(PEERGROUP.url("detail", request.user.peer_group_id))
 
 
-@allow(*WRITE)
+@allow(*EDITORS)
 def peergroup_create(request):
     return _edit(request, PEERGROUP)
 
 
-@allow(*WRITE)
+@allow(*EDITORS)
 def peergroup_edit(request, pk):
     return _edit(request, PEERGROUP, pk)
 
 
-@allow(*WRITE)
+@allow(*EDITORS)
 @require_POST
 def peergroup_deactivate(request, pk):
     return _set_active(request, PEERGROUP, pk, active=False)
 
 
-@allow(*WRITE)
+@allow(*EDITORS)
 @require_POST
 def peergroup_reactivate(request, pk):
     return _set_active(request, PEERGROUP, pk, active=True)
@@ -306,22 +303,22 @@ def peergroup_reactivate(request, pk):
 # --------------------------------------------------------------------------- costs
 
 
-@allow(*READ)
+@allow(*STRUCTURE_READERS)
 def cost_list(request):
     return _list(request, COST, extra=lambda rows: {"total": selectors.cost_total(rows)})
 
 
-@allow(*READ)
+@allow(*STRUCTURE_READERS)
 def cost_detail(request, pk):
     return _detail(request, COST, pk)
 
 
-@allow(*WRITE)
+@allow(*EDITORS)
 def cost_create(request):
     return _edit(request, COST)
 
 
-@allow(*WRITE)
+@allow(*EDITORS)
 def cost_edit(request, pk):
     return _edit(request, COST, pk)
 
@@ -329,21 +326,21 @@ def cost_edit(request, pk):
 # --------------------------------------------------------------------------- trainings
 
 
-@allow(*READ)
+@allow(*STRUCTURE_READERS)
 def training_list(request):
     return _list(request, TRAINING, extra=lambda rows: {"total": selectors.trainee_total(rows)})
 
 
-@allow(*READ)
+@allow(*STRUCTURE_READERS)
 def training_detail(request, pk):
     return _detail(request, TRAINING, pk)
 
 
-@allow(*WRITE)
+@allow(*EDITORS)
 def training_create(request):
     return _edit(request, TRAINING)
 
 
-@allow(*WRITE)
+@allow(*EDITORS)
 def training_edit(request, pk):
     return _edit(request, TRAINING, pk)

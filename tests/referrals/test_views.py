@@ -21,6 +21,7 @@ def days_ago(n):
 
 
 def participant_at(site, peer_group=None, **kwargs):
+    kwargs.setdefault("province", site.province.current)
     participant = factories.ParticipantFactory(**kwargs)
     factories.EnrolmentFactory(participant=participant, site=site, peer_group=peer_group)
     return participant
