@@ -44,7 +44,9 @@ LIST_SOURCES = {
         participant_forms.ParticipantFilterForm,
         forced=(("include_withdrawn", True),),
     ),
+    "providers": ListSource(referral_selectors.provider_list, referral_forms.ProviderFilterForm),
     "contacts": ListSource(participant_selectors.contact_list, participant_forms.ContactFilterForm),
+    "supports": ListSource(referral_selectors.support_list, referral_forms.SupportFilterForm),
     "referrals": ListSource(referral_selectors.referral_list, referral_forms.ReferralFilterForm),
     "rights_assessments": ListSource(
         participant_selectors.rights_assessment_list,
@@ -141,7 +143,7 @@ def _participants(queryset, user):
     enrolments = Enrolment.objects.visible_to(user)
     enrolments = (
         enrolments.filter(participant__in=queryset.order_by().values("pk"))
-        .select_related("participant__person", "site")
+        .select_related("participant__person", "site", "peer_group")
         .order_by("participant__code", "site__code")
     )
     for enrolment in enrolments.iterator(chunk_size=2000):
@@ -154,6 +156,36 @@ def _participants(queryset, user):
             participant.residence,
             _date(enrolment.enrolled_on),
             enrolment.site.code,
+            enrolment.peer_group.code if enrolment.peer_group_id else "",
+            _date(participant.consent_on),
+            _date(participant.withdrawn_on),
+        ]
+
+
+def _providers(queryset, user):
+    for provider in queryset.order_by("province__code", "name", "pk").iterator(chunk_size=2000):
+        yield [
+            provider.name,
+            provider.province.code,
+            ";".join(provider.services or []),
+            provider.location,
+            _yes(provider.accepts_without_residence),
+            provider.eligibility,
+            provider.contact_channel,
+        ]
+
+
+def _supports(queryset, user):
+    rows = queryset.select_related("participant__person", "site", "referral").order_by("date", "id")
+    for support in rows.iterator(chunk_size=2000):
+        yield [
+            _uic(support.participant.person.uic_hash),
+            _date(support.date),
+            support.site.code,
+            support.kind,
+            int(support.amount_vnd),
+            _date(support.referral.date) if support.referral_id else "",
+            support.referral.service if support.referral_id else "",
         ]
 
 
@@ -228,8 +260,10 @@ _ROWS = {
     "sites": _sites,
     "peer_groups": _peer_groups,
     "establishments": _establishments,
+    "providers": _providers,
     "participants": _participants,
     "contacts": _contacts,
+    "supports": _supports,
     "referrals": _referrals,
     "rights_assessments": _rights_assessments,
     "establishment_assessments": _establishment_assessments,

@@ -38,12 +38,13 @@ from participants.services import (
     check_enrolment,
     check_not_future,
     check_peer_group,
+    check_withdrawal,
     enrol_where_met,
 )
 from participants.uic import is_valid_uic, uic_hash
 from programs.models import InterventionModel, Phase
 from programs.services_catalog import mask_to_services, services_to_mask
-from referrals.models import Provider, Referral, ReferralEvent
+from referrals.models import Provider, Referral, ReferralEvent, Support
 from referrals.services import NO_CONSENT_TO_SHARE
 from sites.models import MERGER_DATE, Cost, Establishment, PeerGroup, Province, Site, Training
 
@@ -64,6 +65,13 @@ DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 INT_RE = re.compile(r"^-?\d+(\.0+)?$")
 HASH_RE = re.compile(r"^[0-9a-f]{64}$")
 CHUNK = 2000
+PROVIDER_FIELDS = (
+    "services",
+    "location",
+    "accepts_without_residence",
+    "eligibility",
+    "contact_channel",
+)
 BATCH = 1000
 
 
@@ -256,6 +264,7 @@ class _Loader:
 
     def parse(self, spec, source):
         """Rows as (line, {column: value}); bad cells are reported and their row dropped."""
+        self.columns_present = set(source.header)
         index = {name: i for i, name in enumerate(source.header)}
         width = len(source.header)
         columns = [(column, index.get(column.name)) for column in spec.columns]
@@ -360,7 +369,7 @@ class _Loader:
             )
             return None
         pid, withdrawn_on = record
-        if withdrawn_on is not None:
+        if withdrawn_on is not None and (day is None or day > withdrawn_on):
             self.error(label, line, "uic", str(WITHDRAWN))
             return None
         return pid
@@ -576,6 +585,45 @@ class _Loader:
         )
         return counts
 
+    def load_providers(self, spec, label, rows):
+        """The service directory, keyed by (name, 2025 province). An officer writes only their
+        own province's providers, as on the provider form (`Provider.editable_by`)."""
+        provinces = {p.code: p for p in Province.objects.filter(unit_set=Province.UnitSet.CURRENT)}
+        prepared = []
+        for line, v in rows:
+            province = provinces.get(v["province"])
+            if province is None:
+                self.error(
+                    label, line, "province", _("không có tỉnh mã này trong 34 tỉnh từ 01/07/2025.")
+                )
+                continue
+            if self.officer_province is not None and province.pk != self.officer_province:
+                self.error(label, line, "province", _("tỉnh này không phải tỉnh của bạn."))
+                continue
+            values = {
+                "services": v["services"],
+                "location": v["location"] or "",
+                "accepts_without_residence": v["accepts_without_residence"],
+                "eligibility": v["eligibility"] or "",
+                "contact_channel": v["contact_channel"] or "",
+            }
+            prepared.append(
+                _Prepared(
+                    line,
+                    (v["name"], province.pk),
+                    values,
+                    {"name": v["name"], "province_id": province.pk},
+                )
+            )
+        existing = {}
+        for chunk in _chunks({item.key[0] for item in prepared}):
+            for obj in Provider.objects.filter(name__in=chunk):
+                existing[(obj.name, obj.province_id)] = obj
+        counts, _new, _changed = self.upsert(
+            spec, label, Provider, prepared, existing, fields=list(PROVIDER_FIELDS)
+        )
+        return counts
+
     # -- participants and their events ---------------------------------------------------
 
     def load_participants(self, spec, label, rows):
@@ -583,20 +631,44 @@ class _Loader:
         creates the province's record when the province does not know the person yet, whatever
         other provinces know; it never reads or changes another province's record."""
         sites = self.by_code(Site, [v["site"] for _line, v in rows])
+        groups = self.by_code(
+            PeerGroup, [v["peer_group"] for _line, v in rows if v.get("peer_group")], scoped=False
+        )
         attributes = ("category", "sex", "birth_year", "residence")
         first_row = {}
         kept = []
         for line, v in rows:
+            v.setdefault("peer_group", None)
+            v.setdefault("consent_on", None)
+            v.setdefault("withdrawn_on", None)
             site = self.site_ref(label, line, sites, v["site"])
             ok = site is not None and self.check(
                 label,
                 line,
                 check_enrolment,
-                columns={"consent_on": "enrolled_on"},
+                columns={"consent_on": "consent_on" if v["consent_on"] else "enrolled_on"},
                 enrolled_on=v["enrolled_on"],
-                consent_on=v["enrolled_on"],
+                consent_on=v["consent_on"] or v["enrolled_on"],
                 birth_year=v["birth_year"],
             )
+            v["group"] = None
+            if ok and v["peer_group"]:
+                v["group"] = groups.get(v["peer_group"])
+                if v["group"] is None:
+                    self.error(label, line, "peer_group", _("không có nhóm mã này."))
+                    ok = False
+                else:
+                    ok = self.check(
+                        label, line, lambda v=v, s=site: check_peer_group(v["group"], s)
+                    )
+            if ok and v["withdrawn_on"] is not None:
+                ok = self.check(
+                    label,
+                    line,
+                    check_withdrawal,
+                    on=v["withdrawn_on"],
+                    consent_on=v["consent_on"] or v["enrolled_on"],
+                )
             if not ok:
                 continue
             key = (v["uic"], self.current[site.province_id])
@@ -630,17 +702,23 @@ class _Loader:
         consent = {}
         for _line, v, _site, key in kept:
             day = consent.get(key)
-            consent[key] = v["enrolled_on"] if day is None else min(day, v["enrolled_on"])
+            given = v["consent_on"] or v["enrolled_on"]
+            consent[key] = given if day is None else min(day, given)
         new, changed = [], []
         changed_keys = set()
         for key, (_line, v) in first_row.items():
             values = {name: v[name] for name in attributes}
+            # Consent and withdrawal are the province's own: taken from the file when given.
+            if any(row_v["consent_on"] for _l, row_v, _s, k in kept if k == key):
+                values["consent_on"] = consent[key]
+            if v["withdrawn_on"] is not None:
+                values["withdrawn_on"] = v["withdrawn_on"]
             obj = existing.get(key)
             if obj is None:
+                values.setdefault("consent_on", consent[key])
                 obj = Participant(
                     person_id=persons[key[0]],
                     province_id=key[1],
-                    consent_on=consent[key],
                     **values,
                 )
                 new.append(obj)
@@ -652,7 +730,9 @@ class _Loader:
                 changed_keys.add(key)
         Participant.objects.bulk_create(new, batch_size=BATCH)
         Participant.objects.bulk_update(
-            changed, [*attributes, "version", "updated_at"], batch_size=BATCH
+            changed,
+            [*attributes, "consent_on", "withdrawn_on", "version", "updated_at"],
+            batch_size=BATCH,
         )
 
         # Their enrolments, one per record and site.
@@ -679,19 +759,23 @@ class _Loader:
             # A record's changed attributes count once, on its first row.
             touched = record_key in changed_keys
             changed_keys.discard(record_key)
+            group_id = v["group"].pk if v["group"] is not None else None
             if enrolment is None:
                 new_enrolments.append(
                     Enrolment(
                         participant_id=participant.pk,
                         site_id=site.pk,
+                        peer_group_id=group_id,
                         enrolled_on=v["enrolled_on"],
                         enrolled_by=self.user,
                     )
                 )
                 counts.new += 1
                 continue
-            if enrolment.enrolled_on != v["enrolled_on"]:
-                enrolment.enrolled_on = v["enrolled_on"]
+            wanted = {"enrolled_on": v["enrolled_on"]}
+            if "peer_group" in self.columns_present:
+                wanted["peer_group_id"] = group_id
+            if _assign(enrolment, wanted):
                 changed_enrolments.append(enrolment)
                 touched = True
             if touched:
@@ -699,7 +783,9 @@ class _Loader:
             else:
                 counts.unchanged += 1
         Enrolment.objects.bulk_create(new_enrolments, batch_size=BATCH)
-        Enrolment.objects.bulk_update(changed_enrolments, ["enrolled_on"], batch_size=BATCH)
+        Enrolment.objects.bulk_update(
+            changed_enrolments, ["enrolled_on", "peer_group_id"], batch_size=BATCH
+        )
         return counts
 
     @staticmethod
@@ -742,7 +828,7 @@ class _Loader:
         prepared = []
         for line, v in rows:
             site = self.site_ref(label, line, sites, v["site"])
-            pid = site and self.participant_ref(label, line, records, v["uic"], site)
+            pid = site and self.participant_ref(label, line, records, v["uic"], site, v["date"])
             if not self.check(
                 label, line, lambda v=v: check_not_future(v["date"], _("Ngày tiếp cận"), "date")
             ):
@@ -811,7 +897,7 @@ class _Loader:
         prepared = []
         for line, v in rows:
             site = self.site_ref(label, line, sites, v["site"])
-            pid = site and self.participant_ref(label, line, records, v["uic"], site)
+            pid = site and self.participant_ref(label, line, records, v["uic"], site, v["date"])
             ok = site is not None and pid is not None
             if not v["consent"]:
                 ok = False
@@ -919,6 +1005,73 @@ class _Loader:
         ReferralEvent.objects.bulk_create(events, batch_size=BATCH)
         return counts
 
+    def load_supports(self, spec, label, rows):
+        """Support given, keyed by (uic, date, site, kind); `referral_date` and
+        `referral_service` name the referral it followed (which must exist)."""
+        sites = self.by_code(Site, [v["site"] for _line, v in rows])
+        records = self.participant_records(v["uic"] for _line, v in rows)
+        prepared = []
+        for line, v in rows:
+            site = self.site_ref(label, line, sites, v["site"])
+            pid = site and self.participant_ref(label, line, records, v["uic"], site, v["date"])
+            in_time = self.check(
+                label, line, lambda v=v: check_not_future(v["date"], _("Ngày hỗ trợ"), "date")
+            )
+            if not (site and pid and in_time):
+                continue
+            referral_id = None
+            if v["referral_date"] or v["referral_service"]:
+                referral_id = (
+                    Referral.objects.filter(
+                        participant_id=pid,
+                        site=site,
+                        date=v["referral_date"],
+                        service=v["referral_service"],
+                    )
+                    .values_list("pk", flat=True)
+                    .first()
+                )
+                if referral_id is None:
+                    self.error(
+                        label,
+                        line,
+                        "referral_date, referral_service",
+                        _("không có lần chuyển gửi này của người tham gia tại địa bàn."),
+                    )
+                    continue
+            prepared.append(
+                _Prepared(
+                    line,
+                    (pid, v["date"], site.pk, v["kind"]),
+                    {"amount_vnd": v["amount_vnd"], "referral_id": referral_id},
+                    {
+                        "participant_id": pid,
+                        "date": v["date"],
+                        "site_id": site.pk,
+                        "kind": v["kind"],
+                    },
+                )
+            )
+        existing = self._existing_events(
+            Support,
+            prepared,
+            lambda o: (o.participant_id, o.date, o.site_id, o.kind),
+            (
+                "id",
+                "participant_id",
+                "date",
+                "site_id",
+                "kind",
+                "amount_vnd",
+                "referral_id",
+                "version",
+            ),
+        )
+        counts, _new, _changed = self.upsert(
+            spec, label, Support, prepared, existing, fields=["amount_vnd", "referral_id"]
+        )
+        return counts
+
     def load_rights_assessments(self, spec, label, rows):
         establishments = self.by_code(Establishment, [v["establishment"] for _line, v in rows])
         records = self.participant_records(v["uic"] for _line, v in rows)
@@ -927,7 +1080,7 @@ class _Loader:
         for line, v in rows:
             establishment = self.establishment_ref(label, line, establishments, v["establishment"])
             pid = establishment and self.participant_ref(
-                label, line, records, v["uic"], establishment.site
+                label, line, records, v["uic"], establishment.site, v["date"]
             )
             in_time = self.check(
                 label, line, lambda v=v: check_not_future(v["date"], _("Ngày đánh giá"), "date")

@@ -10,12 +10,14 @@ participant.
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from participants.models import Contact, Participant
 from programs.services_catalog import Service
-from referrals.models import Referral
+from referrals.models import Referral, Support
 from sites.models import Cost, Establishment, PeerGroup, Site, Training
 
 HASH_PREFIX = "h:"
@@ -41,6 +43,8 @@ class Column:
     optional: bool = False
     choices: tuple = ()
     max_length: int = 200
+    # INT columns: the model field whose validators bound the number (as in the forms).
+    model_field: object = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,24 @@ def _site(help_text=None):
     return Column("site", CODE, help_text or _("Mã địa bàn (cột code của sites.csv)."))
 
 
+def _int(name, help_text, model):
+    return Column(name, INT, help_text, model_field=model._meta.get_field(name))
+
+
+def number_error(column, raw):
+    """Why the whole number `raw` (digits, not negative) does not fit the INT `column`: the
+    messages of its model field's validators, as the form gives them; None if it fits.
+    Compared as a Decimal, so a number of any length is refused without an overflow."""
+    value = Decimal(raw.split(".")[0])
+    messages = []
+    for validator in column.model_field.validators:
+        try:
+            validator(value)
+        except ValidationError as error:
+            messages.extend(error.messages)
+    return " ".join(messages) or None
+
+
 def _establishment():
     return Column("establishment", CODE, _("Mã cơ sở (cột code của establishments.csv)."))
 
@@ -125,8 +147,8 @@ FILES = (
             _site(),
             Column("kind", ENUM, _("Loại nhóm."), choices=tuple(PeerGroup.Kind.values)),
             _date("founded_on", _("Ngày thành lập (YYYY-MM-DD).")),
-            Column("members", INT, _("Số thành viên.")),
-            Column("board_members", INT, _("Số thành viên ban chủ nhiệm.")),
+            _int("members", _("Số thành viên."), PeerGroup),
+            _int("board_members", _("Số thành viên ban chủ nhiệm."), PeerGroup),
         ),
         key=("code",),
     ),
@@ -137,9 +159,42 @@ FILES = (
             Column("code", CODE, _("Mã cơ sở, duy nhất."), max_length=30),
             _site(),
             Column("kind", ENUM, _("Loại hình."), choices=tuple(Establishment.Kind.values)),
-            Column("workers", INT, _("Số người lao động.")),
+            _int("workers", _("Số người lao động."), Establishment),
         ),
         key=("code",),
+    ),
+    FileSpec(
+        "providers",
+        _("Cơ sở cung cấp dịch vụ (danh bạ)"),
+        (
+            Column("name", TEXT, _("Tên cơ sở, duy nhất trong một tỉnh/thành phố.")),
+            Column("province", CODE, _("Mã GSO của tỉnh/thành phố (34 tỉnh từ 01/07/2025).")),
+            Column(
+                "services",
+                SERVICES,
+                _("Các dịch vụ cơ sở cung cấp, ngăn cách bằng dấu chấm phẩy."),
+                choices=tuple(Service.values),
+            ),
+            Column("location", TEXT, _("Địa điểm (phường/xã); có thể để trống."), optional=True),
+            _bool(
+                "accepts_without_residence",
+                _("Nhận người không có hộ khẩu thường trú (yes/no)."),
+            ),
+            Column(
+                "eligibility",
+                TEXT,
+                _("Điều kiện tiếp nhận; có thể để trống."),
+                optional=True,
+                max_length=300,
+            ),
+            Column(
+                "contact_channel",
+                TEXT,
+                _("Kênh liên hệ của cơ sở (không ghi thông tin cá nhân); có thể để trống."),
+                optional=True,
+            ),
+        ),
+        key=("name", "province"),
     ),
     FileSpec(
         "participants",
@@ -153,7 +208,7 @@ FILES = (
                 choices=tuple(Participant.Category.values),
             ),
             Column("sex", ENUM, _("Giới tính."), choices=tuple(Participant.Sex.values)),
-            Column("birth_year", INT, _("Năm sinh (4 chữ số).")),
+            _int("birth_year", _("Năm sinh (4 chữ số)."), Participant),
             Column(
                 "residence",
                 ENUM,
@@ -162,6 +217,26 @@ FILES = (
             ),
             _date("enrolled_on", _("Ngày ghi danh (YYYY-MM-DD).")),
             _site(_("Mã địa bàn ghi danh.")),
+            Column(
+                "peer_group",
+                CODE,
+                _("Mã nhóm đồng đẳng đã ghi danh người này tại địa bàn; có thể để trống."),
+                optional=True,
+                max_length=30,
+            ),
+            _date(
+                "consent_on",
+                _(
+                    "Ngày đồng ý tham gia (YYYY-MM-DD), không sau ngày ghi danh; để trống thì "
+                    "lấy ngày ghi danh sớm nhất."
+                ),
+                optional=True,
+            ),
+            _date(
+                "withdrawn_on",
+                _("Ngày rút khỏi chương trình (YYYY-MM-DD); để trống nếu vẫn tham gia."),
+                optional=True,
+            ),
         ),
         key=("uic", "site"),
         case_level=True,
@@ -219,8 +294,40 @@ FILES = (
                 _("Ngày hoàn thành (YYYY-MM-DD); bắt buộc khi trạng thái là completed."),
                 optional=True,
             ),
+            _bool(
+                "consent",
+                _(
+                    "Người tham gia đã đồng ý cho chia sẻ thông tin với cơ sở dịch vụ (yes). "
+                    "Không có sự đồng ý (no hoặc để trống) thì không thể chuyển gửi."
+                ),
+            ),
         ),
         key=("uic", "date", "site", "service"),
+        case_level=True,
+    ),
+    FileSpec(
+        "supports",
+        _("Hỗ trợ đã trao cho người tham gia"),
+        (
+            _uic(),
+            _date("date", _("Ngày hỗ trợ (YYYY-MM-DD).")),
+            _site(),
+            Column("kind", ENUM, _("Loại hỗ trợ."), choices=tuple(Support.Kind.values)),
+            _int("amount_vnd", _("Số tiền (VNĐ, số nguyên)."), Support),
+            _date(
+                "referral_date",
+                _("Ngày của lần chuyển gửi dẫn đến hỗ trợ này (YYYY-MM-DD); có thể để trống."),
+                optional=True,
+            ),
+            Column(
+                "referral_service",
+                ENUM,
+                _("Dịch vụ của lần chuyển gửi đó; điền cùng referral_date."),
+                optional=True,
+                choices=tuple(Service.values),
+            ),
+        ),
+        key=("uic", "date", "site", "kind"),
         case_level=True,
     ),
     FileSpec(
@@ -265,7 +372,7 @@ FILES = (
             _site(),
             _date("date", _("Ngày (YYYY-MM-DD).")),
             Column("category", ENUM, _("Hạng mục."), choices=tuple(Cost.Category.values)),
-            Column("amount_vnd", INT, _("Số tiền (VNĐ, số nguyên).")),
+            _int("amount_vnd", _("Số tiền (VNĐ, số nguyên)."), Cost),
         ),
         key=("site", "date", "category"),
     ),
@@ -281,7 +388,7 @@ FILES = (
                 _("Đối tượng."),
                 choices=tuple(Training.Audience.values),
             ),
-            Column("trainees", INT, _("Số học viên.")),
+            _int("trainees", _("Số học viên."), Training),
         ),
         key=("site", "date", "audience"),
     ),

@@ -13,6 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
+from accounts.models import Role
+from reports.periods import check_period_open
+
 from .models import (
     Contact,
     Enrolment,
@@ -28,7 +31,9 @@ MIN_AGE = 10
 MAX_AGE = 90
 
 # One message per rule: the forms show it on their field, the importer on its row.
-WITHDRAWN = _("Người tham gia này đã rút khỏi chương trình: không thể ghi nhận hoạt động mới.")
+WITHDRAWN = _(
+    "Người tham gia này đã rút khỏi chương trình: không thể ghi nhận hoạt động sau ngày rút."
+)
 OTHER_PROVINCE = _(
     "Người tham gia này không có trong danh sách của tỉnh/thành phố có địa bàn đã chọn."
 )
@@ -99,9 +104,11 @@ def check_enrolment(*, enrolled_on, consent_on, birth_year=None, birth_field="bi
         raise ValidationError(errors)
 
 
-def check_active(participant, field="participant"):
-    """No new activity for a participant their province has withdrawn."""
-    if participant.withdrawn_on is not None:
+def check_active(participant, field="participant", day=None):
+    """No activity for a participant their province has withdrawn, dated after the withdrawal
+    (what happened before it stays history, and can still be entered late or imported)."""
+    withdrawn_on = participant.withdrawn_on
+    if withdrawn_on is not None and (day is None or day > withdrawn_on):
         raise _error(field, WITHDRAWN, "withdrawn")
 
 
@@ -114,7 +121,7 @@ def check_same_province(participant, site, field="participant"):
 
 def check_event(*, participant, site, day, date_label, participant_field="participant"):
     """What every participant-level event (contact, referral, assessment) must respect."""
-    check_active(participant, participant_field)
+    check_active(participant, participant_field, day)
     check_same_province(participant, site, participant_field)
     check_not_future(day, date_label, "date")
 
@@ -195,6 +202,17 @@ def participant_enrol(
     return participant, created
 
 
+def check_withdrawal(*, on, consent_on):
+    """A withdrawal is dated no later than today and not before consent."""
+    check_not_future(on, _("Ngày rút khỏi chương trình"), "withdrawn_on")
+    if on < consent_on:
+        raise _error(
+            "withdrawn_on",
+            _("Ngày rút khỏi chương trình không được trước ngày đồng ý tham gia."),
+            "withdrawn_before_consent",
+        )
+
+
 @transaction.atomic
 def participant_withdraw(*, participant, on, by=None):
     """Flag the province's record as withdrawn from `on`: hidden from its lists, past events
@@ -205,13 +223,7 @@ def participant_withdraw(*, participant, on, by=None):
             _("Người tham gia này đã rút khỏi chương trình."),
             "already_withdrawn",
         )
-    check_not_future(on, _("Ngày rút khỏi chương trình"), "withdrawn_on")
-    if on < participant.consent_on:
-        raise _error(
-            "withdrawn_on",
-            _("Ngày rút khỏi chương trình không được trước ngày đồng ý tham gia."),
-            "withdrawn_before_consent",
-        )
+    check_withdrawal(on=on, consent_on=participant.consent_on)
     participant.withdrawn_on = on
     participant.version += 1
     participant.save(update_fields=["withdrawn_on", "version", "updated_at"])
@@ -244,6 +256,46 @@ def contact_log(*, participant, date, site, kind, needs, peer_group=None, by=Non
         needs=list(needs or []),
         recorded_by=by,
     )
+
+
+NOT_RECORDER = _("Chỉ người đã ghi nhận lần tiếp cận này (hoặc cán bộ của tỉnh) mới được sửa nó.")
+
+
+def may_correct(contact, user):
+    """Whoever recorded a contact corrects it; so do the officers and administrators who may
+    change the records of its site (the contact is already in their scope)."""
+    if user is None or not user.is_authenticated:
+        return False
+    return contact.recorded_by_id == user.pk or user.role in (Role.OFFICER, Role.ADMIN)
+
+
+@transaction.atomic
+def contact_correct(*, contact, by, date, kind, needs):
+    """Correct a contact's day, kind and needs (the participant and the site stay). Only its
+    recorder (or an officer or administrator in scope) may, and only while the reporting
+    periods of the old and the new day are open for the site's province. The change is
+    audited (the Contact model is). Returns the contact."""
+    if not may_correct(contact, by):
+        raise ValidationError(NOT_RECORDER, code="not_recorder")
+    locked = (
+        Contact.objects.select_for_update().select_related("site", "participant").get(pk=contact.pk)
+    )
+    check_period_open(site=locked.site, day=locked.date)
+    check_contact(
+        participant=locked.participant,
+        date=date,
+        site=locked.site,
+        kind=kind,
+        peer_group=locked.peer_group,
+        exclude=locked,
+    )
+    check_period_open(site=locked.site, day=date)
+    locked.date = date
+    locked.kind = kind
+    locked.needs = list(needs or [])
+    locked.version += 1
+    locked.save()
+    return locked
 
 
 def _check_assessment_date(date):

@@ -1,3 +1,4 @@
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -58,7 +59,7 @@ class Provider(VersionedModel):
 class ReferralQuerySet(CaseEventQuerySet):
     def visible_to(self, user):
         if user is not None and user.is_authenticated and user.role == Role.PROVIDER:
-            return self.filter(provider_id=user.provider_id)
+            return self.not_erased().filter(provider_id=user.provider_id)
         return super().visible_to(user)
 
     def open(self):
@@ -75,6 +76,21 @@ class Referral(VersionedModel):
         COMPLETED = "completed", _("Hoàn thành")
         DECLINED = "declined", _("Từ chối")
         LOST = "lost", _("Mất dấu")
+
+    class DeclineReason(models.TextChoices):
+        NOT_ELIGIBLE = "not_eligible", _("Không đủ điều kiện tiếp nhận")
+        NO_RESIDENCE = "no_residence", _("Không có hộ khẩu thường trú tại địa phương")
+        NO_CAPACITY = "no_capacity", _("Cơ sở đã hết chỗ hoặc quá tải")
+        SERVICE_UNAVAILABLE = "service_unavailable", _("Cơ sở không còn cung cấp dịch vụ này")
+        PARTICIPANT_DECLINED = "participant_declined", _("Người tham gia không muốn nhận dịch vụ")
+        NOT_REACHED = "not_reached", _("Không liên hệ được với người tham gia")
+        OTHER = "other", _("Lý do khác")
+
+    class Outcome(models.TextChoices):
+        SERVICE_GIVEN = "service_given", _("Đã cung cấp đủ dịch vụ")
+        PARTLY_GIVEN = "partly_given", _("Đã cung cấp một phần dịch vụ")
+        REFERRED_ON = "referred_on", _("Đã chuyển tiếp đến cơ sở khác")
+        ONGOING = "ongoing", _("Đã bắt đầu, còn tiếp tục theo dõi")
 
     OPEN_STATUSES = (Status.REFERRED, Status.RECEIVED)
 
@@ -116,6 +132,11 @@ class Referral(VersionedModel):
         editable=False,
     )
     completed_on = models.DateField(_("ngày hoàn thành"), null=True, blank=True)
+    # Chosen from fixed lists: no free text about the person is ever written here.
+    decline_reason = models.CharField(
+        _("lý do từ chối"), max_length=30, choices=DeclineReason.choices, blank=True
+    )
+    outcome = models.CharField(_("kết quả"), max_length=20, choices=Outcome.choices, blank=True)
     consent_to_share = models.BooleanField(
         _("người tham gia đồng ý chia sẻ thông tin với cơ sở dịch vụ"), default=False
     )
@@ -218,6 +239,11 @@ class ReferralEvent(models.Model):
         return f"{self.referral_id}: {self.from_status or '—'} → {self.to_status}"
 
 
+# Support given to one person at one time: at most 1 billion VND (a loan is the largest kind).
+MAX_SUPPORT_VND = 1_000_000_000
+TOO_MUCH_SUPPORT = _("Một khoản hỗ trợ không được quá %(limit_value)s VNĐ.")
+
+
 class SupportQuerySet(CaseEventQuerySet):
     has_peer_group = False
 
@@ -250,7 +276,12 @@ class Support(VersionedModel):
     )
     date = models.DateField(_("ngày"))
     kind = models.CharField(_("loại hỗ trợ"), max_length=30, choices=Kind.choices)
-    amount_vnd = models.DecimalField(_("số tiền (VNĐ)"), max_digits=15, decimal_places=0)
+    amount_vnd = models.DecimalField(
+        _("số tiền (VNĐ)"),
+        max_digits=15,
+        decimal_places=0,
+        validators=[MaxValueValidator(MAX_SUPPORT_VND, message=TOO_MUCH_SUPPORT)],
+    )
 
     objects = SupportQuerySet.as_manager()
 
@@ -263,7 +294,12 @@ class Support(VersionedModel):
                 condition=Q(amount_vnd__gte=0),
                 name="support_amount_not_negative",
                 violation_error_message=_("Số tiền không được âm."),
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_vnd__lte=MAX_SUPPORT_VND),
+                name="support_amount_at_most_1_billion",
+                violation_error_message=_("Một khoản hỗ trợ không được quá 1.000.000.000 VNĐ."),
+            ),
         ]
 
     def __str__(self):

@@ -88,6 +88,8 @@ EXCHANGE_MODELS = (
     "referrals.Referral",
     "participants.Enrolment",
     "participants.Participant",
+    "participants.Person",
+    "referrals.Provider",
     "sites.Cost",
     "sites.Training",
     "sites.Establishment",

@@ -43,7 +43,8 @@ def test_a_valid_folder_imports_every_file(tmp_path, reference):
     a = Participant.objects.get(person__uic_hash=uic_hash(UIC_A))
     assert sorted(a.enrolments.values_list("site__code", flat=True)) == ["HN-NEW", "HN-WR"]
     assert a.consent_on == datetime.date(2020, 3, 1)
-    assert Participant.objects.get(person__uic_hash=uic_hash(UIC_B)).category == "establishment_worker"
+    b = Participant.objects.get(person__uic_hash=uic_hash(UIC_B))
+    assert b.category == "establishment_worker"
     assert Participant.objects.get(person__uic_hash=uic_hash(UIC_C)).sex == "male"
     assert Participant.objects.count() == 3
 

@@ -9,9 +9,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from exchange.spec import FILES
-from participants.models import Contact, Participant, RightsAssessment
+from participants.models import Contact, Enrolment, Participant, RightsAssessment
 from programs.models import InterventionModel
-from referrals.models import Referral
+from referrals.models import Provider, Referral, Support
 from reports.indicators import compute_indicators
 from sites.models import Site
 from tests import factories
@@ -88,6 +88,39 @@ def build_data(site_hn, site_ct, group_hn, provider_hn):
     factories.CostFactory(site=site_hn, date=datetime.date(2025, 8, 1), amount_vnd=7_000_000)
     factories.CostFactory(site=site_new, date=datetime.date(2025, 9, 1), category="support")
     factories.TrainingFactory(site=site_ct, date=datetime.date(2025, 8, 5), trainees=17)
+    # What the format carries beyond EXCHANGE.md's minimum: the enrolling peer group, consent
+    # and withdrawal dates, the provider directory and support given.
+    enrolment = people[0][0].enrolments.get(site=site_hn)
+    enrolment.peer_group = group_hn
+    enrolment.save()
+    withdrawn = people[3][0]
+    withdrawn.consent_on = datetime.date(2019, 1, 5)
+    withdrawn.withdrawn_on = datetime.date(2025, 10, 15)
+    withdrawn.save()
+    factories.ProviderFactory(
+        name="Trạm y tế phường Ninh Kiều",
+        province=factories.province("92"),
+        services=["health_check", "hiv_sti"],
+        location="Ninh Kiều",
+        accepts_without_residence=False,
+        eligibility="Phụ nữ từ 16 tuổi",
+    )
+    completed = Referral.objects.get(status="completed")
+    factories.SupportFactory(
+        participant=completed.participant,
+        site=completed.site,
+        referral=completed,
+        date=datetime.date(2025, 9, 2),
+        kind="loan",
+        amount_vnd=12_500_000,
+    )
+    factories.SupportFactory(
+        participant=people[1][0],
+        site=people[1][1],
+        date=datetime.date(2025, 9, 3),
+        kind="health_insurance_premium",
+        amount_vnd=800_000,
+    )
 
 
 def content():
@@ -138,6 +171,40 @@ def content():
                 "provider__name",
                 "status",
                 "completed_on",
+            ),
+            key=repr,
+        ),
+        "enrolments": sorted(
+            Enrolment.objects.values_list(
+                "participant__person__uic_hash",
+                "site__code",
+                "peer_group__code",
+                "participant__consent_on",
+                "participant__withdrawn_on",
+            ),
+            key=repr,
+        ),
+        "providers": sorted(
+            Provider.objects.values_list(
+                "name",
+                "province__code",
+                "services",
+                "location",
+                "accepts_without_residence",
+                "eligibility",
+                "contact_channel",
+            ),
+            key=repr,
+        ),
+        "supports": sorted(
+            Support.objects.values_list(
+                "participant__person__uic_hash",
+                "date",
+                "site__code",
+                "kind",
+                "amount_vnd",
+                "referral__date",
+                "referral__service",
             ),
             key=repr,
         ),

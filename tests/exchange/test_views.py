@@ -10,7 +10,7 @@ from exchange import uploads
 from exchange.reader import read_directory
 from exchange.services import import_exchange
 from exchange.spec import FILES
-from participants.models import Participant
+from participants.models import Contact, Participant
 from participants.uic import uic_hash
 from sites.models import Site
 from tests import factories
@@ -201,7 +201,7 @@ def test_participant_exports_hold_the_hash_never_the_raw_uic(client_for, officer
     rows = read_csv_bytes(
         b"".join(client.get(reverse("exchange:export", args=["participants"])).streaming_content)
     )
-    assert rows[1][0] == f"h:{uic_hash(UIC_A)}" and rows[1][-1] == "HN-HM-PG"
+    assert rows[1][0] == f"h:{uic_hash(UIC_A)}" and rows[1][6] == "HN-HM-PG"
 
 
 def test_the_ministry_gets_no_participant_level_export(client_for, ministry, site_hn):
@@ -241,12 +241,13 @@ def test_withdrawn_participants_are_exported_with_their_contacts(client_for, off
     assert [row[0] for row in rows[1:]] == [f"h:{uic_hash(UIC_A)}"]
 
 
-def test_imported_contacts_make_the_participant_visible_where_met(
+def test_a_contact_row_for_a_person_known_only_in_another_province_is_refused(
     tmp_path, officer_hn, officer_ct, site_hn, site_ct
 ):
-    """A participant enrolled in Cần Thơ and met (by import) in Hà Nội: the Hà Nội officer sees
-    them, because an imported contact enrols the participant where they were met."""
-    participant = factories.ParticipantFactory(uic=UIC_A)
+    """A participant enrolled in Cần Thơ only, named by a contact row at a Hà Nội site: the row
+    is refused (Hà Nội does not know them), even by the server's command, and Cần Thơ's record
+    is untouched and stays invisible to Hà Nội."""
+    participant = factories.ParticipantFactory(uic=UIC_A, province=site_ct.province.current)
     factories.EnrolmentFactory(participant=participant, site=site_ct)
     folder = tmp_path / "in"
     folder.mkdir()
@@ -255,6 +256,8 @@ def test_imported_contacts_make_the_participant_visible_where_met(
         encoding="utf-8",
     )
     ok, _out, err = run_import(folder)
-    assert ok, err
-    assert participant in Participant.objects.visible_to(officer_hn)
-    assert participant in Participant.objects.visible_to(officer_ct)
+    assert not ok
+    assert "contacts.csv:2: uic: người tham gia chưa ghi danh" in err
+    assert Contact.objects.count() == 0
+    assert participant not in Participant.objects.visible_to(officer_hn)
+    assert list(Participant.objects.visible_to(officer_ct)) == [participant]

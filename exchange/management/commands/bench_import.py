@@ -3,12 +3,14 @@
     python manage.py bench_import [--contacts 100000] [--participants 20000] [--keep-data]
 
 Writes the folder to a temporary directory, imports it (timed), imports it again (timed: every
-row unchanged) and, unless --keep-data, rolls both back. Use a scratch database.
+row unchanged) and, unless --keep-data, rolls both back. Each line ends with the process's peak
+resident memory so far (the high-water mark, which only grows). Use a scratch database.
 """
 
 import csv
 import datetime
 import random
+import resource
 import shutil
 import tempfile
 import time
@@ -70,7 +72,8 @@ class Command(BaseCommand):
                 f"{name}: {c.new} new/{c.updated} updated/{c.unchanged} unchanged"
                 for name, c in result.counts.items()
             )
-            self.stdout.write(f"{label}: {elapsed:.1f} s ({counts})")
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            self.stdout.write(f"{label}: {elapsed:.1f} s ({counts}); peak memory {peak:.0f} MB")
 
     def _write(self, folder, contacts, participants, rng):
         def write(name, header, rows):

@@ -1,0 +1,196 @@
+"""One rule, one message: each rule of the forms refuses the same bad input in an imported row,
+with the words the form shows. Each case posts the form, then imports the same thing, and
+compares the two messages (written out here by hand)."""
+
+import datetime
+import html
+import io
+
+import pytest
+from django.urls import reverse
+
+from participants import services
+from participants.models import Contact, Participant
+from referrals.models import Referral
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+UIC = "MATU030795F"
+TOMORROW = datetime.date.today() + datetime.timedelta(days=1)
+
+FUTURE_CONTACT = "Ngày tiếp cận không được sau ngày hôm nay."
+WITHDRAWN = (
+    "Người tham gia này đã rút khỏi chương trình: không thể ghi nhận hoạt động sau ngày rút."
+)
+PEER_GROUP_SITE = "Nhóm đồng đẳng không thuộc địa bàn đã chọn."
+CONSENT_AFTER = "Ngày đồng ý tham gia không được sau ngày ghi danh."
+AGE = "Năm sinh không hợp lệ: tuổi của người tham gia phải từ 10 đến 90."
+FUTURE_REFERRAL = "Ngày chuyển gửi không được sau ngày hôm nay."
+NO_CONSENT_TO_SHARE = (
+    "Chưa có sự đồng ý của người tham gia cho chia sẻ thông tin với cơ sở dịch vụ: "
+    "không thể chuyển gửi."
+)
+
+HEADERS = {
+    "contacts": "uic,date,site,peer_group,kind,needs",
+    "participants": "uic,category,sex,birth_year,residence,enrolled_on,site,consent_on",
+    "referrals": "uic,date,site,service,provider,status,completed_on,consent",
+}
+
+
+@pytest.fixture
+def person(site_hn):
+    participant, _ = services.participant_enrol(
+        uic=UIC,
+        category="sex_worker",
+        sex="female",
+        birth_year=1995,
+        residence="none",
+        consent_on=datetime.date(2024, 1, 2),
+        site=site_hn,
+        enrolled_on=datetime.date(2024, 1, 2),
+    )
+    return participant
+
+
+def import_errors(client, name, row):
+    data = io.BytesIO(f"{HEADERS[name]}\n{row}\n".encode())
+    data.name = f"{name}.csv"
+    response = client.post(reverse("exchange:import"), {"file": data})
+    return response.context["errors"]
+
+
+def contact_form(client, person, site, **overrides):
+    data = {
+        "participant_code": person.code,
+        "date": "2024-05-02",
+        "kind": "outreach",
+        "site": str(site.pk),
+        **overrides,
+    }
+    return client.post(reverse("participants:contact_new"), data)
+
+
+def form_errors(response):
+    """The page the form answered with, as text: its messages are somewhere in it."""
+    assert response.status_code == 200
+    return html.unescape(response.content.decode())
+
+
+def test_future_contact(client_for, officer_hn, site_hn, person):
+    client = client_for(officer_hn)
+    assert FUTURE_CONTACT in form_errors(
+        contact_form(client, person, site_hn, date=TOMORROW.isoformat())
+    )
+    row = f"{UIC},{TOMORROW.isoformat()},{site_hn.code},,outreach,"
+    assert import_errors(client, "contacts", row) == [f"contacts.csv:2: date: {FUTURE_CONTACT}"]
+    assert Contact.objects.count() == 0
+
+
+def test_contact_after_withdrawal(client_for, officer_hn, site_hn, person):
+    services.participant_withdraw(participant=person, on=datetime.date(2024, 3, 1))
+    client = client_for(officer_hn)
+    assert WITHDRAWN in form_errors(contact_form(client, person, site_hn))
+    row = f"{UIC},2024-05-02,{site_hn.code},,outreach,"
+    assert import_errors(client, "contacts", row) == [f"contacts.csv:2: uic: {WITHDRAWN}"]
+    # Before the withdrawal, the history can still be entered (late, or by import).
+    early = f"{UIC},2024-02-01,{site_hn.code},,outreach,"
+    assert import_errors(client, "contacts", early) == []
+    assert Contact.objects.count() == 0  # a preview writes nothing
+
+
+def test_peer_group_of_another_site(client_for, officer_hn, site_hn, person):
+    other = factories.PeerGroupFactory(code="G-OTHER", site=factories.SiteFactory(code="HN-OT"))
+    client = client_for(officer_hn)
+    assert PEER_GROUP_SITE in form_errors(
+        contact_form(client, person, site_hn, peer_group=str(other.pk))
+    )
+    row = f"{UIC},2024-05-02,{site_hn.code},G-OTHER,outreach,"
+    assert import_errors(client, "contacts", row) == [
+        f"contacts.csv:2: peer_group: {PEER_GROUP_SITE}"
+    ]
+
+
+def test_the_same_key_twice_in_one_file(client_for, officer_hn, site_hn, person):
+    """The form opens the existing contact on a same-day repeat; a file that holds the same key
+    twice is refused, rather than the last row winning."""
+    client = client_for(officer_hn)
+    row = f"{UIC},2024-06-02,{site_hn.code},,outreach,"
+    assert import_errors(client, "contacts", "\n".join([row, row])) == [
+        "contacts.csv:3: uic, date, site, kind: trùng khóa với dòng 2."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("row", "form_overrides", "message", "column"),
+    [
+        (
+            "1995,temporary,2024-05-02,{site},2024-06-01",
+            {"consent_on": "2024-06-01"},
+            CONSENT_AFTER,
+            "consent_on",
+        ),
+        ("2020,temporary,2024-05-02,{site},", {"birth_date": "2020-01-01"}, AGE, "birth_year"),
+    ],
+)
+def test_enrolment_rules(client_for, officer_hn, site_hn, row, form_overrides, message, column):
+    client = client_for(officer_hn)
+    answers = {
+        "step": "answers",
+        "mother_name": "Mai",
+        "father_name": "Tuấn",
+        "birth_date": "1995-07-03",
+        "sex": "female",
+        "category": "sex_worker",
+        "residence": "temporary",
+        "site": str(site_hn.pk),
+        "enrolled_on": "2024-05-02",
+        "consent": "on",
+        "consent_on": "2024-05-02",
+        **form_overrides,
+    }
+    page = client.post(reverse("participants:enrol"), answers)
+    assert message in form_errors(page)
+    line = f"{UIC},sex_worker,female," + row.format(site=site_hn.code)
+    assert import_errors(client, "participants", line) == [
+        f"participants.csv:2: {column}: {message}"
+    ]
+    assert Participant.objects.count() == 0
+
+
+def test_referral_rules(client_for, officer_hn, site_hn, person):
+    client = client_for(officer_hn)
+    referral = {
+        "participant": person.code,
+        "date": TOMORROW.isoformat(),
+        "site": str(site_hn.pk),
+        "service": "loan",
+    }
+    page = client.post(reverse("referrals:referral_new"), referral)
+    errors = form_errors(page)
+    assert FUTURE_REFERRAL in errors
+    row = f"{UIC},{TOMORROW.isoformat()},{site_hn.code},loan,,referred,,yes"
+    assert import_errors(client, "referrals", row) == [f"referrals.csv:2: date: {FUTURE_REFERRAL}"]
+
+    with pytest.raises(Exception) as refused:
+        from referrals.services import referral_create
+
+        referral_create(
+            participant=person,
+            date=datetime.date(2024, 5, 2),
+            site=site_hn,
+            service="loan",
+            consent_to_share=False,
+            by=officer_hn,
+        )
+    assert NO_CONSENT_TO_SHARE in str(refused.value)
+    row = f"{UIC},2024-05-02,{site_hn.code},loan,,referred,,no"
+    assert import_errors(client, "referrals", row) == [
+        f"referrals.csv:2: consent: {NO_CONSENT_TO_SHARE}"
+    ]
+    completed_early = f"{UIC},2024-05-02,{site_hn.code},loan,,completed,2024-05-01,yes"
+    assert import_errors(client, "referrals", completed_early) == [
+        "referrals.csv:2: completed_on: ngày hoàn thành trước ngày chuyển gửi."
+    ]
+    assert Referral.objects.count() == 0
