@@ -1,0 +1,314 @@
+"""Loaders of the participant-level files of the exchange format: participants (one record per
+person and province, one enrolment per site), contacts and assessments. Every row is held to the
+importer's province and to the rules of the forms (participants.services); the engine is
+`exchange.services`."""
+
+from django.utils.translation import gettext as _
+
+from exchange.services import BATCH, FileCounts, Prepared, assign, chunks
+from sites.models import Establishment, PeerGroup, Site
+
+from .models import Contact, Enrolment, EstablishmentAssessment, Participant, RightsAssessment
+from .services import (
+    check_enrolment,
+    check_not_future,
+    check_peer_group,
+    check_withdrawal,
+    enrol_where_met,
+)
+
+
+def load_participants(ctx, spec, label, rows):
+    """One record per person and (2025) province, one enrolment per record and site. A row
+    creates the province's record when the province does not know the person yet, whatever
+    other provinces know; it never reads or changes another province's record."""
+    sites = ctx.by_code(Site, [v["site"] for _line, v in rows])
+    groups = ctx.by_code(
+        PeerGroup, [v["peer_group"] for _line, v in rows if v.get("peer_group")], scoped=False
+    )
+    attributes = ("category", "sex", "birth_year", "residence")
+    first_row = {}
+    kept = []
+    for line, v in rows:
+        v.setdefault("peer_group", None)
+        v.setdefault("consent_on", None)
+        v.setdefault("withdrawn_on", None)
+        site = ctx.site_ref(label, line, sites, v["site"])
+        ok = site is not None and ctx.check(
+            label,
+            line,
+            check_enrolment,
+            columns={"consent_on": "consent_on" if v["consent_on"] else "enrolled_on"},
+            enrolled_on=v["enrolled_on"],
+            consent_on=v["consent_on"] or v["enrolled_on"],
+            birth_year=v["birth_year"],
+        )
+        v["group"] = None
+        if ok and v["peer_group"]:
+            v["group"] = groups.get(v["peer_group"])
+            if v["group"] is None:
+                ctx.error(label, line, "peer_group", _("không có nhóm mã này."))
+                ok = False
+            else:
+                ok = ctx.check(label, line, lambda v=v, s=site: check_peer_group(v["group"], s))
+        if ok and v["withdrawn_on"] is not None:
+            ok = ctx.check(
+                label,
+                line,
+                check_withdrawal,
+                on=v["withdrawn_on"],
+                consent_on=v["consent_on"] or v["enrolled_on"],
+            )
+        if not ok:
+            continue
+        key = (v["uic"], ctx.current[site.province_id])
+        earlier = first_row.get(key)
+        if earlier is not None:
+            for name in attributes:
+                if earlier[1][name] != v[name]:
+                    ctx.error(
+                        label,
+                        line,
+                        name,
+                        _("khác với dòng %(line)s của cùng người tham gia.") % {"line": earlier[0]},
+                    )
+                    ok = False
+        if ok:
+            first_row.setdefault(key, (line, v))
+            kept.append((line, v, site, key))
+
+    # The province records: new ones created, existing ones brought up to date.
+    existing = {}
+    for chunk in chunks({digest for digest, _province in first_row}):
+        for obj in (
+            ctx.scoped(Participant)
+            .filter(person__uic_hash__in=chunk)
+            .select_related("person")
+            .only("pk", "person__uic_hash", "province_id", "version", *attributes)
+        ):
+            existing[(obj.person.uic_hash, obj.province_id)] = obj
+    persons = ctx.persons({key[0] for key in first_row if key not in existing})
+    consent = {}
+    for _line, v, _site, key in kept:
+        day = consent.get(key)
+        given = v["consent_on"] or v["enrolled_on"]
+        consent[key] = given if day is None else min(day, given)
+    new, changed = [], []
+    changed_keys = set()
+    for key, (_line, v) in first_row.items():
+        values = {name: v[name] for name in attributes}
+        # Consent and withdrawal are the province's own: taken from the file when given.
+        if any(row_v["consent_on"] for _l, row_v, _s, k in kept if k == key):
+            values["consent_on"] = consent[key]
+        if v["withdrawn_on"] is not None:
+            values["withdrawn_on"] = v["withdrawn_on"]
+        obj = existing.get(key)
+        if obj is None:
+            values.setdefault("consent_on", consent[key])
+            obj = Participant(
+                person_id=persons[key[0]],
+                province_id=key[1],
+                **values,
+            )
+            new.append(obj)
+            existing[key] = obj
+        elif assign(obj, values):
+            obj.version += 1
+            obj.updated_at = ctx.now
+            changed.append(obj)
+            changed_keys.add(key)
+    Participant.objects.bulk_create(new, batch_size=BATCH)
+    Participant.objects.bulk_update(
+        changed,
+        [*attributes, "consent_on", "withdrawn_on", "version", "updated_at"],
+        batch_size=BATCH,
+    )
+
+    # Their enrolments, one per record and site.
+    enrolments = {}
+    for chunk in chunks(obj.pk for obj in existing.values()):
+        for enrolment in Enrolment.objects.filter(participant_id__in=chunk):
+            enrolments[(enrolment.participant_id, enrolment.site_id)] = enrolment
+    counts = FileCounts()
+    seen = {}
+    new_enrolments, changed_enrolments = [], []
+    for line, v, site, record_key in kept:
+        participant = existing[record_key]
+        key = (participant.pk, site.pk)
+        if key in seen:
+            ctx.error(
+                label,
+                line,
+                "uic, site",
+                _("trùng khóa với dòng %(line)s.") % {"line": seen[key]},
+            )
+            continue
+        seen[key] = line
+        enrolment = enrolments.get(key)
+        # A record's changed attributes count once, on its first row.
+        touched = record_key in changed_keys
+        changed_keys.discard(record_key)
+        group_id = v["group"].pk if v["group"] is not None else None
+        if enrolment is None:
+            new_enrolments.append(
+                Enrolment(
+                    participant_id=participant.pk,
+                    site_id=site.pk,
+                    peer_group_id=group_id,
+                    enrolled_on=v["enrolled_on"],
+                    enrolled_by=ctx.user,
+                )
+            )
+            counts.new += 1
+            continue
+        wanted = {"enrolled_on": v["enrolled_on"]}
+        if "peer_group" in ctx.columns_present:
+            wanted["peer_group_id"] = group_id
+        if assign(enrolment, wanted):
+            changed_enrolments.append(enrolment)
+            touched = True
+        if touched:
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+    Enrolment.objects.bulk_create(new_enrolments, batch_size=BATCH)
+    Enrolment.objects.bulk_update(
+        changed_enrolments, ["enrolled_on", "peer_group_id"], batch_size=BATCH
+    )
+    return counts
+
+
+def load_contacts(ctx, spec, label, rows):
+    sites = ctx.by_code(Site, [v["site"] for _line, v in rows])
+    groups = ctx.by_code(
+        PeerGroup, [v["peer_group"] for _line, v in rows if v["peer_group"]], scoped=False
+    )
+    records = ctx.participant_records(v["uic"] for _line, v in rows)
+    prepared = []
+    for line, v in rows:
+        site = ctx.site_ref(label, line, sites, v["site"])
+        pid = site and ctx.participant_ref(label, line, records, v["uic"], site, v["date"])
+        if not ctx.check(
+            label, line, lambda v=v: check_not_future(v["date"], _("Ngày tiếp cận"), "date")
+        ):
+            continue
+        group_id = None
+        if v["peer_group"]:
+            group = groups.get(v["peer_group"])
+            if group is None:
+                ctx.error(label, line, "peer_group", _("không có nhóm mã này."))
+                continue
+            if not ctx.check(label, line, lambda g=group, s=site: check_peer_group(g, s)):
+                continue
+            group_id = group.pk
+        if site is None or pid is None:
+            continue
+        prepared.append(
+            Prepared(
+                line,
+                (pid, v["date"], site.pk, v["kind"]),
+                {"peer_group_id": group_id, "needs": v["needs"]},
+                {
+                    "participant_id": pid,
+                    "date": v["date"],
+                    "site_id": site.pk,
+                    "kind": v["kind"],
+                },
+            )
+        )
+    existing = ctx.existing_events(
+        Contact,
+        prepared,
+        lambda o: (o.participant_id, o.date, o.site_id, o.kind),
+        (
+            "id",
+            "participant_id",
+            "date",
+            "site_id",
+            "kind",
+            "peer_group_id",
+            "needs",
+            "version",
+        ),
+    )
+    counts, _new, _changed = ctx.upsert(
+        spec,
+        label,
+        Contact,
+        prepared,
+        existing,
+        fields=["peer_group_id", "needs"],
+        extra={"recorded_by": ctx.user},
+    )
+    # Bulk writes skip the Contact signal that keeps "met at a site => enrolled there".
+    enrol_where_met(contacts=Contact.objects.filter(site_id__in=[s.pk for s in sites.values()]))
+    return counts
+
+
+def load_rights_assessments(ctx, spec, label, rows):
+    establishments = ctx.by_code(Establishment, [v["establishment"] for _line, v in rows])
+    records = ctx.participant_records(v["uic"] for _line, v in rows)
+    flags = RightsAssessment.CORE_RIGHTS + ("social_insurance", "health_insurance")
+    prepared = []
+    for line, v in rows:
+        establishment = ctx.establishment_ref(label, line, establishments, v["establishment"])
+        pid = establishment and ctx.participant_ref(
+            label, line, records, v["uic"], establishment.site, v["date"]
+        )
+        in_time = ctx.check(
+            label, line, lambda v=v: check_not_future(v["date"], _("Ngày đánh giá"), "date")
+        )
+        if establishment is None or pid is None or not in_time:
+            continue
+        prepared.append(
+            Prepared(
+                line,
+                (pid, establishment.pk, v["date"]),
+                {name: v[name] for name in flags},
+                {
+                    "participant_id": pid,
+                    "establishment_id": establishment.pk,
+                    "date": v["date"],
+                },
+            )
+        )
+    existing = ctx.existing_events(
+        RightsAssessment,
+        prepared,
+        lambda o: (o.participant_id, o.establishment_id, o.date),
+        ("id", "participant_id", "establishment_id", "date", "version", *flags),
+        site_field="establishment_id",
+    )
+    counts, _new, _changed = ctx.upsert(
+        spec, label, RightsAssessment, prepared, existing, fields=list(flags)
+    )
+    return counts
+
+
+def load_establishment_assessments(ctx, spec, label, rows):
+    establishments = ctx.by_code(Establishment, [v["establishment"] for _line, v in rows])
+    flags = EstablishmentAssessment.DUTIES
+    prepared = []
+    for line, v in rows:
+        establishment = ctx.establishment_ref(label, line, establishments, v["establishment"])
+        if establishment is None:
+            continue
+        prepared.append(
+            Prepared(
+                line,
+                (establishment.pk, v["date"]),
+                {name: v[name] for name in flags},
+                {"establishment_id": establishment.pk, "date": v["date"]},
+            )
+        )
+    existing = ctx.existing_events(
+        EstablishmentAssessment,
+        prepared,
+        lambda o: (o.establishment_id, o.date),
+        ("id", "establishment_id", "date", "version", *flags),
+        site_field="establishment_id",
+    )
+    counts, _new, _changed = ctx.upsert(
+        spec, label, EstablishmentAssessment, prepared, existing, fields=list(flags)
+    )
+    return counts

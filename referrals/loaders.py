@@ -1,0 +1,241 @@
+"""Loaders of the referral files of the exchange format: the provider directory, referrals and
+support given. Each row goes through the same rules as the referral forms (participants.services
+`check_*`, the consent to share); the engine is `exchange.services`."""
+
+from collections import defaultdict
+
+from django.utils.translation import gettext as _
+
+from exchange.services import BATCH, PROVIDER_FIELDS, Prepared, chunks
+from participants.services import check_not_future
+from sites.models import Province, Site
+
+from .models import Provider, Referral, ReferralEvent, Support
+from .services import NO_CONSENT_TO_SHARE
+
+
+def load_providers(ctx, spec, label, rows):
+    """The service directory, keyed by (name, 2025 province). An officer writes only their
+    own province's providers, as on the provider form (`Provider.editable_by`)."""
+    provinces = {p.code: p for p in Province.objects.filter(unit_set=Province.UnitSet.CURRENT)}
+    prepared = []
+    for line, v in rows:
+        province = provinces.get(v["province"])
+        if province is None:
+            ctx.error(
+                label, line, "province", _("không có tỉnh mã này trong 34 tỉnh từ 01/07/2025.")
+            )
+            continue
+        if ctx.officer_province is not None and province.pk != ctx.officer_province:
+            ctx.error(label, line, "province", _("tỉnh này không phải tỉnh của bạn."))
+            continue
+        values = {
+            "services": v["services"],
+            "location": v["location"] or "",
+            "accepts_without_residence": v["accepts_without_residence"],
+            "eligibility": v["eligibility"] or "",
+            "contact_channel": v["contact_channel"] or "",
+        }
+        prepared.append(
+            Prepared(
+                line,
+                (v["name"], province.pk),
+                values,
+                {"name": v["name"], "province_id": province.pk},
+            )
+        )
+    existing = {}
+    for chunk in chunks({item.key[0] for item in prepared}):
+        for obj in Provider.objects.filter(name__in=chunk):
+            existing[(obj.name, obj.province_id)] = obj
+    counts, _new, _changed = ctx.upsert(
+        spec, label, Provider, prepared, existing, fields=list(PROVIDER_FIELDS)
+    )
+    return counts
+
+
+def load_referrals(ctx, spec, label, rows):
+    sites = ctx.by_code(Site, [v["site"] for _line, v in rows])
+    records = ctx.participant_records(v["uic"] for _line, v in rows)
+    current = ctx.current
+    providers = defaultdict(list)
+    names = {v["provider"] for _line, v in rows if v["provider"]}
+    for chunk in chunks(names):
+        for provider in ctx.scoped(Provider).filter(name__in=chunk):
+            providers[provider.name].append(provider)
+    prepared = []
+    for line, v in rows:
+        site = ctx.site_ref(label, line, sites, v["site"])
+        pid = site and ctx.participant_ref(label, line, records, v["uic"], site, v["date"])
+        ok = site is not None and pid is not None
+        if not v["consent"]:
+            ok = False
+            ctx.error(label, line, "consent", str(NO_CONSENT_TO_SHARE))
+        for column, day, day_label in (
+            ("date", v["date"], _("Ngày chuyển gửi")),
+            ("completed_on", v["completed_on"], _("Ngày hoàn thành")),
+        ):
+            ok = (
+                ctx.check(
+                    label, line, lambda d=day, t=day_label, c=column: check_not_future(d, t, c)
+                )
+                and ok
+            )
+        provider_id = None
+        if v["provider"]:
+            candidates = providers.get(v["provider"], [])
+            if len(candidates) > 1 and site is not None:
+                candidates = [p for p in candidates if p.province_id == current[site.province_id]]
+            if len(candidates) == 1:
+                provider_id = candidates[0].pk
+            else:
+                ok = False
+                ctx.error(
+                    label,
+                    line,
+                    "provider",
+                    _("không có cơ sở dịch vụ tên này")
+                    if not candidates
+                    else _("có nhiều cơ sở dịch vụ cùng tên; không xác định được cơ sở nào."),
+                )
+        if v["status"] == Referral.Status.COMPLETED and v["completed_on"] is None:
+            ok = False
+            ctx.error(
+                label,
+                line,
+                "completed_on",
+                _("bắt buộc khi trạng thái là completed."),
+            )
+        if v["completed_on"] is not None and v["completed_on"] < v["date"]:
+            ok = False
+            ctx.error(label, line, "completed_on", _("ngày hoàn thành trước ngày chuyển gửi."))
+        if not ok:
+            continue
+        prepared.append(
+            Prepared(
+                line,
+                (pid, v["date"], site.pk, v["service"]),
+                {
+                    "provider_id": provider_id,
+                    "status": v["status"],
+                    "completed_on": v["completed_on"],
+                },
+                {
+                    "participant_id": pid,
+                    "date": v["date"],
+                    "site_id": site.pk,
+                    "service": v["service"],
+                    "consent_to_share": True,
+                },
+            )
+        )
+    existing = ctx.existing_events(
+        Referral,
+        prepared,
+        lambda o: (o.participant_id, o.date, o.site_id, o.service),
+        (
+            "id",
+            "participant_id",
+            "date",
+            "site_id",
+            "service",
+            "provider_id",
+            "status",
+            "completed_on",
+            "version",
+        ),
+    )
+    before = {obj.pk: obj.status for obj in existing.values()}
+    counts, new, changed = ctx.upsert(
+        spec,
+        label,
+        Referral,
+        prepared,
+        existing,
+        fields=["provider_id", "status", "completed_on"],
+        extra={"made_by": ctx.user},
+    )
+    events = [
+        ReferralEvent(referral_id=obj.pk, from_status="", to_status=obj.status, by=ctx.user)
+        for obj in new
+    ]
+    events += [
+        ReferralEvent(
+            referral_id=obj.pk,
+            from_status=before[obj.pk],
+            to_status=obj.status,
+            by=ctx.user,
+        )
+        for obj in changed
+        if before[obj.pk] != obj.status
+    ]
+    ReferralEvent.objects.bulk_create(events, batch_size=BATCH)
+    return counts
+
+
+def load_supports(ctx, spec, label, rows):
+    """Support given, keyed by (uic, date, site, kind); `referral_date` and
+    `referral_service` name the referral it followed (which must exist)."""
+    sites = ctx.by_code(Site, [v["site"] for _line, v in rows])
+    records = ctx.participant_records(v["uic"] for _line, v in rows)
+    prepared = []
+    for line, v in rows:
+        site = ctx.site_ref(label, line, sites, v["site"])
+        pid = site and ctx.participant_ref(label, line, records, v["uic"], site, v["date"])
+        in_time = ctx.check(
+            label, line, lambda v=v: check_not_future(v["date"], _("Ngày hỗ trợ"), "date")
+        )
+        if not (site and pid and in_time):
+            continue
+        referral_id = None
+        if v["referral_date"] or v["referral_service"]:
+            referral_id = (
+                Referral.objects.filter(
+                    participant_id=pid,
+                    site=site,
+                    date=v["referral_date"],
+                    service=v["referral_service"],
+                )
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if referral_id is None:
+                ctx.error(
+                    label,
+                    line,
+                    "referral_date, referral_service",
+                    _("không có lần chuyển gửi này của người tham gia tại địa bàn."),
+                )
+                continue
+        prepared.append(
+            Prepared(
+                line,
+                (pid, v["date"], site.pk, v["kind"]),
+                {"amount_vnd": v["amount_vnd"], "referral_id": referral_id},
+                {
+                    "participant_id": pid,
+                    "date": v["date"],
+                    "site_id": site.pk,
+                    "kind": v["kind"],
+                },
+            )
+        )
+    existing = ctx.existing_events(
+        Support,
+        prepared,
+        lambda o: (o.participant_id, o.date, o.site_id, o.kind),
+        (
+            "id",
+            "participant_id",
+            "date",
+            "site_id",
+            "kind",
+            "amount_vnd",
+            "referral_id",
+            "version",
+        ),
+    )
+    counts, _new, _changed = ctx.upsert(
+        spec, label, Support, prepared, existing, fields=["amount_vnd", "referral_id"]
+    )
+    return counts
