@@ -5,6 +5,7 @@ importer's province and to the rules of the forms (participants.services); the e
 
 from django.utils.translation import gettext as _
 
+from accounts.auditing import audit_bulk
 from exchange.services import BATCH, FileCounts, Prepared, assign, chunks
 from sites.models import Establishment, PeerGroup, Site
 
@@ -112,17 +113,18 @@ def load_participants(ctx, spec, label, rows):
             )
             new.append(obj)
             existing[key] = obj
-        elif assign(obj, values):
+        elif diff := assign(obj, values):
             obj.version += 1
             obj.updated_at = ctx.now
-            changed.append(obj)
+            changed.append((obj, diff))
             changed_keys.add(key)
     Participant.objects.bulk_create(new, batch_size=BATCH)
     Participant.objects.bulk_update(
-        changed,
+        [obj for obj, _diff in changed],
         [*attributes, "consent_on", "withdrawn_on", "version", "updated_at"],
         batch_size=BATCH,
     )
+    audit_bulk(Participant, created=new, changed=changed, actor=ctx.user)
 
     # Their enrolments, one per record and site.
     enrolments = {}
@@ -164,8 +166,8 @@ def load_participants(ctx, spec, label, rows):
         wanted = {"enrolled_on": v["enrolled_on"]}
         if "peer_group" in ctx.columns_present:
             wanted["peer_group_id"] = group_id
-        if assign(enrolment, wanted):
-            changed_enrolments.append(enrolment)
+        if diff := assign(enrolment, wanted):
+            changed_enrolments.append((enrolment, diff))
             touched = True
         if touched:
             counts.updated += 1
@@ -173,8 +175,11 @@ def load_participants(ctx, spec, label, rows):
             counts.unchanged += 1
     Enrolment.objects.bulk_create(new_enrolments, batch_size=BATCH)
     Enrolment.objects.bulk_update(
-        changed_enrolments, ["enrolled_on", "peer_group_id"], batch_size=BATCH
+        [enrolment for enrolment, _diff in changed_enrolments],
+        ["enrolled_on", "peer_group_id"],
+        batch_size=BATCH,
     )
+    audit_bulk(Enrolment, created=new_enrolments, changed=changed_enrolments, actor=ctx.user)
     return counts
 
 

@@ -79,13 +79,16 @@ def test_people_move_and_lack_residence(demo):
     ).distinct()
     without_permanent = big_city.exclude(residence="permanent").count()
     assert without_permanent > 0.7 * big_city.count()
-    # Some people were met at two sites in two provinces: one participant, two enrolments.
+    # Some people were met in two provinces: one person, a record in each province.
     moved = (
-        Enrolment.objects.values("participant")
+        Enrolment.objects.values("participant__person")
         .annotate(n=Count("site__province__current", distinct=True))
         .filter(n__gte=2)
     )
     assert moved.count() >= 20
+    assert not Participant.objects.values("person", "province").annotate(n=Count("id")).filter(
+        n__gt=1
+    )
 
 
 def test_referral_histories_cover_every_status(demo):

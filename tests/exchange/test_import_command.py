@@ -121,7 +121,7 @@ def test_one_bad_row_among_thousands_leaves_the_database_as_it_was(tmp_path, sit
             "costs.csv:1: colour: cột không có trong định dạng",
         ),
         ({"costs": ["HN-HM-PG,2020-01-01,salaries,10"]}, "costs.csv:2: category: giá trị không"),
-        ({"costs": ["HN-HM-PG,01/02/2020,staff,10"]}, "costs.csv:2: date: ngày không đúng dạng"),
+        ({"costs": ["HN-HM-PG,2020/02/01,staff,10"]}, "costs.csv:2: date: ngày không đúng dạng"),
         ({"costs": ["HN-HM-PG,2020-02-30,staff,10"]}, "costs.csv:2: date: ngày không đúng dạng"),
         (
             {"costs": ["HN-HM-PG,2020-01-01,staff,-10"]},

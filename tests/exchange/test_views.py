@@ -73,7 +73,8 @@ def test_preview_shows_counts_and_confirm_writes(client_for, officer_hn, provide
     assert Site.objects.filter(code__in=["HN-NEW", "HN-WR"]).count() == 2
     assert uploads.SESSION_KEY not in client.session
     assert uploads.folder_for(token) is None
-    event = ActivityEvent.objects.get(kind=ActivityEvent.Kind.IMPORT)
+    preview, event = ActivityEvent.objects.filter(kind=ActivityEvent.Kind.IMPORT).order_by("id")
+    assert (preview.detail["preview"], event.detail["preview"]) == (True, False)
     assert event.user == officer_hn
     assert event.detail["counts"]["contacts"] == {"new": 3, "updated": 0, "unchanged": 0}
     assert UIC_A not in database_text()
@@ -92,16 +93,20 @@ def test_cancel_writes_nothing_and_deletes_the_upload(client_for, officer_hn, pr
     # Confirming after a cancel finds nothing to import.
     client.post(reverse("exchange:import"), {"action": "confirm"})
     assert snapshot() == before
-    assert not ActivityEvent.objects.filter(kind=ActivityEvent.Kind.IMPORT).exists()
+    # The preview is in the activity log; no import is.
+    events = ActivityEvent.objects.filter(kind=ActivityEvent.Kind.IMPORT)
+    assert [event.detail["preview"] for event in events] == [True]
 
 
 def test_preview_lists_bad_rows_and_offers_no_confirmation(client_for, officer_hn, site_hn):
     client = client_for(officer_hn)
     upload = csv_upload("costs", ["HN-HM-PG,2020-01-01,staff,10", "HN-HM-PG,2020-13-01,staff,1"])
     response = client.post(reverse("exchange:import"), {"file": upload})
-    assert response.context["errors"] == ["costs.csv:3: date: ngày không đúng dạng YYYY-MM-DD."]
+    assert response.context["errors"] == [
+        "costs.csv:3: date: ngày không đúng dạng dd/mm/yyyy hoặc YYYY-MM-DD."
+    ]
     assert uploads.SESSION_KEY not in client.session
-    assert "confirm" not in response.content.decode()
+    assert 'name="action" value="confirm"' not in response.content.decode()
 
 
 def test_an_officer_cannot_import_rows_of_another_province(
@@ -141,9 +146,11 @@ def test_only_officers_and_admins_may_import(client_for, ministry, leader):
 def test_template_has_a_sheet_per_file_and_a_column_guide(client_for, officer_hn):
     response = client_for(officer_hn).get(reverse("exchange:template"))
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["_Hướng dẫn", *(spec.name for spec in FILES)]
+    assert book.sheetnames == ["_Hướng dẫn", "_Danh mục", *(spec.name for spec in FILES)]
     for spec in FILES:
-        assert [c.value for c in book[spec.name][1]] == list(spec.column_names)
+        # Vietnamese titles with the column codes beside them: "Ngày tiếp cận (date)".
+        header = [c.value for c in book[spec.name][1]]
+        assert [cell.rsplit("(", 1)[1].rstrip(")") for cell in header] == list(spec.column_names)
     guide = [[c.value for c in row] for row in book["_Hướng dẫn"].iter_rows()]
     described = {(row[0], row[1]) for row in guide if row[1]}
     for spec in FILES:
