@@ -60,7 +60,7 @@ COLUMNS = {
     Contact: "id version created_at updated_at participant_id date site_id peer_group_id kind "
     "needs recorded_by_id",
     Referral: "id version created_at updated_at participant_id date site_id peer_group_id "
-    "service provider_id status completed_on consent_to_share made_by_id",
+    "service provider_id status completed_on consent_to_share made_by_id decline_reason outcome",
     ReferralEvent: "id referral_id from_status to_status at by_id",
     Support: "id version created_at updated_at participant_id referral_id site_id date kind "
     "amount_vnd",
@@ -636,6 +636,8 @@ class Generator:
                             None if completed is None else day[completed],
                             rand() < 0.7,
                             None,
+                            "other" if status == "declined" else "",
+                            "service_given" if status == "completed" else "",
                         )
                     )
                     evid += 1

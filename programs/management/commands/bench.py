@@ -17,6 +17,7 @@ from participants.models import (
     Enrolment,
     EstablishmentAssessment,
     Participant,
+    Person,
     RightsAssessment,
 )
 from referrals.models import Referral, ReferralEvent, Support
@@ -26,6 +27,7 @@ COUNTED = [
     ("sites", Site),
     ("peer_groups", PeerGroup),
     ("establishments", Establishment),
+    ("persons", Person),
     ("participants", Participant),
     ("enrolments", Enrolment),
     ("contacts", Contact),
