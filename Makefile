@@ -31,7 +31,8 @@ lint: $(STAMP)
 
 check-deploy: $(STAMP)
 	DEBUG=false SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
-	UIC_SECRET=check ALLOWED_HOSTS=pcmd.example.gov.vn $(PY) manage.py check --deploy --fail-level WARNING
+	UIC_SECRET=check OFFLINE_PRIVATE_KEY="$$($(PY) -m offline.keys)" \
+	ALLOWED_HOSTS=pcmd.example.gov.vn $(PY) manage.py check --deploy --fail-level WARNING
 
 # Recompile translations after editing locale/*/LC_MESSAGES/django.po (needs GNU gettext).
 messages: $(STAMP)

@@ -27,6 +27,9 @@ EDITORS = frozenset({Role.OFFICER, Role.ADMIN})
 STRUCTURE_READERS = frozenset({Role.OFFICER, Role.MINISTRY, Role.ADMIN})
 # Referral pages: case roles, and provider staff for the referrals sent to their organisation.
 REFERRAL_ROLES = CASE_ROLES | {Role.PROVIDER}
+# Change a referral's status: the programme's editors, and provider staff for the referrals
+# sent to their organisation (a peer leader's part is making the referral).
+REFERRAL_STATUS_ROLES = EDITORS | {Role.PROVIDER}
 # Dashboards and exports of their scope's figures (provider staff have none).
 REPORT_ROLES = EVERY_ROLE - {Role.PROVIDER}
 # National figures and the reporting cycle's national steps.

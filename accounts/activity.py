@@ -9,3 +9,20 @@ def record_activity(*, user, kind, what, **detail):
         what=str(what)[:200],
         detail=detail,
     )
+
+
+LOOKUPS = {"uic": "tra cứu UIC", "code": "tra cứu mã"}
+
+
+def record_lookup(*, user, by, found, purpose):
+    """Log a look-up of a participant by UIC answers (`by` "uic") or display code ("code") as a
+    view: whether someone was found and what for (`purpose`), never what was typed. Harvesting
+    alerts count them (privacy.harvest)."""
+    return record_activity(
+        user=user,
+        kind=ActivityEvent.Kind.VIEW,
+        what=LOOKUPS[by],
+        lookup=by,
+        found=found,
+        purpose=purpose,
+    )

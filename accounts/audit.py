@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import ActivityEvent
+from .spreadsheets import csv_row
 
 CHANGE_KINDS = {
     "create": (LogEntry.Action.CREATE, _("Tạo bản ghi")),
@@ -134,17 +135,9 @@ def describe(row):
     return row
 
 
-def _cell(value):
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 def write_csv(out, rows):
     writer = csv.writer(out)
-    writer.writerow([str(h) for h in CSV_HEADER])
+    writer.writerow(csv_row(CSV_HEADER))
     for raw in rows:
         row = describe(raw)
         at = timezone.localtime(row["a_at"]).strftime("%d/%m/%Y %H:%M:%S")
@@ -153,9 +146,8 @@ def write_csv(out, rows):
         else:
             detail = "; ".join(f"{key}: {value}" for key, _old, value in row["lines"])
         writer.writerow(
-            [
-                _cell(value)
-                for value in (
+            csv_row(
+                (
                     at,
                     row["a_user"] or "",
                     row["kind_label"],
@@ -163,5 +155,5 @@ def write_csv(out, rows):
                     row["a_object"],
                     detail,
                 )
-            ]
+            )
         )

@@ -148,3 +148,18 @@ def history_for(instance):
             )
         )
     return rows
+
+
+def describe_change(model, name, old, new):
+    """One audited change of `model`'s field `name` in the user's language (a related record
+    by its id: callers name records themselves), or None for what is not worth showing."""
+    if not _shown(model, name):
+        return None
+    model_field = _field(model, name)
+    label = str(model_field.verbose_name) if model_field is not None else name
+    related = {}
+    return Change(
+        label=label[:1].upper() + label[1:],
+        old=_readable(model_field, old, related),
+        new=_readable(model_field, new, related),
+    )

@@ -25,6 +25,8 @@ STRUCTURE = _("Địa bàn")
 PARTICIPANTS = _("Người tham gia")
 REFERRALS = _("Chuyển gửi")
 ADMINISTRATION = _("Quản trị")
+DATA_PROTECTION = _("Dữ liệu cá nhân")
+REPORTS = _("Báo cáo")
 
 NAV_ITEMS = [
     NavItem(_("Trang chủ"), "home", EVERY_ROLE),
@@ -55,14 +57,49 @@ NAV_ITEMS = [
     NavItem(_("Lớp tập huấn"), "sites:training_list", _STRUCTURE_READERS, STRUCTURE),
     NavItem(_("Nhập dữ liệu"), "exchange:import", _EDITORS, STRUCTURE),
     NavItem(
-        _("Báo cáo"),
+        _("Bảng chỉ số"),
         "reports:dashboard",
         frozenset({Role.MINISTRY, Role.ADMIN, Role.OFFICER, Role.PEER_LEADER}),
+        REPORTS,
+    ),
+    NavItem(
+        _("Trình và phê duyệt"),
+        "reports:cycle",
+        frozenset({Role.MINISTRY, Role.ADMIN, Role.OFFICER}),
+        REPORTS,
+    ),
+    NavItem(
+        _("Bản đã công bố"),
+        "reports:release_list",
+        frozenset({Role.MINISTRY, Role.ADMIN, Role.OFFICER}),
+        REPORTS,
     ),
     NavItem(_("Nhật ký kiểm toán"), "audit_log", frozenset({Role.ADMIN}), ADMINISTRATION),
     NavItem(
         _("Xác thực hai lớp"), "otp_setup", frozenset({Role.MINISTRY, Role.ADMIN}), ADMINISTRATION
     ),
+    NavItem(
+        _("Tóm tắt dữ liệu cho người tham gia"),
+        "privacy:access_summary",
+        _EDITORS,
+        DATA_PROTECTION,
+    ),
+    NavItem(
+        _("Xoá dữ liệu theo yêu cầu"), "privacy:erasure", frozenset({Role.ADMIN}), DATA_PROTECTION
+    ),
+    NavItem(
+        _("Sổ các lần xoá dữ liệu"),
+        "privacy:erasure_list",
+        frozenset({Role.ADMIN}),
+        DATA_PROTECTION,
+    ),
+    NavItem(
+        _("Cảnh báo thu thập dữ liệu"),
+        "privacy:alert_list",
+        frozenset({Role.ADMIN}),
+        DATA_PROTECTION,
+    ),
+    NavItem(_("Hồ sơ đánh giá tác động"), "privacy:dossier", _STRUCTURE_READERS, DATA_PROTECTION),
 ]
 
 

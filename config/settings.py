@@ -27,9 +27,14 @@ SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else "")
 # Key of the HMAC that turns a participant's UIC into the stored hash. Changing it breaks
 # deduplication against every participant already stored.
 UIC_SECRET = env.str("UIC_SECRET", default=_DEV_UIC_SECRET if DEBUG else "")
+# Private RSA key (PEM) of the phones' offline queue: what waits on a phone is encrypted with its
+# public half. `python -m offline.keys` prints a new one; with DEBUG on and none set, each process
+# makes its own (offline/keys.py).
+OFFLINE_PRIVATE_KEY = env.str("OFFLINE_PRIVATE_KEY", default="", multiline=True)
 
 if not DEBUG:
-    missing = [name for name in ("SECRET_KEY", "UIC_SECRET") if not globals()[name]]
+    required = ("SECRET_KEY", "UIC_SECRET", "OFFLINE_PRIVATE_KEY")
+    missing = [name for name in required if not globals()[name]]
     if missing:
         raise ImproperlyConfigured(
             f"Thiếu biến môi trường {', '.join(missing)} (bắt buộc khi DEBUG tắt). "
@@ -64,6 +69,8 @@ INSTALLED_APPS = [
     "referrals",
     "reports",
     "exchange",
+    "offline",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -74,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Pins a user who has just written to the primary for the reports (reports.routing).
+    "reports.middleware.ReplicaPinMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -125,6 +134,46 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "timeout": 20,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
+    )
+# Optional read replica for the reports (reports.routing, README "Reports from a read replica"):
+# a PostgreSQL streaming replica of DATABASE_URL's server. Report pages, exports and the
+# `indicators` command read from it; writes and every other page stay on the primary.
+if env.str("REPORTS_DATABASE_URL", default=""):
+    DATABASES["reports"] = env.db("REPORTS_DATABASE_URL")
+    if {DATABASES[alias]["ENGINE"] for alias in DATABASES} != {"django.db.backends.postgresql"}:
+        raise ImproperlyConfigured(
+            "REPORTS_DATABASE_URL phải là bản sao (streaming replica) PostgreSQL của máy chủ "
+            "DATABASE_URL, và DATABASE_URL phải là PostgreSQL. "
+            "REPORTS_DATABASE_URL must be a PostgreSQL streaming replica of DATABASE_URL's "
+            "server, and DATABASE_URL must be PostgreSQL."
+        )
+    # Only reads, one statement at a time: no transaction per request (it would also connect
+    # to the replica on every page) and no long-open snapshot to hold back the replay.
+    DATABASES["reports"]["ATOMIC_REQUESTS"] = False
+    DATABASES["reports"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # A replica that does not answer is left for the primary after this many seconds.
+    DATABASES["reports"]["OPTIONS"].setdefault("connect_timeout", 5)
+DATABASE_ROUTERS = ["reports.routing.ReportsRouter"]
+# Reports fall back to the primary (and say the figures may be delayed) when the replica is more
+# than REPORTS_MAX_LAG_SECONDS behind; its lag is measured at most every
+# REPORTS_LAG_CHECK_SECONDS per worker. A user who has just written reads the reports from the
+# primary for REPLICA_PIN_SECONDS: at least the two together, so that when the pin ends the
+# replica the user is sent to has their write.
+REPORTS_MAX_LAG_SECONDS = env.int("REPORTS_MAX_LAG_SECONDS", default=10)
+REPORTS_LAG_CHECK_SECONDS = env.int("REPORTS_LAG_CHECK_SECONDS", default=5)
+REPLICA_PIN_SECONDS = env.int(
+    "REPLICA_PIN_SECONDS", default=REPORTS_MAX_LAG_SECONDS + REPORTS_LAG_CHECK_SECONDS
+)
+if (
+    min(REPORTS_MAX_LAG_SECONDS, REPORTS_LAG_CHECK_SECONDS) < 0
+    or REPLICA_PIN_SECONDS < REPORTS_MAX_LAG_SECONDS + REPORTS_LAG_CHECK_SECONDS
+):
+    raise ImproperlyConfigured(
+        "REPORTS_MAX_LAG_SECONDS và REPORTS_LAG_CHECK_SECONDS không được âm, và "
+        "REPLICA_PIN_SECONDS phải ít nhất bằng tổng của chúng, nếu không người dùng có thể không "
+        "thấy dữ liệu mình vừa lưu. REPORTS_MAX_LAG_SECONDS and REPORTS_LAG_CHECK_SECONDS must "
+        "not be negative, and REPLICA_PIN_SECONDS must be at least their sum, or users may not "
+        "see what they have just saved."
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -235,6 +284,59 @@ OTP_TOTP_ISSUER = "PCMD"
 SUPPRESSION_THRESHOLD = env.int("SUPPRESSION_THRESHOLD", default=5)
 # A referral still open after this many days is overdue on the follow-up list.
 REFERRAL_OVERDUE_DAYS = env.int("REFERRAL_OVERDUE_DAYS", default=30)
+
+# Data protection (Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15; privacy/, README "Data
+# protection"). A person's records are kept this many years after their last event or their
+# withdrawal, whichever is later; then `manage.py erase_expired` erases them.
+PARTICIPANT_RETENTION_YEARS = env.int("PARTICIPANT_RETENTION_YEARS", default=5)
+# How many days the nightly dumps are kept (README "Backup and restore"): what is erased leaves
+# the backups after that. Stated in the impact-assessment dossier.
+BACKUP_RETENTION_DAYS = env.int("BACKUP_RETENTION_DAYS", default=30)
+# Harvesting alerts (privacy.harvest): within one hour, an account that opens more participant
+# pages, makes more UIC look-ups, fails more look-ups or previews more import rows than these,
+# or that exports outside HARVEST_USUAL_HOURS ("start-end", local hours), raises an alert for
+# administrators, also mailed to HARVEST_ALERT_EMAILS when set.
+HARVEST_MAX_PAGE_VIEWS_PER_HOUR = env.int("HARVEST_MAX_PAGE_VIEWS_PER_HOUR", default=60)
+HARVEST_MAX_UIC_LOOKUPS_PER_HOUR = env.int("HARVEST_MAX_UIC_LOOKUPS_PER_HOUR", default=60)
+HARVEST_MAX_FAILED_LOOKUPS_PER_HOUR = env.int("HARVEST_MAX_FAILED_LOOKUPS_PER_HOUR", default=10)
+HARVEST_MAX_PREVIEW_ROWS_PER_HOUR = env.int("HARVEST_MAX_PREVIEW_ROWS_PER_HOUR", default=5000)
+HARVEST_USUAL_HOURS = env.str("HARVEST_USUAL_HOURS", default="6-22")
+HARVEST_ALERT_EMAILS = env.list("HARVEST_ALERT_EMAILS", default=[])
+_usual = HARVEST_USUAL_HOURS.split("-")
+_limits = (
+    PARTICIPANT_RETENTION_YEARS,
+    BACKUP_RETENTION_DAYS,
+    HARVEST_MAX_PAGE_VIEWS_PER_HOUR,
+    HARVEST_MAX_UIC_LOOKUPS_PER_HOUR,
+    HARVEST_MAX_FAILED_LOOKUPS_PER_HOUR,
+    HARVEST_MAX_PREVIEW_ROWS_PER_HOUR,
+)
+if (
+    min(_limits) < 1
+    or len(_usual) != 2
+    or not all(part.isdigit() for part in _usual)
+    or not 0 <= int(_usual[0]) < int(_usual[1]) <= 24
+):
+    raise ImproperlyConfigured(
+        "PARTICIPANT_RETENTION_YEARS, BACKUP_RETENTION_DAYS và các ngưỡng HARVEST_MAX_* phải là "
+        "số nguyên dương; HARVEST_USUAL_HOURS có dạng giờ-bắt-đầu-giờ-kết-thúc, ví dụ 6-22. "
+        "PARTICIPANT_RETENTION_YEARS, BACKUP_RETENTION_DAYS and the HARVEST_MAX_* thresholds "
+        "must be positive integers; HARVEST_USUAL_HOURS is start-end in hours, e.g. 6-22."
+    )
+HARVEST_USUAL_HOURS = (int(_usual[0]), int(_usual[1]))
+
+# Bulk import (exchange.reader): what one upload, or one folder for `import_exchange`, may
+# hold. A file past a limit is refused, with a message, before it costs memory or time.
+EXCHANGE_MAX_UPLOAD_MB = env.int("EXCHANGE_MAX_UPLOAD_MB", default=50)
+EXCHANGE_MAX_ROWS_PER_FILE = env.int("EXCHANGE_MAX_ROWS_PER_FILE", default=200_000)
+EXCHANGE_MAX_ROWS_PER_UPLOAD = env.int("EXCHANGE_MAX_ROWS_PER_UPLOAD", default=500_000)
+EXCHANGE_MAX_CELLS_PER_ROW = env.int("EXCHANGE_MAX_CELLS_PER_ROW", default=50)
+EXCHANGE_MAX_MEMBER_MB = env.int("EXCHANGE_MAX_MEMBER_MB", default=100)
+EXCHANGE_MAX_UNZIPPED_MB = env.int("EXCHANGE_MAX_UNZIPPED_MB", default=300)
+EXCHANGE_MAX_ZIP_RATIO = env.int("EXCHANGE_MAX_ZIP_RATIO", default=100)
+# Uploaded files stay in memory (up to EXCHANGE_MAX_UPLOAD_MB), never in a temporary file: an
+# import may hold raw UICs, and a worker that dies would leave the file behind.
+FILE_UPLOAD_HANDLERS = ["exchange.uploads.MemoryOnlyUploadHandler"]
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 

@@ -15,4 +15,6 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("reports/", include("reports.urls")),
     path("exchange/", include("exchange.urls")),
+    path("privacy/", include("privacy.urls")),
+    path("", include("offline.urls")),
 ]

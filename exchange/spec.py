@@ -9,10 +9,13 @@ and a participant imported by hash into another database with the same UIC_SECRE
 participant.
 """
 
+import datetime
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from participants.models import Contact, Participant
@@ -396,3 +399,88 @@ FILES = (
 
 FILES_BY_NAME = {spec.name: spec for spec in FILES}
 KINDS = tuple(FILES_BY_NAME)
+
+
+# ---- dates, headers and the template's example row ------------------------------------------
+
+DATE_FORMATS = (
+    re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})$"),
+    re.compile(r"^(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})$"),
+)
+
+
+def parse_date(raw):
+    """A date cell: ISO (2025-03-15) or as Vietnamese write it, dd/mm/yyyy (15/03/2025, also
+    5/3/2025). Raises ValueError otherwise (an impossible day included)."""
+    for pattern in DATE_FORMATS:
+        match = pattern.match(raw.strip())
+        if match:
+            return datetime.date(int(match["y"]), int(match["m"]), int(match["d"]))
+    raise ValueError(raw)
+
+
+HEADER_CODE = re.compile(r"\(\s*([a-z_]+)\s*\)\s*$")
+
+
+def header_code(cell):
+    """A header cell -> its column code: the template writes "Ngày tiếp cận (date)", a file may
+    have only "date"."""
+    match = HEADER_CODE.search(cell or "")
+    return match.group(1) if match else cell
+
+
+def column_title(column):
+    """A column's Vietnamese title, with its code beside it: the first words of its help text,
+    up to a bracket, a comma or a full stop ("Ngày tiếp cận (date)")."""
+    with translation.override("vi"):
+        text = str(column.help)
+    title = re.split(r"[(,.;:]", text, maxsplit=1)[0].strip()
+    return f"{title} ({column.name})"
+
+
+# Example values by column name (the template's row 2); other columns by their kind.
+EXAMPLES = {
+    "code": "HN-HM-01",
+    "site": "HN-HM-01",
+    "establishment": "CS-HM-001",
+    "province": "01",
+    "locality": "Hoàng Mai",
+    "name": "Ví dụ",
+    "uic": "LAHU030795F",
+    "birth_year": "1995",
+    "members": "12",
+    "board_members": "3",
+    "workers": "20",
+    "trainees": "25",
+    "amount_vnd": "5000000",
+    "phase": "GD1",
+}
+
+
+def example_value(column):
+    if column.name in EXAMPLES:
+        return EXAMPLES[column.name]
+    if column.kind == DATE:
+        return "15/03/2025"
+    if column.kind in (ENUM, BOOL):
+        return column.choices[0]
+    if column.kind == SERVICES:
+        return "; ".join(column.choices[:2])
+    if column.kind == INT:
+        return "1"
+    if column.kind == UIC:
+        return EXAMPLES["uic"]
+    return ""
+
+
+def example_cells(spec):
+    """The template's example row of `spec`, as cell strings in column order."""
+    return [example_value(column) for column in spec.columns]
+
+
+def is_example(spec, cells):
+    """Whether a row is the template's example row, left in place (it is not imported)."""
+    example = example_cells(spec)
+    row = list(cells[: len(example)])
+    row += [""] * (len(example) - len(row))
+    return row == example and not any(cells[len(example) :])

@@ -1,31 +1,68 @@
-"""Files uploaded for a browser import, kept on the server between the preview and the
-confirmation.
+"""Uploaded files of a browser import: in memory while they are checked, and kept between the
+preview and the confirmation only encrypted.
 
-They may hold raw UICs, so they live only in a private temporary folder named by a random
-token (the session holds nothing but the token), are never put in the database, and are
-deleted on confirm, on cancel, when the preview finds errors, and after a day at the latest.
+An import may hold raw UICs. `MemoryOnlyUploadHandler` (settings.FILE_UPLOAD_HANDLERS) keeps
+every uploaded file in memory, up to EXCHANGE_MAX_UPLOAD_MB, so it is never written in clear
+to a temporary file that a worker dying on it would leave behind; the preview reads it from
+there. Only an upload whose preview found no error is kept for the confirmation: encrypted
+(AES-256-GCM) under a fresh key that lives only in the user's session, in a private temporary
+folder named by a random token. It is deleted on confirm, on cancel, when another file is
+uploaded, and after a day at the latest; without the session it cannot be read.
 """
 
-import re
+import io
+import os
 import secrets
 import shutil
 import tempfile
 import time
-import zipfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
-from django.utils.translation import gettext as _
+from django.core.files.uploadedfile import InMemoryUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
 
-ALLOWED_SUFFIXES = (".csv", ".xlsx")
-MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_AGE_SECONDS = 24 * 3600
 SESSION_KEY = "exchange_import_token"
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")
+CIPHER_SESSION_KEY = "exchange_import_cipher"
+STORED_NAME = "upload.bin"
+NONCE_BYTES = 12
 
 
-class UploadError(ValueError):
-    pass
+def max_upload_bytes():
+    return settings.EXCHANGE_MAX_UPLOAD_MB * 1024 * 1024
+
+
+class MemoryOnlyUploadHandler(FileUploadHandler):
+    """Keeps an uploaded file in memory whatever its size. Past `max_upload_bytes()` the rest
+    is read and dropped: the file arrives empty, with the `size` it had, and the upload form
+    refuses it for that size."""
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.file = io.BytesIO()
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received <= max_upload_bytes():
+            self.file.write(raw_data)
+        elif self.file.tell():
+            self.file = io.BytesIO()
+
+    def file_complete(self, file_size):
+        self.file.seek(0)
+        return InMemoryUploadedFile(
+            file=self.file,
+            field_name=self.field_name,
+            name=self.file_name,
+            content_type=self.content_type,
+            size=self.received,
+            charset=self.charset,
+            content_type_extra=self.content_type_extra,
+        )
 
 
 def upload_root():
@@ -49,8 +86,10 @@ def folder_for(token):
     return folder if folder.is_dir() else None
 
 
-def discard(token):
-    folder = folder_for(token)
+def discard(session):
+    """Forget the upload kept in `session`, if any, and delete its file."""
+    session.pop(CIPHER_SESSION_KEY, None)
+    folder = folder_for(session.pop(SESSION_KEY, None))
     if folder is not None:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -62,52 +101,45 @@ def _purge_stale(root):
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def store(upload):
-    """Save an uploaded .csv/.xlsx file, or the .csv/.xlsx files of a .zip, into a fresh
-    folder; returns (token, folder)."""
+def keep(session, name, data):
+    """Keep an upload (its file name and bytes) for the confirmation: encrypted under a new key
+    held in `session`, in a new folder named by a token also held there."""
+    discard(session)
     root = upload_root()
     _purge_stale(root)
     token = secrets.token_urlsafe(24)
+    key = AESGCM.generate_key(bit_length=256)
+    nonce = os.urandom(NONCE_BYTES)
     folder = root / token
     folder.mkdir(mode=0o700)
     try:
-        name = PurePosixPath(upload.name.replace("\\", "/")).name
-        if name.lower().endswith(".zip"):
-            _unzip(upload, folder)
-        else:
-            with open(folder / name, "wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
-    except Exception:
+        with open(folder / STORED_NAME, "xb") as out:
+            out.write(nonce)
+            out.write(AESGCM(key).encrypt(nonce, data, token.encode()))
+    except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    return token, folder
+    session[SESSION_KEY] = token
+    session[CIPHER_SESSION_KEY] = {"key": key.hex(), "name": name}
 
 
-def _unzip(upload, folder):
+def take(session):
+    """The upload kept by `keep` as (file name, bytes), or None if it is gone, expired or
+    cannot be decrypted. Its file is deleted either way."""
+    token = session.pop(SESSION_KEY, None)
+    secret = session.pop(CIPHER_SESSION_KEY, None)
+    folder = folder_for(token)
+    if folder is None:
+        return None
     try:
-        archive = zipfile.ZipFile(upload)
-    except zipfile.BadZipFile:
-        raise UploadError(_("Tệp .zip bị hỏng hoặc không phải tệp .zip.")) from None
-    with archive:
-        members = [
-            info
-            for info in archive.infolist()
-            if not info.is_dir()
-            and not info.filename.startswith("__MACOSX")
-            and PurePosixPath(info.filename).suffix.lower() in ALLOWED_SUFFIXES
-            and not PurePosixPath(info.filename).name.startswith(".")
-        ]
-        if sum(info.file_size for info in members) > MAX_UNZIPPED_BYTES:
-            raise UploadError(_("Tệp .zip quá lớn khi giải nén (tối đa 200 MB)."))
-        if not members:
-            raise UploadError(_("Tệp .zip không chứa tệp .csv hay .xlsx nào."))
-        names = set()
-        for info in members:
-            # Only the base name is used: no folder in the archive can point outside ours.
-            name = PurePosixPath(info.filename).name
-            if name in names:
-                raise UploadError(_("Tệp .zip có hai tệp cùng tên %(name)s.") % {"name": name})
-            names.add(name)
-            with archive.open(info) as source, open(folder / name, "wb") as out:
-                shutil.copyfileobj(source, out)
+        if not isinstance(secret, dict):
+            return None
+        blob = (folder / STORED_NAME).read_bytes()
+        data = AESGCM(bytes.fromhex(secret["key"])).decrypt(
+            blob[:NONCE_BYTES], blob[NONCE_BYTES:], token.encode()
+        )
+    except (OSError, ValueError, KeyError, TypeError, InvalidTag):
+        return None
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return secret.get("name", ""), data

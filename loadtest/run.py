@@ -73,6 +73,12 @@ def server_env(database_url):
         LOG_LEVEL="WARNING",
     )
     env.setdefault("STATIC_ROOT", str(Path(tempfile.gettempdir()) / "pcmd-load-static"))
+    if not env.get("OFFLINE_PRIVATE_KEY"):
+        # A throwaway key of the phones' offline queue, like the secret key above.
+        new_key = [sys.executable, "-m", "offline.keys"]
+        env["OFFLINE_PRIVATE_KEY"] = subprocess.run(  # noqa: S603
+            new_key, cwd=BASE_DIR, capture_output=True, text=True, check=True
+        ).stdout
     return env
 
 
@@ -234,6 +240,8 @@ def main():
     for label, _status, t in results:
         by_page[label].append(t)
     errors = sum(count for status, count in statuses.items() if status >= 500 or status == 0)
+    # Server errors and requests that got no answer (timeout, refused connection), per page.
+    failed_by_page = Counter(label for label, status, _t in results if status >= 500 or status == 0)
     figures = {
         "users": users,
         "duration_s": round(elapsed, 1),
@@ -251,6 +259,7 @@ def main():
             label: {
                 "requests": len(times),
                 "p95_ms": round(percentile(times, 0.95) * 1000, 1),
+                "errors": failed_by_page[label],
             }
             for label, times in sorted(by_page.items())
         },

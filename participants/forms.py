@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
+from accounts.activity import record_lookup
 from accounts.forms import PeriodForm, VersionedModelForm, apply_errors
 from accounts.models import Role
 from programs.services_catalog import Service
@@ -438,6 +439,14 @@ class ContactForm(UICAnswersMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         participant, field = self._find_participant()
+        if field == "participant_code" or self.uic_digest:
+            # Every look-up, found or not, goes to the activity log (harvesting alerts).
+            record_lookup(
+                user=self.user,
+                by="code" if field else "uic",
+                found=participant is not None,
+                purpose="contact",
+            )
         if participant is None and field is None and self.answers and self.allow_new_person:
             self.new_person = True
         elif participant is None and not self.errors:
@@ -501,9 +510,9 @@ def _has_code(error, code):
     return any(item.code == code for items in error.error_dict.values() for item in items)
 
 
-def choice_buttons():
+def choice_buttons(choices):
     """Radio buttons drawn as big tap targets (templates/participants/_choice_buttons.html)."""
-    return forms.RadioSelect(attrs={"class": "btn-check"})
+    return forms.RadioSelect(attrs={"class": "btn-check"}, choices=choices)
 
 
 class NewPersonForm(EnrolmentDetailsMixin, forms.Form):
@@ -519,8 +528,7 @@ class NewPersonForm(EnrolmentDetailsMixin, forms.Form):
         self.fields.pop("site", None)
         del self.fields["enrolled_on"]
         for name in ("category", "residence"):
-            self.fields[name].widget = choice_buttons()
-            self.fields[name].choices = self.fields[name].choices
+            self.fields[name].widget = choice_buttons(self.fields[name].choices)
         self.fields["category"].initial = Participant.Category.SEX_WORKER
         self.fields["consent_on"].initial = self.contact_date
 

@@ -1,7 +1,7 @@
 import secrets
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
@@ -38,19 +38,24 @@ class ParticipantQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Participant records a user may see: administrators all; an officer the records of
         their (2025) province; a peer leader those their group enrolled or met; the ministry and
-        everyone else none (they see aggregates only)."""
+        everyone else none (they see aggregates only). Records of erased people are nobody's."""
         if user is None or not user.is_authenticated:
             return self.none()
         if user.role == Role.ADMIN:
-            return self.all()
+            return self.not_erased()
         if user.role == Role.OFFICER:
-            return self.filter(province_id=user.province_id)
+            return self.not_erased().filter(province_id=user.province_id)
         if user.role == Role.PEER_LEADER:
             # Derived from the scoping of enrolments and contacts (CaseEventQuerySet): one rule.
             enrolled = Enrolment.objects.visible_to(user).values("participant_id")
             met = Contact.objects.visible_to(user).values("participant_id")
             return self.filter(Q(pk__in=enrolled) | Q(pk__in=met))
         return self.none()
+
+    def not_erased(self):
+        """Leave out the records of erased people (privacy.services): they stay, detached from
+        any identity, only for the indicators."""
+        return self.exclude(Exists(erased_records().filter(participant_id=OuterRef("pk"))))
 
     def not_withdrawn(self):
         return self.filter(withdrawn_on__isnull=True)
@@ -121,6 +126,15 @@ class Participant(VersionedModel):
         return self.withdrawn_on is not None
 
 
+def erased_records():
+    """The marks of the participant records whose person was erased (privacy.models.ErasedRecord),
+    for `NOT EXISTS`: one index probe per row a page reads, rather than a join or a hash of every
+    erased record on every list."""
+    from django.apps import apps
+
+    return apps.get_model("privacy", "ErasedRecord").objects.all()
+
+
 def _province_sites(user):
     """The ids of the sites in an officer's (2025) province, as a subquery: events are filtered
     with `site_id IN (…)` instead of a join through site and province on every row."""
@@ -132,20 +146,30 @@ def _province_sites(user):
 class CaseEventQuerySet(models.QuerySet):
     """Scoping of participant-level events: administrators all; an officer events at sites of
     their province; a peer leader (when the event has a peer group) their group's; nobody else
-    anything. `site_path` is the path to the event's site."""
+    anything; events of erased people nobody. `site_path` is the path to the event's site,
+    `participant_path` to its participant record (None: the event is about no participant)."""
 
     site_path = "site"
     has_peer_group = True
+    participant_path = "participant"
+
+    def not_erased(self):
+        """Leave out the events of erased people (privacy.services): they still count in the
+        indicators, but lead to nobody."""
+        if self.participant_path is None:
+            return self
+        of_this = erased_records().filter(participant_id=OuterRef(f"{self.participant_path}_id"))
+        return self.exclude(Exists(of_this))
 
     def visible_to(self, user):
         if user is None or not user.is_authenticated:
             return self.none()
         if user.role == Role.ADMIN:
-            return self.all()
+            return self.not_erased()
         if user.role == Role.OFFICER:
-            return self.filter(**{f"{self.site_path}__in": _province_sites(user)})
+            return self.not_erased().filter(**{f"{self.site_path}__in": _province_sites(user)})
         if user.role == Role.PEER_LEADER and self.has_peer_group:
-            return self.filter(peer_group_id=user.peer_group_id)
+            return self.not_erased().filter(peer_group_id=user.peer_group_id)
         return self.none()
 
 
@@ -308,6 +332,7 @@ class RightsAssessment(VersionedModel):
 class EstablishmentAssessmentQuerySet(CaseEventQuerySet):
     site_path = "establishment__site"
     has_peer_group = False
+    participant_path = None
 
 
 class EstablishmentAssessment(VersionedModel):

@@ -2,6 +2,8 @@
 and applies `filters`, the cleaned_data of the matching FilterForm (it may be {}); the exchange
 export reuses them. Query counts do not grow with the number of rows."""
 
+import ast
+
 from django.db.models import (
     Exists,
     ExpressionWrapper,
@@ -13,8 +15,9 @@ from django.db.models import (
     Q,
     Subquery,
 )
+from django.utils.translation import gettext as _
 
-from programs.services_catalog import SERVICE_BITS
+from programs.services_catalog import SERVICE_BITS, Service, mask_to_services
 from referrals.models import Referral
 
 from .forms import normalize_code
@@ -190,6 +193,74 @@ def participant_timeline(*, user, participant):
     order = {"enrolment": 0, "contact": 1, "rights": 2, "referral": 3}
     events.sort(key=lambda e: (e["date"], order[e["kind"]], e["obj"].pk), reverse=True)
     return events
+
+
+def _record_phrase(obj):
+    """How a sentence names an audited record of a participant's page."""
+    if isinstance(obj, Participant):
+        return _("hồ sơ người tham gia")
+    if isinstance(obj, Enrolment):
+        return _("việc ghi danh tại %(site)s") % {"site": obj.site.code}
+    if isinstance(obj, Contact):
+        return _("lần tiếp cận ngày %(date)s") % {"date": obj.date.strftime("%d/%m/%Y")}
+    if isinstance(obj, RightsAssessment):
+        return _("đánh giá quyền người lao động ngày %(date)s") % {
+            "date": obj.date.strftime("%d/%m/%Y")
+        }
+    if isinstance(obj, Referral):
+        return _("chuyển gửi “%(service)s”") % {"service": obj.get_service_display()}
+    return str(obj._meta.verbose_name)
+
+
+def _needs_text(value):
+    """A ServiceSetField's audited value ("['loan', 'legal_aid']" or a bit mask) as labels."""
+    try:
+        parsed = ast.literal_eval(str(value)) if value not in (None, "None", "") else []
+    except (ValueError, SyntaxError):
+        return str(value)
+    codes = mask_to_services(parsed) if isinstance(parsed, int) else list(parsed)
+    labels = dict(Service.choices)
+    return ", ".join(str(labels.get(code, code)) for code in codes) or "—"
+
+
+def participant_story(*, participant, timeline, entries):
+    """The audit history of a participant's page told in sentences, in the user's language:
+    who did what to which record, and for a change each field's old and new value by its
+    label. `entries`: participant_history's log entries (newest first)."""
+    from auditlog.models import LogEntry
+
+    from accounts.history import describe_change
+
+    records = {(Participant, str(participant.pk)): participant}
+    for event in timeline:
+        records[(type(event["obj"]), str(event["obj"].pk))] = event["obj"]
+    verbs = {
+        LogEntry.Action.CREATE: _("%(who)s đã ghi %(record)s."),
+        LogEntry.Action.UPDATE: _("%(who)s đã sửa %(record)s"),
+        LogEntry.Action.DELETE: _("%(who)s đã xóa %(record)s."),
+    }
+    story = []
+    for entry in entries:
+        model = entry.content_type.model_class()
+        obj = records.get((model, entry.object_pk))
+        if obj is None or entry.action not in verbs:
+            continue
+        who = entry.actor.get_username() if entry.actor is not None else _("Hệ thống")
+        sentence = verbs[entry.action] % {"who": who, "record": _record_phrase(obj)}
+        changes = []
+        if entry.action == LogEntry.Action.UPDATE:
+            for name, values in (entry.changes_dict or {}).items():
+                old, new = (list(values) + [None, None])[:2]
+                change = describe_change(model, name, old, new)
+                if change is not None and name == "needs":
+                    change.old, change.new = _needs_text(old), _needs_text(new)
+                if change is not None and change.old != change.new:
+                    changes.append(change)
+            if not changes:
+                continue
+            sentence += ":"
+        story.append({"when": entry.timestamp, "sentence": sentence, "changes": changes})
+    return story
 
 
 def participant_history(*, user, participant, timeline):

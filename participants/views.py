@@ -15,7 +15,7 @@ from accounts.access import CASE_ROLES, EDITORS, allow
 from accounts.activity import record_activity
 from accounts.forms import apply_errors
 from accounts.models import ActivityEvent, Role
-from accounts.pagination import page_of
+from accounts.pagination import page_of, sort_by
 from programs.services_catalog import Service
 from sites.models import PeerGroup
 
@@ -48,10 +48,11 @@ def referral_new_url(participant):
     return f"/referrals/new/?participant={participant.pk}"
 
 
-def _list_page(request, *, form_class, selector, template, kind, title):
+def _list_page(request, *, form_class, selector, template, kind, title, sorts, default):
     form = form_class(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     rows = selector(user=request.user, filters=filters)
+    rows, sorting = sort_by(request, rows, sorts, default)
     page = page_of(request, rows)
     query = request.GET.copy()
     query.pop("page", None)
@@ -61,11 +62,21 @@ def _list_page(request, *, form_class, selector, template, kind, title):
         {
             "form": form,
             "page": page,
+            "sorting": sorting,
             "kind": kind,
             "title": title,
             "query": query.urlencode(),
         },
     )
+
+
+EVENT_SORTS = {
+    "date": ("date",),
+    "participant": ("participant__code",),
+    "site": ("site__code",),
+    "kind": ("kind",),
+}
+ESTABLISHMENT_SORT = {"establishment": ("establishment__code",)}
 
 
 # ----- participants -----
@@ -80,6 +91,15 @@ def participant_list(request):
         template="participants/participant_list.html",
         kind="participants",
         title=_("Người tham gia"),
+        sorts={
+            "code": ("code",),
+            "category": ("category",),
+            "birth_year": ("birth_year",),
+            "residence": ("residence",),
+            "enrolled": ("first_enrolled_on",),
+            "last_contact": ("last_contact_on",),
+        },
+        default="code",
     )
 
 
@@ -87,9 +107,16 @@ def participant_list(request):
 def participant_detail(request, pk):
     participant = get_object_or_404(Participant.objects.visible_to(request.user), pk=pk)
     timeline = selectors.participant_timeline(user=request.user, participant=participant)
-    history = selectors.participant_history(
-        user=request.user, participant=participant, timeline=timeline
-    )
+    # The change history is the editors' (officers, administrators); a peer leader reads the
+    # timeline.
+    story = None
+    if request.user.role in EDITORS:
+        entries = selectors.participant_history(
+            user=request.user, participant=participant, timeline=timeline
+        )
+        story = selectors.participant_story(
+            participant=participant, timeline=timeline, entries=entries
+        )
     record_activity(
         user=request.user,
         kind=ActivityEvent.Kind.VIEW,
@@ -102,14 +129,14 @@ def participant_detail(request, pk):
         {
             "participant": participant,
             "timeline": timeline,
-            "history": history,
-            "withdraw_form": WithdrawForm(),
+            "story": story,
+            "can_withdraw": request.user.role in EDITORS,
             "referral_url": referral_new_url(participant),
         },
     )
 
 
-@allow(*CASE_ROLES)
+@allow(*EDITORS)
 def participant_withdraw(request, pk):
     participant = get_object_or_404(Participant.objects.visible_to(request.user), pk=pk)
     form = WithdrawForm(request.POST or None)
@@ -480,6 +507,8 @@ def contact_list(request):
         template="participants/contact_list.html",
         kind="contacts",
         title=_("Lần tiếp cận"),
+        sorts=EVENT_SORTS,
+        default="-date",
     )
 
 
@@ -495,6 +524,13 @@ def rights_assessment_list(request):
         template="participants/rights_assessment_list.html",
         kind="rights_assessments",
         title=_("Đánh giá quyền người lao động"),
+        sorts={
+            "date": ("date",),
+            "participant": ("participant__code",),
+            "site": ("establishment__site__code",),
+            **ESTABLISHMENT_SORT,
+        },
+        default="-date",
     )
 
 
@@ -507,6 +543,12 @@ def establishment_assessment_list(request):
         template="participants/establishment_assessment_list.html",
         kind="establishment_assessments",
         title=_("Đánh giá cơ sở kinh doanh dịch vụ"),
+        sorts={
+            "date": ("date",),
+            "site": ("establishment__site__code",),
+            **ESTABLISHMENT_SORT,
+        },
+        default="-date",
     )
 
 

@@ -13,6 +13,7 @@ from programs.services_catalog import Service
 from sites.models import Province, Site
 
 from .models import Provider, Referral, Support
+from .selectors import providers_for_referral, user_province_id
 from .services import DUPLICATE_REFERRAL, check_provider, today
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -175,11 +176,44 @@ class ReferralFilterForm(PeriodForm):
         self.fields["site"].queryset = scoped_sites(user)
 
 
+class FollowupFilterForm(forms.Form):
+    site = forms.ModelChoiceField(
+        label=_("Địa bàn"), queryset=Site.objects.none(), required=False, empty_label=_("Tất cả")
+    )
+    service = forms.ChoiceField(
+        label=_("Dịch vụ"), choices=[("", _("Tất cả"))] + Service.choices, required=False
+    )
+    provider = forms.ModelChoiceField(
+        label=_("Cơ sở dịch vụ"),
+        queryset=Provider.objects.none(),
+        required=False,
+        empty_label=_("Tất cả"),
+    )
+    overdue_days = forms.IntegerField(
+        label=_("Quá hạn ít nhất (ngày)"),
+        min_value=0,
+        max_value=3650,
+        required=False,
+        help_text=_("0: mọi chuyển gửi quá hạn; để trống: cả chưa quá hạn."),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = scoped_sites(user)
+        home = user_province_id(user)
+        self.fields["provider"].queryset = providers_for_referral(user=user)
+        self.fields["provider"].label_from_instance = lambda provider: provider_label(
+            provider, home_province_id=home
+        )
+
+
 class ReferralForm(forms.Form):
     participant = ParticipantCodeField(queryset=Participant.objects.none())
     date = forms.DateField(label=_("Ngày chuyển gửi"), widget=DATE_INPUT)
     site = forms.ModelChoiceField(label=_("Địa bàn"), queryset=Site.objects.none())
-    service = forms.ChoiceField(label=_("Dịch vụ"), choices=Service.choices)
+    service = forms.ChoiceField(
+        label=_("Dịch vụ"), choices=[("", _("— Chọn dịch vụ —")), *Service.choices]
+    )
     provider = forms.ModelChoiceField(
         label=_("Cơ sở cung cấp dịch vụ"),
         queryset=Provider.objects.none(),
@@ -198,7 +232,12 @@ class ReferralForm(forms.Form):
         self.user = user
         self.fields["participant"].queryset = participants_for(user)
         self.fields["date"].initial = today()
-        self.fields["provider"].queryset = Provider.objects.visible_to(user).filter(is_active=True)
+        self.fields["provider"].queryset = providers_for_referral(user=user)
+        home = user_province_id(user)
+        self.fields["provider"].label_from_instance = lambda provider: provider_label(
+            provider, home_province_id=home
+        )
+        self.home_province_id = home
         if user.role == Role.PEER_LEADER:
             # A peer leader refers from their own group's site.
             del self.fields["site"]
@@ -209,12 +248,9 @@ class ReferralForm(forms.Form):
         """For a participant without permanent residence: flag the providers that will not
         take them (the same warning the page script shows as a badge)."""
 
-        def label(provider):
-            if provider.accepts_without_residence:
-                return provider.name
-            return f"{provider.name} ⚠ {NO_NON_RESIDENTS}"
-
-        self.fields["provider"].label_from_instance = label
+        self.fields["provider"].label_from_instance = lambda provider: provider_label(
+            provider, non_permanent=True, home_province_id=self.home_province_id
+        )
 
     @property
     def referral_site(self):
@@ -260,6 +296,123 @@ class ReferralForm(forms.Form):
             )
             if duplicate.exists():
                 raise ValidationError(DUPLICATE_REFERRAL, code="duplicate")
+        return cleaned
+
+
+def provider_label(provider, non_permanent=False, home_province_id=None):
+    """A provider as offered on a referral form: its name, its province when it is not
+    `home_province_id`, and, for a participant without permanent residence, whether it takes
+    them."""
+    label = provider.name
+    if provider.province_id != home_province_id:
+        label = f"{label} · {provider.province.name}"
+    if non_permanent and not provider.accepts_without_residence:
+        return f"{label} ⚠ {NO_NON_RESIDENTS}"
+    return label
+
+
+class NeedsReferralForm(forms.Form):
+    """One referral per need ticked at a contact, on one screen: for each need not yet referred
+    that day, whether to refer it and to which provider (those that give the service, the
+    contact's province first, the first suitable one chosen). One consent covers them all."""
+
+    consent_to_share = forms.BooleanField(
+        label=_("Người tham gia đồng ý chia sẻ thông tin với cơ sở dịch vụ"),
+        required=False,
+        help_text=_("Bắt buộc: hỏi và ghi nhận sự đồng ý trước khi chuyển gửi."),
+    )
+
+    def __init__(self, *args, contact, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.contact = contact
+        self.user = user
+        participant = contact.participant
+        self.non_permanent = participant.residence != Participant.Residence.PERMANENT
+        referred = set(
+            Referral.objects.filter(
+                participant=participant, date=contact.date, site=contact.site
+            ).values_list("service", flat=True)
+        )
+        province_id = contact.site.province.current_id
+        self.rows = []
+        for need in contact.needs:
+            if need in referred:
+                self.rows.append({"need": need, "label": Service(need).label, "done": True})
+                continue
+            providers = list(
+                providers_for_referral(user=user, service=need, province_id=province_id)
+            )
+            refer = f"refer_{need}"
+            provider = f"provider_{need}"
+            self.fields[refer] = forms.BooleanField(
+                label=_("Chuyển gửi: %(service)s") % {"service": Service(need).label},
+                required=False,
+                initial=True,
+                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+            )
+            field = forms.ModelChoiceField(
+                label=_("Cơ sở cung cấp dịch vụ"),
+                queryset=providers_for_referral(user=user, service=need, province_id=province_id),
+                required=False,
+                empty_label=_("— Chưa chọn cơ sở —"),
+                initial=self._suggested(providers, province_id),
+                error_messages={
+                    "invalid_choice": _("Cơ sở dịch vụ này không cung cấp dịch vụ đã chọn.")
+                },
+            )
+            field.label_from_instance = lambda p: provider_label(
+                p, self.non_permanent, home_province_id=province_id
+            )
+            self.fields[provider] = field
+            self.rows.append(
+                {
+                    "need": need,
+                    "label": Service(need).label,
+                    "done": False,
+                    "refer": refer,
+                    "provider": provider,
+                    "none_here": not any(p.province_id == province_id for p in providers),
+                }
+            )
+
+    def _suggested(self, providers, province_id):
+        """The first provider of the contact's province that would take the participant."""
+        for provider in providers:
+            if provider.province_id != province_id:
+                return None
+            if provider.accepts_without_residence or not self.non_permanent:
+                return provider.pk
+        return None
+
+    def chosen(self):
+        """[(service, provider or None)] of the needs to refer."""
+        return [
+            (row["need"], self.cleaned_data.get(row["provider"]))
+            for row in self.rows
+            if not row["done"] and self.cleaned_data.get(row["refer"])
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.chosen():
+            raise ValidationError(_("Chọn ít nhất một nhu cầu để chuyển gửi."), code="none")
+        if not cleaned.get("consent_to_share"):
+            self.add_error(
+                "consent_to_share",
+                ValidationError(
+                    _(
+                        "Hãy hỏi và đánh dấu sự đồng ý của người tham gia cho chia sẻ thông tin "
+                        "với cơ sở dịch vụ trước khi lưu chuyển gửi."
+                    ),
+                    code="consent",
+                ),
+            )
+        for service, provider in self.chosen():
+            if provider is not None:
+                try:
+                    check_provider(provider=provider, service=service)
+                except ValidationError as error:
+                    self.add_error(f"provider_{service}", error)
         return cleaned
 
 

@@ -19,6 +19,7 @@ from django.db.models import (
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from accounts.models import Role
 from programs.services_catalog import SERVICE_BITS
 
 from .models import Provider, Referral, Support
@@ -52,6 +53,33 @@ def offering(queryset, service):
         F("services").bitand(SERVICE_BITS[service]), output_field=IntegerField()
     )
     return queryset.alias(service_bit=bit).filter(service_bit__gt=0)
+
+
+def user_province_id(user):
+    """The (2025) province a user works in: an officer's own, a peer leader's group's site's;
+    None for the others."""
+    if user.role == Role.OFFICER:
+        return user.province_id
+    if user.role == Role.PEER_LEADER and user.peer_group_id:
+        return user.peer_group.site.province.current_id
+    return None
+
+
+def providers_for_referral(*, user, service=None, province_id=None):
+    """Active providers a user may refer to, those of `province_id` (the user's province by
+    default) first, then by name; only those giving `service` when it is given."""
+    queryset = Provider.objects.visible_to(user).filter(is_active=True).select_related("province")
+    if service:
+        queryset = offering(queryset, service)
+    if province_id is None:
+        province_id = user_province_id(user)
+    if province_id is not None:
+        queryset = queryset.annotate(
+            elsewhere=Case(When(province_id=province_id, then=Value(0)), default=Value(1))
+        ).order_by("elsewhere", "name", "pk")
+    else:
+        queryset = queryset.order_by("name", "pk")
+    return queryset
 
 
 def provider_list(*, user, filters=None):
@@ -93,12 +121,32 @@ def referral_list(*, user, filters=None):
     return queryset.order_by("-date", "-pk")
 
 
-def referral_followup(*, user):
+def referral_followup(*, user, filters=None):
     """Open referrals in scope: overdue first, then the oldest first. Among open referrals the
     overdue ones are exactly those dated before the cutoff, so ordering by date alone gives the
-    same order and lets the database walk the partial index of open referrals by date."""
+    same order and lets the database walk the partial index of open referrals by date.
+    Filters: site, service, provider, overdue_days (overdue by at least that many days)."""
+    filters = filters or {}
     queryset = Referral.objects.visible_to(user).open().select_related(*REFERRAL_RELATED)
+    if filters.get("site"):
+        queryset = queryset.filter(site=filters["site"])
+    if filters.get("service"):
+        queryset = queryset.filter(service=filters["service"])
+    if filters.get("provider"):
+        queryset = queryset.filter(provider=filters["provider"])
+    if filters.get("overdue_days") is not None:
+        # Overdue by at least N days (at least one: 0 asks for every overdue referral).
+        days = max(filters["overdue_days"], 1)
+        queryset = queryset.filter(date__lte=overdue_cutoff() - datetime.timedelta(days=days))
     return _with_overdue(queryset).order_by("date", "pk")
+
+
+def days_overdue(referral, today=None):
+    """How many days an open referral is past its follow-up deadline (0 when it is not)."""
+    if not referral.is_open:
+        return 0
+    late = (overdue_cutoff(today) - referral.date).days
+    return max(late, 0)
 
 
 def referral_get(*, user, pk):

@@ -92,8 +92,12 @@ def _check_day(day, referral, label):
         )
 
 
+NO_DECLINE_REASON = _("Chọn lý do từ chối trong danh sách.")
+BAD_OUTCOME = _("Chọn kết quả trong danh sách.")
+
+
 @transaction.atomic
-def _transition(*, action, referral, by, on):
+def _transition(*, action, referral, by, on, extra=None):
     transition = TRANSITIONS[action]
     on = on or today()
     locked = Referral.objects.select_for_update().select_related("site").get(pk=referral.pk)
@@ -118,6 +122,9 @@ def _transition(*, action, referral, by, on):
     if action == "complete":
         locked.completed_on = on
         fields.append("completed_on")
+    for name, value in (extra or {}).items():
+        setattr(locked, name, value)
+        fields.append(name)
     locked.save(update_fields=fields)
     ReferralEvent.objects.create(
         referral=locked, from_status=from_status, to_status=locked.status, on=on, by=by
@@ -132,15 +139,27 @@ def referral_receive(*, referral, by, on=None):
     return _transition(action="receive", referral=referral, by=by, on=on)
 
 
-def referral_complete(*, referral, by, on=None):
+def referral_complete(*, referral, by, on=None, outcome=""):
     """The service was given (received -> completed); `on` is the completion date, today by
-    default, not before the referral's date."""
-    return _transition(action="complete", referral=referral, by=by, on=on)
+    default, not before the referral's date. `outcome` is one of Referral.Outcome (the pages
+    require it; a status imported from a file may come without one)."""
+    if outcome and outcome not in Referral.Outcome.values:
+        raise ValidationError({"outcome": ValidationError(BAD_OUTCOME, code="outcome")})
+    return _transition(
+        action="complete", referral=referral, by=by, on=on, extra={"outcome": outcome}
+    )
 
 
-def referral_decline(*, referral, by, on=None):
-    """The provider or the participant declined (referred or received -> declined)."""
-    return _transition(action="decline", referral=referral, by=by, on=on)
+def referral_decline(*, referral, by, reason, on=None):
+    """The provider or the participant declined (referred or received -> declined), for
+    `reason`, one of Referral.DeclineReason (a fixed list: no free text about the person)."""
+    if reason not in Referral.DeclineReason.values:
+        raise ValidationError(
+            {"decline_reason": ValidationError(NO_DECLINE_REASON, code="decline_reason")}
+        )
+    return _transition(
+        action="decline", referral=referral, by=by, on=on, extra={"decline_reason": reason}
+    )
 
 
 def referral_lose(*, referral, by, on=None):

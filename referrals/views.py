@@ -9,18 +9,30 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from accounts.access import CASE_ROLES, EDITORS, EVERY_ROLE, REFERRAL_ROLES, allow
+from accounts.access import (
+    CASE_ROLES,
+    EDITORS,
+    EVERY_ROLE,
+    REFERRAL_ROLES,
+    REFERRAL_STATUS_ROLES,
+    allow,
+)
 from accounts.forms import apply_errors
 from accounts.history import history_for
 from accounts.models import Role
-from accounts.pagination import page_of
+from accounts.pagination import page_of, sort_by
 from accounts.redirects import redirect_next
+from participants.models import Contact
+from programs.services_catalog import Service
 
 from . import selectors
 from .forms import (
     DATE_INPUT,
+    FollowupFilterForm,
+    NeedsReferralForm,
     ProviderFilterForm,
     ProviderForm,
     ReferralFilterForm,
@@ -38,6 +50,11 @@ from .services import (
     provider_set_active,
     referral_create,
     today,
+)
+
+RESIDENCE_WARNING = _lazy(
+    "Lưu ý: người tham gia không có hộ khẩu thường trú và cơ sở này không nhận người không có "
+    "hộ khẩu thường trú."
 )
 
 
@@ -69,11 +86,23 @@ def _check_provider_writable(user, provider):
 def provider_list(request):
     form = ProviderFilterForm(request.GET or None, user=request.user)
     providers = selectors.provider_list(user=request.user, filters=_filters(form))
+    providers, sorting = sort_by(
+        request,
+        providers,
+        {
+            "name": ("-is_active", "name"),
+            "province": ("province__name", "name"),
+            "without_residence": ("accepts_without_residence", "name"),
+            "active": ("is_active", "name"),
+        },
+        "name",
+    )
     return render(
         request,
         "referrals/provider_list.html",
         {
             "form": form,
+            "sorting": sorting,
             "page": page_of(request, providers),
             "can_create": request.user.role in EDITORS,
         },
@@ -149,6 +178,7 @@ def provider_reactivate(request, pk):
 def referral_list(request):
     form = ReferralFilterForm(request.GET or None, user=request.user)
     referrals = selectors.referral_list(user=request.user, filters=_filters(form))
+    referrals, sorting = sort_by(request, referrals, REFERRAL_SORTS, "-date")
     page = page_of(request, referrals)
     return render(
         request,
@@ -156,19 +186,44 @@ def referral_list(request):
         {
             "form": form,
             "page": page,
+            "sorting": sorting,
             "can_create": request.user.role in CASE_ROLES,
         },
     )
 
 
+REFERRAL_SORTS = {
+    "pk": ("pk",),
+    "date": ("date",),
+    "participant": ("participant__code",),
+    "site": ("site__code",),
+    "service": ("service",),
+    "provider": ("provider__name",),
+    "status": ("status",),
+}
+
+
 @allow(*CASE_ROLES)
 def followup(request):
-    page = page_of(request, selectors.referral_followup(user=request.user))
+    form = FollowupFilterForm(request.GET or None, user=request.user)
+    referrals = selectors.referral_followup(user=request.user, filters=_filters(form))
+    referrals, sorting = sort_by(request, referrals, REFERRAL_SORTS, "date")
+    page = page_of(request, referrals)
     _with_actions(page.object_list, request.user)
+    day = today()
+    for referral in page.object_list:
+        referral.days_overdue = selectors.days_overdue(referral, day)
     return render(
         request,
         "referrals/followup.html",
-        {"page": page, "today": today(), "overdue_days": settings.REFERRAL_OVERDUE_DAYS},
+        {
+            "form": form,
+            "page": page,
+            "sorting": sorting,
+            "today": day,
+            "overdue_days": settings.REFERRAL_OVERDUE_DAYS,
+            "outcomes": Referral.Outcome.choices,
+        },
     )
 
 
@@ -180,6 +235,7 @@ def referral_detail(request, pk):
         "referral": referral,
         "events": selectors.referral_history(referral=referral),
         "today": today(),
+        "outcomes": Referral.Outcome.choices,
         "show_audit": request.user.role in CASE_ROLES,
         "can_add_support": request.user.role in EDITORS,
     }
@@ -199,6 +255,8 @@ def referral_new(request):
         participant = participants_for(user).filter(pk=preselected).first()
         if participant is not None:
             initial["participant"] = participant.code
+    if request.GET.get("service") in Service.values:
+        initial["service"] = request.GET["service"]
     form = ReferralForm(request.POST or None, initial=initial, user=user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -218,13 +276,7 @@ def referral_new(request):
         else:
             messages.success(request, _("Đã ghi nhận chuyển gửi."))
             if referral.residence_warning:
-                messages.warning(
-                    request,
-                    _(
-                        "Lưu ý: người tham gia không có hộ khẩu thường trú và cơ sở này không "
-                        "nhận người không có hộ khẩu thường trú."
-                    ),
-                )
+                messages.warning(request, RESIDENCE_WARNING)
             return redirect("referrals:referral_detail", pk=referral.pk)
     participant = _participant_of(form, initial)
     non_permanent = participant is not None and participant.residence != "permanent"
@@ -241,6 +293,73 @@ def referral_new(request):
     )
 
 
+@allow(*CASE_ROLES)
+def referral_needs(request, pk):
+    """Refer a contact's person once per need ticked at the contact, on one screen: each
+    referral dated the contact's day, at its site and for its group. All or none are saved."""
+    contact = get_object_or_404(
+        Contact.objects.visible_to(request.user).select_related(
+            "participant", "site", "site__province", "peer_group"
+        ),
+        pk=pk,
+    )
+    form = NeedsReferralForm(request.POST or None, contact=contact, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        made = []
+        try:
+            with transaction.atomic():
+                for service, provider in form.chosen():
+                    try:
+                        made.append(
+                            referral_create(
+                                participant=contact.participant,
+                                date=contact.date,
+                                site=contact.site,
+                                service=service,
+                                provider=provider,
+                                peer_group=contact.peer_group,
+                                consent_to_share=form.cleaned_data["consent_to_share"],
+                                by=request.user,
+                            )
+                        )
+                    except ValidationError as error:
+                        if hasattr(error, "error_dict"):
+                            raise
+                        form.add_error(f"provider_{service}", error)
+                if form.errors:
+                    raise ValidationError([])
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Đã ghi nhận %(n)s chuyển gửi cho %(code)s: %(services)s.")
+                % {
+                    "n": len(made),
+                    "code": contact.participant.code,
+                    "services": ", ".join(r.get_service_display() for r in made),
+                },
+            )
+            if any(r.residence_warning for r in made):
+                messages.warning(request, RESIDENCE_WARNING)
+            return redirect("participants:participant_detail", pk=contact.participant_id)
+    return render(
+        request,
+        "referrals/referral_needs.html",
+        {"form": form, "contact": contact, "rows": _needs_rows(form)},
+    )
+
+
+def _needs_rows(form):
+    return [
+        {**row, "refer": form[row["refer"]], "provider": form[row["provider"]]}
+        if not row["done"]
+        else row
+        for row in form.rows
+    ]
+
+
 def _participant_of(form, initial):
     if form.is_bound:
         return form.cleaned_data.get("participant") if hasattr(form, "cleaned_data") else None
@@ -250,13 +369,15 @@ def _participant_of(form, initial):
 
 class TransitionForm(forms.Form):
     on = forms.DateField(required=False, widget=DATE_INPUT)
+    outcome = forms.ChoiceField(choices=Referral.Outcome.choices, required=False)
+    decline_reason = forms.ChoiceField(choices=Referral.DeclineReason.choices, required=False)
 
 
 def _back(request, referral):
     return redirect_next(request, "referrals:referral_detail", pk=referral.pk)
 
 
-@allow(*REFERRAL_ROLES)
+@allow(*REFERRAL_STATUS_ROLES)
 @require_POST
 def referral_transition(request, pk, action):
     if action not in TRANSITIONS:
@@ -266,12 +387,23 @@ def referral_transition(request, pk, action):
         raise PermissionDenied
     form = TransitionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Ngày không hợp lệ."))
+        messages.error(request, " ".join(str(m) for e in form.errors.values() for m in e))
         return _back(request, referral)
+    data = form.cleaned_data
+    arguments = {"referral": referral, "by": request.user, "on": data["on"] or None}
+    if action == "decline":
+        if not data["decline_reason"]:
+            # Declining is never one tap: the reason and a confirmation are asked first.
+            return redirect("referrals:referral_decline", pk=referral.pk)
+        arguments["reason"] = data["decline_reason"]
+    completing = action == "complete" and referral.status in TRANSITIONS["complete"].sources
+    if completing and not data["outcome"]:
+        messages.error(request, _("Chọn kết quả của dịch vụ trước khi đánh dấu hoàn thành."))
+        return _back(request, referral)
+    if action == "complete" and data["outcome"]:
+        arguments["outcome"] = data["outcome"]
     try:
-        TRANSITION_FUNCTIONS[action](
-            referral=referral, by=request.user, on=form.cleaned_data["on"] or None
-        )
+        TRANSITION_FUNCTIONS[action](**arguments)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -283,6 +415,45 @@ def referral_transition(request, pk, action):
     return _back(request, referral)
 
 
+class DeclineForm(forms.Form):
+    decline_reason = forms.ChoiceField(
+        label=_lazy("Lý do từ chối"),
+        choices=Referral.DeclineReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _lazy("Chọn lý do từ chối trong danh sách.")},
+    )
+    on = forms.DateField(label=_lazy("Ngày từ chối"), widget=DATE_INPUT)
+
+
+@allow(*REFERRAL_STATUS_ROLES)
+def referral_decline(request, pk):
+    """Declining a referral: a reason from a fixed list, then a confirmation (it cannot be
+    undone)."""
+    referral = selectors.referral_get(user=request.user, pk=pk)
+    if "decline" not in next_actions(referral, request.user):
+        messages.error(request, _("Chuyển gửi này không thể từ chối ở trạng thái hiện tại."))
+        return redirect("referrals:referral_detail", pk=referral.pk)
+    form = DeclineForm(request.POST or None, initial={"on": today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            TRANSITION_FUNCTIONS["decline"](
+                referral=referral,
+                by=request.user,
+                on=form.cleaned_data["on"],
+                reason=form.cleaned_data["decline_reason"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Chuyển gửi của %(code)s: %(status)s.")
+                % {"code": referral.participant.code, "status": referral.get_status_display()},
+            )
+            return redirect("referrals:referral_detail", pk=referral.pk)
+    return render(request, "referrals/referral_decline.html", {"referral": referral, "form": form})
+
+
 # ---- support -----------------------------------------------------------------------------
 
 
@@ -290,12 +461,25 @@ def referral_transition(request, pk, action):
 def support_list(request):
     form = SupportFilterForm(request.GET or None, user=request.user)
     supports = selectors.support_list(user=request.user, filters=_filters(form))
+    listed, sorting = sort_by(
+        request,
+        supports,
+        {
+            "date": ("date",),
+            "participant": ("participant__code",),
+            "site": ("site__code",),
+            "kind": ("kind",),
+            "amount": ("amount_vnd",),
+        },
+        "-date",
+    )
     return render(
         request,
         "referrals/support_list.html",
         {
             "form": form,
-            "page": page_of(request, supports),
+            "sorting": sorting,
+            "page": page_of(request, listed),
             "total": selectors.support_total(supports),
         },
     )

@@ -4,6 +4,7 @@ also in a table beside it (templates/reports/_chart.html)."""
 
 import base64
 import re
+from functools import lru_cache
 
 import pygal
 from pygal.style import Style
@@ -29,13 +30,20 @@ _SCRIPT = re.compile(rb"<script.*?</script>", re.DOTALL)
 
 def bar_chart(title, labels, values, *, percent=False):
     """A horizontal bar chart as a `data:image/svg+xml;base64,…` URI. Suppressed values (strings)
-    and None are left out of the drawing (their table cell says why)."""
-    drawn = [
+    and None are left out of the drawing (their table cell says why). The same chart is drawn
+    once per process: a published release's charts, which never change, cost nothing after the
+    first view."""
+    drawn = tuple(
         None if value is None or suppression.is_suppressed(value) else float(value)
         for value in values
-    ]
+    )
+    return _draw(str(title), tuple(str(label) for label in labels), drawn, percent)
+
+
+@lru_cache(maxsize=512)
+def _draw(title, labels, drawn, percent):
     chart = pygal.HorizontalBar(
-        title=str(title),
+        title=title,
         show_legend=False,
         js=[],
         width=640,
@@ -48,7 +56,7 @@ def bar_chart(title, labels, values, *, percent=False):
         truncate_label=40,
         no_data_text="—",
     )
-    chart.x_labels = [str(label) for label in labels]
-    chart.add(str(title), drawn)
+    chart.x_labels = list(labels)
+    chart.add(title, list(drawn))
     svg = _SCRIPT.sub(b"", chart.render())
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")

@@ -2,9 +2,10 @@ import calendar
 import datetime
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from programs.models import InterventionModel
+from programs.models import InterventionModel, Phase
 from sites.models import Province
 
 
@@ -34,12 +35,26 @@ def iso_period(start, end):
     return f"{start.isoformat()}/{end.isoformat()}"
 
 
-class ReportPeriodForm(forms.Form):
-    """The period of a dashboard (GET): a quarter, a year, or any closed range of dates; and, for
-    the national dashboard, the unit set of the province table."""
+def phase_label(phase):
+    """ "Giai đoạn 2016–2020" in the user's language (a phase's name is stored in Vietnamese)."""
+    return gettext("Giai đoạn %(start)s–%(end)s") % {
+        "start": phase.start_date.year,
+        "end": phase.end_date.year,
+    }
 
-    QUARTER, YEAR, CUSTOM = "quarter", "year", "custom"
-    PERIOD_CHOICES = [(QUARTER, _("Quý")), (YEAR, _("Năm")), (CUSTOM, _("Tùy chọn"))]
+
+class ReportPeriodForm(forms.Form):
+    """The period of a dashboard (GET): a quarter, a year, a programme phase, or (unless
+    `allow_custom` is False: the ministry reads fixed periods only) any closed range of dates;
+    and, for the national dashboard, the unit set of the province table."""
+
+    QUARTER, YEAR, PHASE, CUSTOM = "quarter", "year", "phase", "custom"
+    PERIOD_CHOICES = [
+        (QUARTER, _("Quý")),
+        (YEAR, _("Năm")),
+        (PHASE, _("Giai đoạn")),
+        (CUSTOM, _("Tùy chọn")),
+    ]
     UNIT_CHOICES = [
         ("2025", _("34 tỉnh, thành phố (từ 01/07/2025)")),
         ("legacy", _("63 tỉnh, thành phố (trước 01/07/2025)")),
@@ -53,6 +68,12 @@ class ReportPeriodForm(forms.Form):
         coerce=int,
         required=False,
     )
+    phase = forms.ModelChoiceField(
+        label=_("Giai đoạn"),
+        queryset=Phase.objects.order_by("start_date"),
+        to_field_name="code",
+        required=False,
+    )
     start = forms.DateField(
         label=_("Từ ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -63,11 +84,16 @@ class ReportPeriodForm(forms.Form):
         label=_("Bảng theo tỉnh"), choices=UNIT_CHOICES, required=False, initial="2025"
     )
 
-    def __init__(self, *args, default_year, **kwargs):
+    def __init__(self, *args, default_year, allow_custom=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.default_year = default_year
         self.fields["year"].initial = default_year
         self.fields["period"].initial = self.YEAR
+        self.fields["phase"].label_from_instance = phase_label
+        if not allow_custom:
+            self.fields["period"].choices = self.PERIOD_CHOICES[:-1]
+            for name in ("start", "end"):
+                del self.fields[name]
 
     def clean(self):
         cleaned = super().clean()
@@ -81,6 +107,11 @@ class ReportPeriodForm(forms.Form):
             cleaned["start"], cleaned["end"] = quarter_range(year, cleaned["quarter"])
         elif kind == self.YEAR:
             cleaned["start"], cleaned["end"] = year_range(year)
+        elif kind == self.PHASE:
+            phase = cleaned.get("phase")
+            if phase is None:
+                raise forms.ValidationError(_("Hãy chọn giai đoạn."), code="no_phase")
+            cleaned["start"], cleaned["end"] = phase.start_date, phase.end_date
         else:
             start, end = cleaned.get("start"), cleaned.get("end")
             if not start or not end:
@@ -100,6 +131,16 @@ class ReportPeriodForm(forms.Form):
             return data["start"], data["end"], data["units"]
         start, end = year_range(self.default_year)
         return start, end, "2025"
+
+
+def period_params(period):
+    """The GET parameters of ReportPeriodForm that select a reporting period."""
+    if period.kind == ReportPeriodForm.QUARTER:
+        year, quarter = period.code.split("Q")
+        return {"period": ReportPeriodForm.QUARTER, "year": year, "quarter": quarter}
+    if period.kind == ReportPeriodForm.YEAR:
+        return {"period": ReportPeriodForm.YEAR, "year": period.code}
+    return {"period": ReportPeriodForm.PHASE, "phase": period.code}
 
 
 def period_label(start, end):
@@ -135,3 +176,62 @@ class ScaleUpForm(forms.Form):
         label=_("Mô hình"), queryset=InterventionModel.objects.all(), empty_label=None
     )
     years = forms.IntegerField(label=_("Số năm triển khai"), min_value=1, max_value=10, initial=1)
+
+
+# --------------------------------------------------------------------------- reporting cycle
+
+
+class SubmitForm(forms.Form):
+    """A province's officer submits a period to the ministry."""
+
+    comment = forms.CharField(
+        label=_("Ghi chú gửi Bộ (không bắt buộc)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class DecisionForm(forms.Form):
+    """The ministry's decision on a province's period: approve, return (with a comment) or
+    reopen an approved period (with a reason). The service says what is missing."""
+
+    ACTIONS = [
+        ("approve", _("Phê duyệt")),
+        ("return", _("Trả lại")),
+        ("reopen", _("Mở lại")),
+    ]
+    action = forms.ChoiceField(label=_("Quyết định"), choices=ACTIONS)
+    comment = forms.CharField(
+        label=_("Ý kiến hoặc lý do"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class PublishForm(forms.Form):
+    """The ministry publishes a period for the provinces it chooses (all approved ones by
+    default); a new version of a published period needs a reason."""
+
+    provinces = forms.ModelMultipleChoiceField(
+        label=_("Tỉnh/thành phố được công bố"),
+        queryset=Province.objects.filter(unit_set=Province.UnitSet.CURRENT).order_by("name"),
+        to_field_name="code",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = forms.CharField(
+        label=_("Lý do đính chính (khi công bố phiên bản mới)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, approved=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if approved is not None:
+            self.fields["provinces"].queryset = self.fields["provinces"].queryset.filter(
+                pk__in=[p.pk for p in approved]
+            )
+            self.fields["provinces"].initial = [p.code for p in approved]

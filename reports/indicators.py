@@ -10,6 +10,7 @@ one computation per group).
 
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from django.db import connections
 from django.db.models import (
@@ -28,8 +29,9 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Cast, Coalesce, Concat, Greatest, Least
+from django.db.models.functions import Cast, Coalesce, Concat, Greatest, Least, RowNumber
 
 from participants.models import (
     Contact,
@@ -125,6 +127,27 @@ def scope_filter(prefix, *, province=None, model=None, site=None):
     return Q(**conditions)
 
 
+def scope_site_ids(*, province=None, model=None, site=None):
+    """The ids of the sites in scope, read once (None: no restriction). Given to the queries
+    as a list, the database knows how many sites they filter on — a subquery through the
+    provinces made it guess a few dozen where a big province has hundreds, and read each site's
+    whole history instead of the period. One query."""
+    if not (province or model or site):
+        return None
+    scope = scope_filter("", province=province, model=model, site=site)
+    return list(Site.objects.filter(scope).values_list("id", flat=True))
+
+
+def at_sites(prefix, site_ids):
+    """The filter keeping events at those sites (`site_ids` None: every site). No site at all
+    keeps nothing, with a condition the SQL can still hold (an empty IN cannot be written)."""
+    if site_ids is None:
+        return Q()
+    if not site_ids:
+        return Q(**{f"{prefix}id__isnull": True})
+    return Q(**{f"{prefix}id__in": site_ids})
+
+
 def _active_sites_q(prefix, start, end):
     return Q(**{f"{prefix}start_date__lte": end}) & (
         Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": start})
@@ -141,14 +164,15 @@ class _Query:
         self.scope = {"province": province, "model": model, "site": site}
         self.group = GROUPINGS[group] if group else None
 
+    @cached_property
+    def site_ids(self):
+        return scope_site_ids(**self.scope)
+
     def in_scope(self, prefix, date_field="date"):
         """Events at a site in scope (`prefix` is the path to the site, e.g. "site__") in the
-        period. The scope is resolved once into a subquery of site ids (`site_id IN (…)`), not
-        joined through site, province and province again inside every query."""
-        q = Q()
-        if any(self.scope.values()):
-            sites = Site.objects.filter(scope_filter("", **self.scope)).values("id")
-            q &= Q(**{f"{prefix}id__in" if prefix else "id__in": sites})
+        period. The scope is resolved once into site ids (`site_id IN (…)`), not joined through
+        site, province and province again inside every query."""
+        q = at_sites(prefix, self.site_ids)
         if date_field:
             q &= Q(**{f"{date_field}__gte": self.start, f"{date_field}__lte": self.end})
         return q
@@ -185,42 +209,42 @@ class _Query:
         return self.start, self.end
 
     def contacts(self):
-        """People reached: contacts are first reduced to one row per participant (and group)
-        with flags (met by a peer group, a need identified, referred in scope and period), then
-        those rows are counted: no COUNT(DISTINCT …) and no subquery per contact row."""
-        referral = Referral.objects.filter(
-            self.in_scope("site__"),
-            participant__person=OuterRef("participant__person"),
-            **self.same_group("site__", "site__"),
-        )
+        """People reached: contacts are reduced to one row per person (and group) with flags
+        (met by a peer group, a need identified), the referrals in scope and period to the
+        people referred (and group), and the two joined and counted: one pass over each table,
+        no subquery per row, no COUNT(DISTINCT …)."""
         keys = {"group_key": F(f"site__{self.group}")} if self.group else {}
         flag = {"default": Value(0), "output_field": IntegerField()}
         people = (
             Contact.objects.filter(self.in_scope("site__"))
             .order_by()
-            .values("participant__person", **keys)
+            .values(person=F("participant__person"), **keys)
             .annotate(
                 by_group=Max(Case(When(peer_group__isnull=False, then=Value(1)), **flag)),
                 with_need=Max(Case(When(needs__any=True, then=Value(1)), **flag)),
-                referred=Exists(referral),
             )
         )
-        sql, params = people.query.sql_with_params()
-        group = "group_key" if self.group else "NULL"
-        outer = (
-            f"SELECT {group}, COUNT(*), SUM(by_group), SUM(with_need), "  # noqa: S608
-            "SUM(CASE WHEN with_need = 1 AND referred THEN 1 ELSE 0 END) "
-            f"FROM ({sql}) people GROUP BY {group}"
+        referred = (
+            Referral.objects.filter(self.in_scope("site__"))
+            .order_by()
+            .values(person=F("participant__person"), **keys)
+            .distinct()
         )
-        if not self.group:
-            outer = outer.replace("GROUP BY NULL", "")
+        people_sql, people_params = people.query.sql_with_params()
+        referred_sql, referred_params = referred.query.sql_with_params()
+        group = "c.group_key" if self.group else "NULL"
+        same_group = " AND r.group_key = c.group_key" if self.group else ""
+        outer = (
+            f"SELECT {group}, COUNT(*), SUM(c.by_group), SUM(c.with_need), "  # noqa: S608
+            "SUM(CASE WHEN c.with_need = 1 AND r.person IS NOT NULL THEN 1 ELSE 0 END) "
+            f"FROM ({people_sql}) c LEFT JOIN ({referred_sql}) r "
+            f"ON r.person = c.person{same_group}"
+        )
+        if self.group:
+            outer += f" GROUP BY {group}"
+        params = (*people_params, *referred_params)
         names = ("reached", "reached_by_peer_groups", "reached_with_need", "referred")
-        # The queryset's own database: the read replica inside reports.routing.report_reads.
-        with connections[people.db].cursor() as cursor:
-            cursor.execute(outer, params)
-            rows = cursor.fetchall()
-        result = {row[0]: dict(zip(names, row[1:], strict=True)) for row in rows}
-        return result or {None: {}}
+        return self.fetch(outer, params, names, using=people.db)
 
     def referrals(self):
         return self.run(
@@ -230,39 +254,60 @@ class _Query:
             referrals_completed=Count("id", filter=Q(status=Referral.Status.COMPLETED)),
         )
 
-    def _later(self, model, key):
-        """A later assessment of the same worker/establishment in scope, period and group: its
-        absence makes the outer row the latest (greatest date, then greatest id)."""
+    def latest(self, model, key, conditions, names):
+        """Over the latest assessment in scope, period and group of each `key` (a worker, an
+        establishment) — greatest date, then greatest id —: how many there are, and how many
+        meet all `conditions`. One pass with a window function, no subquery per row."""
         prefix = "establishment__site__"
-        return model.objects.filter(
-            self.in_scope(prefix),
-            Q(date__gt=OuterRef("date")) | Q(date=OuterRef("date"), id__gt=OuterRef("id")),
-            **{key: OuterRef(key)},
-            **self.same_group(prefix, prefix),
+        keys = {"group_key": F(f"{prefix}{self.group}")} if self.group else {}
+        ranked = (
+            model.objects.filter(self.in_scope(prefix))
+            .order_by()
+            .annotate(
+                latest_rank=Window(
+                    RowNumber(),
+                    partition_by=[F(key), *keys.values()],
+                    order_by=[F("date").desc(), F("id").desc()],
+                ),
+                meets=Case(
+                    When(conditions, then=Value(1)), default=Value(0), output_field=IntegerField()
+                ),
+            )
+            .values("latest_rank", "meets", **keys)
         )
+        sql, params = ranked.query.sql_with_params()
+        group = "latest.group_key" if self.group else "NULL"
+        outer = (
+            f"SELECT {group}, COUNT(*), SUM(latest.meets) "  # noqa: S608
+            f"FROM ({sql}) latest WHERE latest.latest_rank = 1"
+        )
+        if self.group:
+            outer += f" GROUP BY {group}"
+        return self.fetch(outer, params, names, using=ranked.db)
+
+    def fetch(self, sql, params, names, *, using):
+        """Rows (group key, *values) of a statement built on this query's querysets, read from
+        their database (the read replica inside reports.routing.report_reads)."""
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        result = {row[0]: dict(zip(names, row[1:], strict=True)) for row in rows}
+        return result or {None: {}}
 
     def rights(self):
-        all_core = Q(**{name: True for name in RightsAssessment.CORE_RIGHTS})
-        latest = ~Q(Exists(self._later(RightsAssessment, "participant__person")))
-        return self.run(
-            RightsAssessment.objects.filter(self.in_scope("establishment__site__")),
-            "establishment__site__",
-            workers_assessed=Count("participant__person", distinct=True),
-            workers_rights_ensured=Count(
-                "participant__person", distinct=True, filter=all_core & latest
-            ),
+        return self.latest(
+            RightsAssessment,
+            "participant__person",
+            Q(**{name: True for name in RightsAssessment.CORE_RIGHTS}),
+            ("workers_assessed", "workers_rights_ensured"),
         )
 
     def establishments(self):
-        all_duties = Q(**{name: True for name in EstablishmentAssessment.DUTIES})
-        latest = ~Q(Exists(self._later(EstablishmentAssessment, "establishment")))
-        return self.run(
-            EstablishmentAssessment.objects.filter(self.in_scope("establishment__site__")),
-            "establishment__site__",
-            establishments_assessed=Count("establishment", distinct=True),
-            establishments_compliant=Count(
-                "establishment", distinct=True, filter=all_duties & latest
-            ),
+        return self.latest(
+            EstablishmentAssessment,
+            "establishment",
+            Q(**{name: True for name in EstablishmentAssessment.DUTIES}),
+            ("establishments_assessed", "establishments_compliant"),
         )
 
     def peer_groups(self):
@@ -321,14 +366,15 @@ def finish(raw):
 def compute_indicators(*, start, end, province=None, model=None, site=None):
     """Every INDICATORS.md code for [start, end] in a scope: a 2025 province code (takes in the
     pre-2025 provinces merged into it), an intervention model code, a site code, or any
-    combination (None = no restriction). Eight queries."""
+    combination (None = no restriction). Eight queries (nine with a scope)."""
     result = _Query(start=start, end=end, province=province, model=model, site=site, group=None)
     return result.all()[None]
 
 
 def indicators_by(group, *, start, end, province=None, model=None, site=None):
     """The same codes grouped by `group` (a key of GROUPINGS) -> {group id: {code: value}}.
-    Groups with no data at all are absent (use `finish({})` for them). Eight queries."""
+    Groups with no data at all are absent (use `finish({})` for them). Eight queries (nine
+    with a scope)."""
     query = _Query(start=start, end=end, province=province, model=model, site=site, group=group)
     return query.all()
 
@@ -368,18 +414,16 @@ def reached_breakdown(by, *, start, end, province=None, model=None, site=None, p
     """Distinct participants reached in scope and period, per value of `by` ("sex",
     "age_group", "residence", "category", "model", "province" (2025), "province_legacy",
     "region", "site") -> {value: count}; `peer_group` keeps the contacts that group made. One
-    grouped query."""
+    grouped query, and one for the sites in scope."""
+    site_ids = scope_site_ids(province=province, model=model, site=site)
     contacts = Contact.objects.filter(
-        scope_filter("site__", province=province, model=model, site=site),
-        date__gte=start,
-        date__lte=end,
+        at_sites("site__", site_ids), date__gte=start, date__lte=end
     ).order_by()
     if peer_group is not None:
         contacts = contacts.filter(peer_group=peer_group)
     if by in ENROLMENT_BREAKDOWNS:
         rows = _latest_enrolments(
-            scope_filter("site__", province=province, model=model, site=site),
-            contacts.values("participant__person"),
+            at_sites("site__", site_ids), contacts.values("participant__person")
         ).values(key_=F(f"participant__{by}"))
     else:
         key = _age_group(end) if by == "age_group" else F(BREAKDOWN_PATHS[by])
@@ -456,61 +500,74 @@ def _site_days(span, sites):
     return span.days + sites
 
 
-def cost_results(*, start, end, province=None, model=None, group=None):
-    """Cost per result for a scope, optionally grouped (a key of GROUPINGS): total cost, people
-    reached, referrals completed, the cost per each, site-years (days each site in scope was
-    running inside the period / 365.25) and cost per site-year -> {group: {...}}. Four
-    queries."""
-    scope = {"province": province, "model": model}
-    site_group = GROUPINGS[group] if group else None
-    via_site = f"site__{site_group}" if group else None
-    events = {"date__gte": start, "date__lte": end}
-    costs = _grouped(
-        Cost.objects.filter(scope_filter("site__", **scope), **events),
-        via_site,
-        total=Sum("amount_vnd"),
-    )
-    reached = _grouped(
-        Contact.objects.filter(scope_filter("site__", **scope), **events),
-        via_site,
-        n=Count("participant__person", distinct=True),
-    )
-    completed = _grouped(
-        Referral.objects.filter(
-            scope_filter("site__", **scope), status=Referral.Status.COMPLETED, **events
-        ),
-        via_site,
-        n=Count("id"),
-    )
+def site_days(*, start, end, province=None, model=None, group=None):
+    """Days each site in scope was running inside the period, summed per group (a key of
+    GROUPINGS; None: the whole scope) -> {group: days}. One query."""
     overlap = ExpressionWrapper(
         Least(Coalesce("end_date", Value(end, DateField())), Value(end, DateField()))
         - Greatest("start_date", Value(start, DateField())),
         output_field=DurationField(),
     )
     spans = _grouped(
-        Site.objects.filter(scope_filter("", **scope), _active_sites_q("", start, end)),
-        site_group,
+        Site.objects.filter(
+            scope_filter("", province=province, model=model), _active_sites_q("", start, end)
+        ),
+        GROUPINGS[group] if group else None,
         span=Sum(overlap),
         n=Count("id", output_field=IntegerField()),
     )
-    results = {}
-    for key in set(costs) | set(reached) | set(completed) | set(spans):
-        total = int(costs.get(key, {}).get("total") or 0)
-        people = reached.get(key, {}).get("n") or 0
-        done = completed.get(key, {}).get("n") or 0
-        span = spans.get(key, {})
-        days = _site_days(span.get("span"), span.get("n") or 0)
-        years = (Decimal(days) / DAYS_PER_YEAR).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-        results[key] = {
-            "total_cost_vnd": total,
-            "reached": people,
-            "referrals_completed": done,
-            "cost_per_reached_vnd": divide_vnd(total, people),
-            "cost_per_completed_referral_vnd": divide_vnd(total, done),
-            "site_years": years,
-            "cost_per_site_year_vnd": divide_vnd(total * DAYS_PER_YEAR, days),
-        }
-    return results
+    return {key: _site_days(span.get("span"), span.get("n") or 0) for key, span in spans.items()}
+
+
+def cost_figures(*, total, reached, completed, days):
+    """Cost per result from a scope's total cost, people reached, referrals completed and
+    site-days: the cost per each, site-years (days / 365.25) and cost per site-year."""
+    years = (Decimal(days) / DAYS_PER_YEAR).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return {
+        "total_cost_vnd": total,
+        "reached": reached,
+        "referrals_completed": completed,
+        "cost_per_reached_vnd": divide_vnd(total, reached),
+        "cost_per_completed_referral_vnd": divide_vnd(total, completed),
+        "site_years": years,
+        "cost_per_site_year_vnd": divide_vnd(total * DAYS_PER_YEAR, days),
+    }
+
+
+def cost_results(*, start, end, province=None, model=None, group=None):
+    """Cost per result for a scope, optionally grouped (a key of GROUPINGS): total cost, people
+    reached, referrals completed, the cost per each, site-years (days each site in scope was
+    running inside the period / 365.25) and cost per site-year -> {group: {...}}. Five
+    queries."""
+    scope = {"province": province, "model": model}
+    via_site = f"site__{GROUPINGS[group]}" if group else None
+    events = {"date__gte": start, "date__lte": end}
+    in_scope = at_sites("site__", scope_site_ids(**scope))
+    costs = _grouped(
+        Cost.objects.filter(in_scope, **events),
+        via_site,
+        total=Sum("amount_vnd"),
+    )
+    reached = _grouped(
+        Contact.objects.filter(in_scope, **events),
+        via_site,
+        n=Count("participant__person", distinct=True),
+    )
+    completed = _grouped(
+        Referral.objects.filter(in_scope, status=Referral.Status.COMPLETED, **events),
+        via_site,
+        n=Count("id"),
+    )
+    days = site_days(start=start, end=end, group=group, **scope)
+    return {
+        key: cost_figures(
+            total=int(costs.get(key, {}).get("total") or 0),
+            reached=reached.get(key, {}).get("n") or 0,
+            completed=completed.get(key, {}).get("n") or 0,
+            days=days.get(key, 0),
+        )
+        for key in set(costs) | set(reached) | set(completed) | set(days)
+    }
 
 
 def scale_up_budget(*, cost_per_site_year, areas, years=1):

@@ -28,11 +28,20 @@ INDICATOR_LABELS = {
     "cost_per_reached_vnd": _("Chi phí cho mỗi người được tiếp cận (VNĐ)"),
 }
 
+# Columns of the cost tables that are not indicators of their own.
+COST_LABELS = {
+    "cost_per_completed_referral_vnd": _("Chi phí cho mỗi lượt chuyển gửi hoàn thành (VNĐ)"),
+    "site_years": _("Năm-địa bàn"),
+    "cost_per_site_year_vnd": _("Chi phí cho mỗi năm-địa bàn (VNĐ)"),
+}
+
 BREAKDOWN_TITLES = {
     "sex": _("Người được tiếp cận theo giới tính"),
     "age_group": _("Người được tiếp cận theo nhóm tuổi (tính đến cuối kỳ)"),
     "residence": _("Người được tiếp cận theo tình trạng cư trú"),
     "category": _("Người được tiếp cận theo nhóm đối tượng"),
+    "model": _("Người được tiếp cận theo mô hình"),
+    "region": _("Người được tiếp cận theo vùng"),
 }
 
 AGE_GROUP_LABELS = {

@@ -13,17 +13,17 @@ from sites.models import MERGER_DATE, Province, Site
 
 from . import suppression
 from .indicators import (
-    COUNT_CODES,
     EMPTY,
     PERCENTAGES,
     RATIOS,
     breakdown_labels,
     compute_indicators,
-    cost_results,
+    cost_figures,
     indicators_by,
     localities_covered,
     percentage,
     reached_breakdown,
+    site_days,
 )
 from .labels import AGE_GROUP_LABELS
 
@@ -31,10 +31,10 @@ SUPPRESSIBLE_RATIOS = {**PERCENTAGES, **RATIOS}
 COVERAGE_TARGET_DEFAULT = Decimal(10)
 
 
-def latest_data_year(default):
-    """The year of the most recent contact anywhere (the dashboards' default period)."""
-    latest = Contact.objects.aggregate(latest=Max("date"))["latest"]
-    return latest.year if latest else default
+def latest_data_day():
+    """The date of the most recent contact anywhere, or None (where the dashboards open when
+    nothing is published). One query on the index of contact dates."""
+    return Contact.objects.aggregate(latest=Max("date"))["latest"]
 
 
 def targets_for(*, start, end):
@@ -159,66 +159,58 @@ def pilot_vs_control(*, start, end, province=None):
     ]
 
 
-def cost_table(*, start, end, province=None):
+def cost_table(*, start, end, model_rows, total, province=None):
     """Cost per person reached, per completed referral and per site-year, by model and in
-    total. Eight queries."""
-    by_model = cost_results(start=start, end=end, province=province, group="model")
-    total = cost_results(start=start, end=end, province=province)[None]
-    models = list(InterventionModel.objects.all())
-    rows = []
-    for m in models:
-        values = by_model.get(m.code) or {
-            "total_cost_vnd": 0,
-            "reached": 0,
-            "referrals_completed": 0,
-            "cost_per_reached_vnd": None,
-            "cost_per_completed_referral_vnd": None,
-            "site_years": Decimal("0.00"),
-            "cost_per_site_year_vnd": None,
-        }
-        rows.append(Row(key=m.code, label=m.label, code=m.code, values=values))
-    return rows, total
+    total, from the indicators already computed for the models' table and for the whole scope
+    (`model_rows`, `total`: their cost, people reached and referrals completed) and the days
+    each model's sites ran in the period. One query."""
+    days = site_days(start=start, end=end, province=province, group="model")
+
+    def figures(values, running):
+        return cost_figures(
+            total=values["total_cost_vnd"],
+            reached=values["reached"],
+            completed=values["referrals_completed"],
+            days=running,
+        )
+
+    rows = [
+        Row(
+            key=row.key,
+            label=row.label,
+            code=row.code,
+            values=figures(row.values, days.get(row.code, 0)),
+        )
+        for row in model_rows
+    ]
+    return rows, figures(total, sum(days.values()))
 
 
-def breakdowns(*, start, end, province=None, site=None, peer_group=None, suppress=False):
+def breakdowns(*, start, end, province=None, site=None, peer_group=None):
     """Reached by sex, age group, residence and category: for each, its rows (label, count) and
-    total, suppressed when asked. Four queries."""
+    total. Eight queries (four without a scope)."""
     out = {}
-    total = None
     for by in ("sex", "age_group", "residence", "category"):
         counts = reached_breakdown(
             by, start=start, end=end, province=province, site=site, peer_group=peer_group
         )
         labels = breakdown_labels(by)
         values = [counts.get(key, 0) for key, _label in labels]
-        total = sum(values)
-        shown, shown_total = values, total
-        if suppress:
-            shown, shown_total = suppression.suppress_breakdown(
-                values, total, national_total=province is None and site is None
-            )
         names = [AGE_GROUP_LABELS[key] if by == "age_group" else lbl for key, lbl in labels]
-        out[by] = {
-            "rows": list(zip(names, shown, values, strict=True)),
-            "total": shown_total,
-        }
+        out[by] = {"rows": list(zip(names, values, strict=True)), "total": sum(values)}
     return out
 
 
 def suppress_table(rows, national):
     """Small-cell suppression of a province (or model) table, the national row being the
-    columns' total (left as it is)."""
+    columns' total (left as it is). Only counts of people are suppressed: sites, localities
+    (coverage), establishments, groups and money are shown as they are."""
     dicts = [row.values for row in rows]
     done, _total = suppression.suppress_rows(
-        dicts, counts=COUNT_CODES, ratios=SUPPRESSIBLE_RATIOS, total=national
+        dicts, counts=suppression.PROTECTED_COUNTS, ratios=SUPPRESSIBLE_RATIOS, total=national
     )
     for row, values in zip(rows, done, strict=True):
         row.values = values
-        covered = row.coverage.get("covered")
-        if covered is not None:
-            row.coverage = {**row.coverage, "covered": suppression.suppress_count(covered)}
-            if suppression.is_suppressed(row.coverage["covered"]):
-                row.coverage["pct"] = suppression.HIDDEN
     return rows
 
 

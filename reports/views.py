@@ -1,315 +1,154 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from accounts.access import CASE_ROLES, allow
+from accounts.access import NATIONAL_ROLES, REPORT_ROLES, allow
 from accounts.activity import record_activity
 from accounts.models import ActivityEvent, Role
+from sites.models import Province
 
-from . import exports, selectors
-from .charts import bar_chart
-from .forms import ProvinceChoiceForm, ReportPeriodForm, ScaleUpForm, iso_period, period_label
-from .indicators import compute_indicators, localities_covered, percentage, scale_up_budget
-from .labels import BREAKDOWN_TITLES, INDICATOR_LABELS
-from .suppression import HIDDEN, small_label, suppress_rows
-
-PROVINCE_COLUMNS = (
-    "sites_active",
-    "reached",
-    "reached_with_need",
-    "referred",
-    "referred_pct",
-    "referrals_made",
-    "referral_completion_pct",
-    "workers_rights_ensured_pct",
-    "total_cost_vnd",
+from . import cycle, dashboards, exports, periods, releases, selectors
+from .forms import (
+    DecisionForm,
+    ProvinceChoiceForm,
+    PublishForm,
+    ReportPeriodForm,
+    ScaleUpForm,
+    SubmitForm,
+    period_label,
+    period_params,
 )
-MODEL_COLUMNS = (
-    "sites_active",
-    "reached",
-    "reached_with_need",
-    "referred",
-    "referred_pct",
-    "referrals_completed",
-    "workers_rights_ensured_pct",
-    "establishments_compliant_pct",
-    "peer_group_members",
-    "total_cost_vnd",
-)
-HEADLINE = (
-    "sites_active",
-    "reached",
-    "reached_with_need",
-    "referred",
-    "referred_pct",
-    "referrals_made",
-    "referral_completion_pct",
-    "workers_rights_ensured_pct",
-    "establishments_compliant_pct",
-    "peer_group_members",
-    "trainings",
-    "trainees",
-    "total_cost_vnd",
-    "cost_per_reached_vnd",
-)
-COST_COUNTS = ("reached", "referrals_completed")
-COST_RATIOS = {
-    "cost_per_reached_vnd": ("total_cost_vnd", "reached"),
-    "cost_per_completed_referral_vnd": ("total_cost_vnd", "referrals_completed"),
-}
+from .models import Submission
+from .routing import report_view
+
+# The reporting cycle and the releases: the province's officer and the national roles.
+CYCLE_ROLES = NATIONAL_ROLES | {Role.OFFICER}
+PERIOD_PARAMS = ("period", "year", "quarter", "phase", "start", "end")
 
 
-def _columns(codes):
-    return [(code, INDICATOR_LABELS[code]) for code in codes]
+def _default_period(user):
+    """Where a dashboard opens when no period is asked for: the national roles on the last
+    published period; otherwise (and everyone else) the last complete quarter with data."""
+    if user.role in NATIONAL_ROLES:
+        published = releases.latest_published_period()
+        if published is not None:
+            return published
+    start, end = periods.last_complete_quarter(
+        today=timezone.localdate(), latest=selectors.latest_data_day()
+    )
+    return periods.period_for(start, end)
 
 
 def _period(request):
-    return _period_from(request.GET)
-
-
-def _target_status(value, target):
-    if target is None or value is None or isinstance(value, str):
-        return None
-    return value >= target
-
-
-def _breakdown_charts(found):
-    charts = []
-    for by, data in found.items():
-        labels = [label for label, _shown, _value in data["rows"]]
-        charts.append(
-            {
-                "title": BREAKDOWN_TITLES[by],
-                "uri": bar_chart(BREAKDOWN_TITLES[by], labels, [s for _l, s, _v in data["rows"]]),
-                "rows": [(label, shown) for label, shown, _value in data["rows"]],
-                "total": data["total"],
-            }
-        )
-    return charts
-
-
-def _cost_section(request, *, start, end, province, suppress):
-    rows, total = selectors.cost_table(start=start, end=end, province=province)
-    form = ScaleUpForm(request.GET if "areas" in request.GET else None)
-    estimate = None
-    if form.is_bound and form.is_valid():
-        chosen = form.cleaned_data["scale_model"]
-        observed = next(row for row in rows if row.key == chosen.code).values
-        estimate = {
-            "model": chosen,
-            "areas": form.cleaned_data["areas"],
-            "years": form.cleaned_data["years"],
-            "cost_per_site_year_vnd": observed["cost_per_site_year_vnd"],
-            "site_years": observed["site_years"],
-            "budget_vnd": scale_up_budget(
-                cost_per_site_year=observed["cost_per_site_year_vnd"],
-                areas=form.cleaned_data["areas"],
-                years=form.cleaned_data["years"],
-            ),
-        }
-    if suppress:
-        done, total = suppress_rows(
-            [row.values for row in rows],
-            counts=COST_COUNTS,
-            ratios=COST_RATIOS,
-            total=total,
-            national_total=province is None,
-        )
-        for row, values in zip(rows, done, strict=True):
-            row.values = values
-    return {"rows": rows, "total": total, "form": form, "estimate": estimate}
-
-
-def _pilot_control(*, start, end, province, suppress):
-    rows = selectors.pilot_vs_control(start=start, end=end, province=province)
-    if suppress:
-        done, _total = suppress_rows(
-            [row.values for row in rows],
-            counts=[c for c in selectors.WORKER_RIGHTS_CODES if not c.endswith("_pct")],
-            ratios=selectors.SUPPRESSIBLE_RATIOS,
-        )
-        for row, values in zip(rows, done, strict=True):
-            row.values = values
-    return {"rows": rows, "columns": _columns(selectors.WORKER_RIGHTS_CODES)}
-
-
-def _suppress_headline(values, suppress, *, national):
-    if not suppress or national:
-        return values
-    done, _total = suppress_rows(
-        [values],
-        counts=selectors.COUNT_CODES,
-        ratios=selectors.SUPPRESSIBLE_RATIOS,
+    """(form, start, end, units) of the period asked for in the query string, or of the default
+    period. The ministry reads fixed periods only (quarters, years, phases)."""
+    params = request.GET
+    data, default_year = params, timezone.localdate().year
+    if not any(params.get(name) for name in PERIOD_PARAMS):
+        default = _default_period(request.user)
+        if default is not None:
+            data, default_year = {**params.dict(), **period_params(default)}, default.end.year
+    form = ReportPeriodForm(
+        data or None,
+        default_year=default_year,
+        allow_custom=request.user.role != Role.MINISTRY,
     )
-    return done[0]
+    start, end, units = form.resolved()
+    return form, start, end, units
 
 
-def _base_context(form, start, end, suppress):
-    return {
-        "form": form,
-        "start": start,
-        "end": end,
-        "period_label": period_label(start, end),
-        "suppressed": suppress,
-        "small_label": small_label(),
-        "hidden_mark": HIDDEN,
-    }
+def _scale_up(request):
+    """A valid scale-up question's data, or None."""
+    form = ScaleUpForm(request.GET if "areas" in request.GET else None)
+    return form, (form.cleaned_data if form.is_bound and form.is_valid() else None)
 
 
-def _national(request, form, start, end, units, *, suppress):
-    targets = selectors.targets_for(start=start, end=end)
-    rows, national = selectors.province_table(start=start, end=end, units=units)
-    models = selectors.model_table(start=start, end=end)
-    if suppress:
-        rows = selectors.suppress_table(rows, national)
-        models = selectors.suppress_table(models, national)
-    coverage_target = targets.get("coverage_pct", selectors.COVERAGE_TARGET_DEFAULT)
-    known = [row for row in rows if row.coverage["units"]]
-    meeting = [
-        row
-        for row in known
-        if row.coverage["pct"] is not None
-        and not isinstance(row.coverage["pct"], str)
-        and row.coverage["pct"] >= coverage_target
-    ]
-    with_data = [row for row in rows if row.values["reached"]]
-    context = {
-        **_base_context(form, start, end, suppress),
-        "scope": "national",
-        "province_form": ProvinceChoiceForm(),
-        "headline": national,
-        "headline_columns": _columns(HEADLINE),
-        "targets": targets,
-        "referred_target": targets.get("referred_pct"),
-        "referred_met": _target_status(national["referred_pct"], targets.get("referred_pct")),
-        "coverage_target": coverage_target,
-        "coverage_known": len(known),
-        "coverage_meeting": len(meeting),
-        "province_rows": rows,
-        "province_columns": _columns(PROVINCE_COLUMNS),
-        "units": units,
-        "model_rows": models,
-        "model_columns": _columns(MODEL_COLUMNS),
-        "model_chart": bar_chart(
-            INDICATOR_LABELS["referred_pct"],
-            [row.label for row in models],
-            [row.values["referred_pct"] for row in models],
-            percent=True,
-        ),
-        "province_chart": bar_chart(
-            INDICATOR_LABELS["reached"],
-            [row.label for row in with_data],
-            [row.values["reached"] for row in with_data],
-        ),
-        "province_chart_rows": [(row.label, row.values["reached"]) for row in with_data],
-        "breakdowns": _breakdown_charts(
-            selectors.breakdowns(start=start, end=end, suppress=suppress)
-        ),
-        "pilot_control": _pilot_control(start=start, end=end, province=None, suppress=suppress),
-        "costs": _cost_section(request, start=start, end=end, province=None, suppress=suppress),
-        "export_query": urlencode({"start": start, "end": end, "units": units}),
-        "units_toggle_query": urlencode(
-            {
-                "period": ReportPeriodForm.CUSTOM,
-                "start": start,
-                "end": end,
-                "units": "legacy" if units == "2025" else "2025",
-            }
-        ),
-        "link_provinces": units == "2025",
-        "iso_period": iso_period(start, end),
-    }
-    return render(request, "reports/dashboard_national.html", context)
+def _period_query(start, end, units="2025"):
+    """The query string that opens this period again (links from its tables)."""
+    return urlencode(
+        {"period": ReportPeriodForm.CUSTOM, "start": start, "end": end, "units": units}
+    )
 
 
-def _province(request, form, start, end, province, *, suppress):
-    code = province.code
-    targets = selectors.targets_for(start=start, end=end)
-    values = compute_indicators(start=start, end=end, province=code)
-    models = selectors.model_table(start=start, end=end, province=code)
-    sites = selectors.site_table(start=start, end=end, province=code)
-    covered = localities_covered(start=start, end=end).get(province.pk, 0)
-    units = province.locality_count
-    if suppress:
-        models = selectors.suppress_table(models, values)
-        sites = selectors.suppress_table(sites, values)
-    shown = _suppress_headline(values, suppress, national=False)
-    coverage_target = targets.get("coverage_pct", selectors.COVERAGE_TARGET_DEFAULT)
-    coverage_pct = percentage(covered, units) if units else None
-    context = {
-        **_base_context(form, start, end, suppress),
-        "scope": "province",
-        "province": province,
-        "province_form": ProvinceChoiceForm(initial={"province": code}),
-        "headline": shown,
-        "headline_columns": _columns(HEADLINE),
-        "referred_target": targets.get("referred_pct"),
-        "referred_met": _target_status(shown["referred_pct"], targets.get("referred_pct")),
-        "coverage_target": coverage_target,
-        "coverage": {"covered": covered, "units": units, "pct": coverage_pct},
-        "coverage_met": _target_status(coverage_pct, coverage_target),
-        "model_rows": models,
-        "model_columns": _columns(MODEL_COLUMNS),
-        "model_chart": bar_chart(
-            INDICATOR_LABELS["referred_pct"],
-            [row.label for row in models],
-            [row.values["referred_pct"] for row in models],
-            percent=True,
-        ),
-        "site_rows": sites,
-        "breakdowns": _breakdown_charts(
-            selectors.breakdowns(start=start, end=end, province=code, suppress=suppress)
-        ),
-        "pilot_control": _pilot_control(start=start, end=end, province=code, suppress=suppress),
-        "costs": _cost_section(request, start=start, end=end, province=code, suppress=suppress),
-    }
-    return render(request, "reports/dashboard_province.html", context)
+def _release_for(request, period):
+    """The release of `period` asked for (?version=N) or its latest; None when unpublished."""
+    if period is None:
+        return None
+    version = request.GET.get("version")
+    if version is None:
+        return releases.latest_release(period)
+    if not version.isdigit():
+        raise Http404
+    found = releases.release_get(period=period, version=int(version))
+    if found is None:
+        raise Http404
+    return found
 
 
-def _group(request, form, start, end, group):
-    site = group.site
-    figures = selectors.group_figures(start=start, end=end, peer_group=group)
-    site_values = compute_indicators(start=start, end=end, site=site.code)
-    targets = selectors.targets_for(start=start, end=end)
-    context = {
-        **_base_context(form, start, end, False),
-        "scope": "group",
-        "group": group,
-        "site": site,
-        "figures": figures,
-        "referred_target": targets.get("referred_pct"),
-        "referred_met": _target_status(figures["referred_pct"], targets.get("referred_pct")),
-        "site_values": site_values,
-        "headline_columns": _columns(HEADLINE),
-        "breakdowns": _breakdown_charts(
-            selectors.breakdowns(start=start, end=end, peer_group=group)
-        ),
-    }
-    return render(request, "reports/dashboard_group.html", context)
+def _release_query(release, units="2025"):
+    return urlencode({**period_params(release.period), "version": release.version, "units": units})
 
 
-@allow(Role.MINISTRY, Role.ADMIN, Role.OFFICER, Role.PEER_LEADER)
+@allow(*REPORT_ROLES)
+@report_view
 def dashboard(request):
-    """National dashboard for the ministry and administrators (or one province's, chosen), the
-    officer's province, the peer leader's group. Roles without participant access see
-    suppressed tables."""
+    """The reports home of each role. The ministry and administrators: a published period's
+    release as stored (national, or one province's row), else — the period is not published —
+    provisional national totals for the ministry and live tables for administrators. An
+    officer: their province's live figures. A peer leader: their group's."""
     user = request.user
-    suppress = user.role not in CASE_ROLES
     form, start, end, units = _period(request)
+    scale_up_form, scale_up = _scale_up(request)
+    context = {"form": form, "scale_up_form": scale_up_form}
     if user.role == Role.OFFICER:
-        return _province(request, form, start, end, user.province, suppress=False)
-    if user.role == Role.PEER_LEADER:
-        return _group(request, form, start, end, user.peer_group)
-    choice = ProvinceChoiceForm(request.GET or None)
-    if choice.is_bound and choice.is_valid() and choice.cleaned_data["province"]:
-        return _province(
-            request, form, start, end, choice.cleaned_data["province"], suppress=suppress
+        period = periods.period_for(start, end)
+        data = dashboards.province_live(
+            start=start, end=end, province=user.province, scale_up=scale_up
         )
-    return _national(request, form, start, end, units, suppress=suppress)
+        context.update(
+            cycle_period=period,
+            submission=cycle.submission_for(period=period, province=user.province),
+        )
+        return render(request, "reports/dashboard_province.html", {**context, **data})
+    if user.role == Role.PEER_LEADER:
+        data = dashboards.group_live(start=start, end=end, group=user.peer_group)
+        return render(request, "reports/dashboard_group.html", {**context, **data})
+    choice = ProvinceChoiceForm(request.GET or None)
+    province = choice.cleaned_data["province"] if choice.is_valid() else None
+    context["province_form"] = ProvinceChoiceForm(
+        initial={"province": province.code} if province else None
+    )
+    period = periods.period_for(start, end)
+    release = _release_for(request, period)
+    if release is not None:
+        other_units = "legacy" if units == "2025" else "2025"
+        context.update(
+            period_query=_release_query(release, units),
+            units_toggle_query=_release_query(release, other_units),
+        )
+        if province is not None:
+            data = dashboards.province_release(release=release, province=province)
+            return render(request, "reports/dashboard_province_release.html", {**context, **data})
+        data = dashboards.national_release(release=release, units=units, scale_up=scale_up)
+        return render(request, "reports/dashboard_national.html", {**context, **data})
+    if user.role == Role.MINISTRY:
+        data = dashboards.national_provisional(start=start, end=end, period=period)
+        return render(request, "reports/dashboard_provisional.html", {**context, **data})
+    context["period_query"] = _period_query(start, end)
+    if province is not None:
+        data = dashboards.province_live(start=start, end=end, province=province, scale_up=scale_up)
+        return render(request, "reports/dashboard_province.html", {**context, **data})
+    data = dashboards.national_live(start=start, end=end, units=units, scale_up=scale_up)
+    context["units_toggle_query"] = _period_query(
+        start, end, "legacy" if units == "2025" else "2025"
+    )
+    return render(request, "reports/dashboard_national.html", {**context, **data})
 
 
 EXPORT_FORMATS = {
@@ -319,10 +158,13 @@ EXPORT_FORMATS = {
 }
 
 
-@allow(Role.MINISTRY, Role.ADMIN)
+@allow(*NATIONAL_ROLES)
+@report_view
 def national_export(request):
-    """The national summary by province × indicator for a period, suppressed, in one click:
-    ?format=xlsx|csv|dhis2&start=YYYY-MM-DD&end=YYYY-MM-DD[&units=2025|legacy]."""
+    """A published release's national summary by province × indicator, served exactly as
+    stored, in one click: ?format=xlsx|csv|dhis2 and the period (period=quarter&year=…&quarter=…,
+    period=year&year=…, period=phase&phase=…, or start=…&end=… of a reporting period)
+    [&version=N][&units=2025|legacy]. A period not published cannot be downloaded."""
     fmt = request.GET.get("format", "xlsx")
     if fmt not in EXPORT_FORMATS:
         messages.error(request, _("Định dạng xuất không hợp lệ: chọn XLSX, CSV hoặc DHIS2."))
@@ -330,28 +172,43 @@ def national_export(request):
     params = request.GET.copy()
     if params.get("start") or params.get("end"):
         params["period"] = ReportPeriodForm.CUSTOM
-    form, start, end, units = _period_from(params)
-    if form.is_bound and not form.is_valid():
+    form = ReportPeriodForm(params, default_year=timezone.localdate().year)
+    if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
         return redirect("reports:dashboard")
+    start, end, units = form.resolved()
+    period = periods.period_for(start, end)
+    release = _release_for(request, period)
+    if release is None:
+        messages.error(
+            request,
+            _(
+                "Kỳ %(period)s chưa được công bố: chỉ tải được số liệu Bộ đã công bố, theo quý, "
+                "năm hoặc giai đoạn."
+            )
+            % {"period": period.label if period else period_label(start, end)},
+        )
+        return redirect("reports:dashboard")
     if fmt == "dhis2":
         units = "2025"
-    header, body = exports.national_summary(start=start, end=end, units=units)
+    header, body = exports.release_summary(release, units=units)
     if fmt == "csv":
         content = exports.to_csv(header, body)
     elif fmt == "xlsx":
-        content = exports.to_xlsx(header, body, start=start, end=end)
+        content = exports.to_xlsx(header, body, release=release, units=units)
     else:
         content = exports.to_dhis2(header, body, start=start, end=end)
     content_type, extension = EXPORT_FORMATS[fmt]
-    filename = f"tong-hop-quoc-gia_{start.isoformat()}_{end.isoformat()}.{extension}"
+    filename = f"tong-hop-quoc-gia_{release.period.code}_v{release.version}.{extension}"
     record_activity(
         user=request.user,
         kind=ActivityEvent.Kind.EXPORT,
-        what=f"national_summary {fmt} {start.isoformat()}..{end.isoformat()}",
+        what=f"national_summary {fmt} {release.period.code} v{release.version}",
         format=fmt,
+        period=release.period.code,
+        version=release.version,
         start=start.isoformat(),
         end=end.isoformat(),
         units=units,
@@ -362,8 +219,243 @@ def national_export(request):
     return response
 
 
-def _period_from(params):
-    default_year = selectors.latest_data_year(default=timezone.localdate().year)
-    form = ReportPeriodForm(params or None, default_year=default_year)
-    start, end, units = form.resolved()
-    return form, start, end, units
+# --------------------------------------------------------------------------- reporting cycle
+
+
+def _reporting_period(code):
+    period = cycle.period_get(code)
+    if period is None:
+        raise Http404
+    return period
+
+
+def _province_in_scope(user, code):
+    """A 2025 province by code; an officer only reaches their own (any other: 404)."""
+    province = Province.objects.filter(unit_set=Province.UnitSet.CURRENT, code=code).first()
+    if province is None or (user.role == Role.OFFICER and province.pk != user.province_id):
+        raise Http404
+    return province
+
+
+def _error_messages(request, error):
+    for message in error.messages:
+        messages.error(request, message)
+
+
+@allow(*CYCLE_ROLES)
+def cycle_index(request):
+    """The reporting cycle: an officer's closed periods and where each stands; for the
+    ministry, every closed period with its provinces' statuses and releases."""
+    user = request.user
+    if user.role == Role.OFFICER:
+        rows = cycle.province_periods(province=user.province)
+        return render(request, "reports/cycle_list.html", {"rows": rows})
+    return render(request, "reports/cycle_overview.html", {"rows": cycle.period_overview()})
+
+
+@allow(*CYCLE_ROLES)
+def cycle_period(request, period):
+    """One period: an officer goes to their province's review; the ministry sees the 34
+    provinces' statuses, decides, and publishes."""
+    period = _reporting_period(period)
+    user = request.user
+    if user.role == Role.OFFICER:
+        return redirect("reports:cycle_province", period=period.code, province=user.province.code)
+    statuses = cycle.period_provinces(period=period)
+    approved = [
+        province for province, s in statuses if s and s.status == Submission.Status.APPROVED
+    ]
+    versions = releases.release_versions(period)
+    return render(
+        request,
+        "reports/cycle_period.html",
+        {
+            "period": period,
+            "statuses": statuses,
+            "approved": approved,
+            "publish_form": PublishForm(approved=approved),
+            "versions": versions,
+            "period_query": urlencode(period_params(period)),
+            "can_decide": user.role == Role.MINISTRY,
+            "closed": period.is_closed(timezone.localdate()),
+        },
+    )
+
+
+@allow(*CYCLE_ROLES)
+def cycle_province(request, period, province):
+    """A province's period under review: its live indicators, what changed since it last
+    submitted, data-quality warnings, the history; the officer submits here, the ministry
+    approves, returns or reopens."""
+    period = _reporting_period(period)
+    province = _province_in_scope(request.user, province)
+    data = cycle.review(period=period, province=province)
+    submission = data["submission"]
+    status = submission.status if submission else None
+    user = request.user
+    can_submit = (
+        user.role == Role.OFFICER
+        and period.is_closed(timezone.localdate())
+        and status in (None, Submission.Status.RETURNED, Submission.Status.REOPENED)
+    )
+    decisions = []
+    if user.role == Role.MINISTRY and status == Submission.Status.SUBMITTED:
+        decisions = ["approve", "return"]
+    elif user.role == Role.MINISTRY and status == Submission.Status.APPROVED:
+        decisions = ["reopen"]
+    return render(
+        request,
+        "reports/cycle_review.html",
+        {
+            **data,
+            "period": period,
+            "province": province,
+            "closed": period.is_closed(timezone.localdate()),
+            "submit_form": SubmitForm() if can_submit else None,
+            "decisions": decisions,
+            "decision_form": DecisionForm() if decisions else None,
+        },
+    )
+
+
+@allow(Role.OFFICER)
+@require_POST
+def cycle_submit(request, period):
+    """The officer submits their province's period to the ministry."""
+    period = _reporting_period(period)
+    form = SubmitForm(request.POST)
+    if not form.is_valid():
+        _error_messages(request, ValidationError(list(form.errors.values())))
+    else:
+        try:
+            cycle.submission_submit(
+                period=period,
+                province=request.user.province,
+                by=request.user,
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            _error_messages(request, error)
+        else:
+            messages.success(
+                request,
+                _("Đã trình Bộ kỳ %(period)s. Bộ sẽ phê duyệt hoặc trả lại kèm ý kiến.")
+                % {"period": period.label},
+            )
+    return redirect(
+        "reports:cycle_province", period=period.code, province=request.user.province.code
+    )
+
+
+DECIDED = {
+    "approve": _("Đã phê duyệt kỳ %(period)s của %(province)s: số liệu của kỳ đã được khoá."),
+    "return": _("Đã trả lại kỳ %(period)s cho %(province)s kèm ý kiến."),
+    "reopen": _("Đã mở lại kỳ %(period)s của %(province)s: tỉnh sửa số liệu rồi trình lại."),
+}
+
+
+@allow(Role.MINISTRY)
+@require_POST
+def cycle_decide(request, period, province):
+    """The ministry approves, returns (with a comment) or reopens (with a reason) a province's
+    period."""
+    period = _reporting_period(period)
+    province = _province_in_scope(request.user, province)
+    submission = Submission.objects.filter(period=period, province=province).first()
+    if submission is None:
+        raise Http404
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        _error_messages(request, ValidationError(list(form.errors.values())))
+    else:
+        action = form.cleaned_data["action"]
+        try:
+            cycle.submission_decide(
+                submission=submission,
+                action=action,
+                by=request.user,
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            _error_messages(request, error)
+        else:
+            messages.success(
+                request, DECIDED[action] % {"period": period.label, "province": province.name}
+            )
+    return redirect("reports:cycle_province", period=period.code, province=province.code)
+
+
+@allow(Role.MINISTRY)
+@require_POST
+def cycle_publish(request, period):
+    """The ministry publishes the period for the approved provinces it chose."""
+    period = _reporting_period(period)
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        _error_messages(request, ValidationError(list(form.errors.values())))
+        return redirect("reports:cycle_period", period=period.code)
+    try:
+        release = releases.release_publish(
+            period=period,
+            provinces=form.cleaned_data["provinces"],
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as error:
+        _error_messages(request, error)
+        return redirect("reports:cycle_period", period=period.code)
+    messages.success(
+        request,
+        _("Đã công bố %(release)s. Trang báo cáo và các tệp tải về dùng đúng bảng đã lưu này.")
+        % {"release": release},
+    )
+    return redirect("reports:release_detail", period=period.code)
+
+
+# --------------------------------------------------------------------------- releases
+
+
+@allow(*CYCLE_ROLES)
+@report_view
+def release_list(request):
+    """Every published release and its versions."""
+    return render(request, "reports/release_list.html", {"releases": releases.release_list()})
+
+
+@allow(*CYCLE_ROLES)
+@report_view
+def release_detail(request, period):
+    """A release: its versions, who published each and why, and the cells a version changed
+    from the one before."""
+    period = _reporting_period(period)
+    versions = releases.release_versions(period)
+    if not versions:
+        raise Http404
+    release = _release_for(request, period)
+    previous = next((v for v in versions if v.version == release.version - 1), None)
+    return render(
+        request,
+        "reports/release_detail.html",
+        {
+            "period": period,
+            "release": release,
+            "versions": versions,
+            "previous": previous,
+            "changes": dashboards.labelled_changes(releases.release_changes(release, previous)),
+            "period_query": _release_query(release),
+            "can_export": request.user.role in NATIONAL_ROLES,
+        },
+    )
+
+
+@allow(*CYCLE_ROLES)
+@report_view
+def release_print(request, period):
+    """A release as a printable report (A4 landscape): the national tables as stored."""
+    period = _reporting_period(period)
+    release = _release_for(request, period)
+    if release is None:
+        raise Http404
+    units = request.GET.get("units") if request.GET.get("units") == "legacy" else "2025"
+    data = dashboards.national_release(release=release, units=units)
+    return render(request, "reports/release_print.html", data)

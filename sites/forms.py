@@ -1,5 +1,5 @@
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import VersionedModelForm
@@ -7,6 +7,7 @@ from accounts.models import Role
 from programs.models import InterventionModel, Phase
 
 from .models import Cost, Establishment, PeerGroup, Province, Site, Training
+from .services import check_dated_record_open
 
 NEGATIVE_COUNT = _("Số lượng không được âm.")
 NEGATIVE_AMOUNT = _("Số tiền phải là số nguyên không âm (VNĐ).")
@@ -278,15 +279,28 @@ class PeerGroupForm(_ScopedForm):
         return cleaned
 
 
-class CostForm(_ScopedForm):
+class _DatedRecordForm(_ScopedForm):
+    """Costs and trainings: refused in a period the ministry approved for the province."""
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            check_dated_record_open(
+                record=self.instance, site=cleaned.get("site"), day=cleaned.get("date")
+            )
+        except ValidationError as error:
+            self.add_error(None, error)
+        return cleaned
+
+
+class CostForm(_DatedRecordForm):
     amount_vnd = forms.IntegerField(
         label=_("Số tiền (VNĐ)"),
         min_value=0,
-        max_value=10**15 - 1,
+        # The upper bound is the model's (sites.models.MAX_COST_VND), with its message.
         error_messages={
             "min_value": NEGATIVE_AMOUNT,
             "invalid": WHOLE_AMOUNT,
-            "max_value": _("Số tiền quá lớn."),
         },
     )
 
@@ -304,7 +318,7 @@ class CostForm(_ScopedForm):
         }
 
 
-class TrainingForm(_ScopedForm):
+class TrainingForm(_DatedRecordForm):
     class Meta:
         model = Training
         fields = ["site", "date", "audience", "trainees"]

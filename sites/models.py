@@ -1,8 +1,10 @@
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +13,34 @@ from accounts.models import Role, VersionedModel
 
 # On this day Vietnam's 63 provinces became 34 and the district level was abolished.
 MERGER_DATE = datetime.date(2025, 7, 1)
+
+# Upper bounds of the numbers people type or import: far above any real group, establishment,
+# class or cost line, and far below what overflows the database or makes a national total
+# meaningless (a count of 10^23 once made the cost list fail). Forms and the importer both
+# take their message from these validators; CheckConstraints hold the same bounds in the
+# database.
+MAX_PEOPLE = 100_000
+# One cost line: at most 100 billion VND (a province's whole yearly programme costs less).
+MAX_COST_VND = 100_000_000_000
+TOO_MANY_PEOPLE = _("Không được quá %(limit_value)s người.")
+TOO_MUCH_MONEY = _("Một khoản chi không được quá %(limit_value)s VNĐ.")
+
+
+def _with_limit(message, limit):
+    """`message` with its limit filled in, translated when it is shown."""
+    return lazy(lambda: message % {"limit_value": limit}, str)()
+
+
+def _people():
+    return [MaxValueValidator(MAX_PEOPLE, message=TOO_MANY_PEOPLE)]
+
+
+def _people_at_most(field):
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__lte": MAX_PEOPLE}),
+        name=f"%(class)s_{field}_at_most_{MAX_PEOPLE}",
+        violation_error_message=_with_limit(TOO_MANY_PEOPLE, MAX_PEOPLE),
+    )
 
 
 class Region(models.Model):
@@ -201,7 +231,7 @@ class Establishment(VersionedModel):
         Site, verbose_name=_("địa bàn"), on_delete=models.PROTECT, related_name="establishments"
     )
     kind = models.CharField(_("loại hình"), max_length=20, choices=Kind.choices)
-    workers = models.PositiveIntegerField(_("số người lao động"), default=0)
+    workers = models.PositiveIntegerField(_("số người lao động"), default=0, validators=_people())
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
 
     objects = ProvinceScopedQuerySet.as_manager()
@@ -210,6 +240,7 @@ class Establishment(VersionedModel):
         verbose_name = _("cơ sở kinh doanh dịch vụ")
         verbose_name_plural = _("cơ sở kinh doanh dịch vụ")
         ordering = ["code"]
+        constraints = [_people_at_most("workers")]
 
     def __str__(self):
         return f"{self.code} · {self.get_kind_display()}"
@@ -235,8 +266,10 @@ class PeerGroup(VersionedModel):
     )
     kind = models.CharField(_("loại nhóm"), max_length=20, choices=Kind.choices)
     founded_on = models.DateField(_("ngày thành lập"))
-    members = models.PositiveIntegerField(_("số thành viên"), default=0)
-    board_members = models.PositiveIntegerField(_("số thành viên ban chủ nhiệm"), default=0)
+    members = models.PositiveIntegerField(_("số thành viên"), default=0, validators=_people())
+    board_members = models.PositiveIntegerField(
+        _("số thành viên ban chủ nhiệm"), default=0, validators=_people()
+    )
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
 
     objects = PeerGroupQuerySet.as_manager()
@@ -245,6 +278,7 @@ class PeerGroup(VersionedModel):
         verbose_name = _("nhóm đồng đẳng")
         verbose_name_plural = _("nhóm đồng đẳng")
         ordering = ["name"]
+        constraints = [_people_at_most("members"), _people_at_most("board_members")]
 
     def __str__(self):
         return self.name
@@ -263,7 +297,12 @@ class Cost(VersionedModel):
     )
     date = models.DateField(_("ngày"))
     category = models.CharField(_("hạng mục"), max_length=20, choices=Category.choices)
-    amount_vnd = models.DecimalField(_("số tiền (VNĐ)"), max_digits=15, decimal_places=0)
+    amount_vnd = models.DecimalField(
+        _("số tiền (VNĐ)"),
+        max_digits=15,
+        decimal_places=0,
+        validators=[MaxValueValidator(MAX_COST_VND, message=TOO_MUCH_MONEY)],
+    )
 
     objects = ProvinceScopedQuerySet.as_manager()
 
@@ -277,6 +316,11 @@ class Cost(VersionedModel):
                 condition=Q(amount_vnd__gte=0),
                 name="cost_amount_not_negative",
                 violation_error_message=_("Số tiền không được âm."),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_vnd__lte=MAX_COST_VND),
+                name="cost_amount_at_most_100_billion",
+                violation_error_message=_with_limit(TOO_MUCH_MONEY, MAX_COST_VND),
             ),
         ]
         indexes = [models.Index(fields=["date", "site"])]
@@ -297,7 +341,7 @@ class Training(VersionedModel):
     )
     date = models.DateField(_("ngày"))
     audience = models.CharField(_("đối tượng"), max_length=20, choices=Audience.choices)
-    trainees = models.PositiveIntegerField(_("số học viên"))
+    trainees = models.PositiveIntegerField(_("số học viên"), validators=_people())
 
     objects = ProvinceScopedQuerySet.as_manager()
 
@@ -308,7 +352,8 @@ class Training(VersionedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["site", "date", "audience"], name="training_natural_key"
-            )
+            ),
+            _people_at_most("trainees"),
         ]
         indexes = [models.Index(fields=["date", "site"])]
 

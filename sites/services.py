@@ -3,6 +3,8 @@
 from django.db.models import F
 from django.utils import timezone
 
+from reports.periods import check_period_open
+
 
 def set_active(*, record, active, by=None):
     """Deactivate (or reactivate) a site, establishment or peer group instead of deleting it:
@@ -16,3 +18,13 @@ def set_active(*, record, active, by=None):
     record.save(update_fields=["is_active", "version", "updated_at"])
     record.refresh_from_db(fields=["version"])
     return record
+
+
+def check_dated_record_open(*, record, site, day):
+    """A cost or a training may be saved only outside the periods the ministry approved (and
+    so locked) for its province: neither a new one dated in such a period, nor a change to
+    one that is (moving it out would change the approved figures too). Raises
+    ValidationError({"date": …}). The importer checks its rows with reports.periods."""
+    if record.pk is not None:
+        check_period_open(site=record.site, day=record.date)
+    check_period_open(site=site, day=day)

@@ -7,6 +7,9 @@ import pytest
 from accounts.models import Role
 from tests import factories
 
+# Runs the report tests against a real read replica when REPORTS_DATABASE_URL names one.
+pytest_plugins = ["tests.replica.plugin"]
+
 
 @pytest.fixture(autouse=True)
 def _reference_data_in_transactional_tests(request):
@@ -26,6 +29,11 @@ def _reference_data_in_transactional_tests(request):
         sites_reference.load_reference(Region, Province)
         sites_reference.load_locality_counts(Province)
         programs_reference.load_reference(Phase, InterventionModel, Target)
+    from reports.models import ReportingPeriod
+    from reports.periods import load_periods
+
+    if not ReportingPeriod.objects.exists():
+        load_periods(ReportingPeriod, Phase)
 
 
 @pytest.fixture

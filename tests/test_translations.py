@@ -21,9 +21,15 @@ def test_compiled_catalogue_matches_the_po_file():
     catalogue = polib.pofile(str(EN / "django.po"))
     with (EN / "django.mo").open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
+
+    def compiled_text(entry):
+        if entry.msgctxt:
+            return compiled.pgettext(entry.msgctxt, entry.msgid)
+        return compiled.gettext(entry.msgid)
+
     stale = [
         entry.msgid
         for entry in catalogue
-        if not entry.msgid_plural and compiled.gettext(entry.msgid) != entry.msgstr
+        if not entry.msgid_plural and compiled_text(entry) != entry.msgstr
     ]
     assert stale == []

@@ -33,3 +33,9 @@ def num(value):
     if isinstance(value, str):
         return value
     return number_format(value, decimal_pos=0, force_grouping=True)
+
+
+@register.filter
+def sort_param(sorting, key):
+    """The ?sort= value a click on column `key` asks for (accounts.pagination.Sorting)."""
+    return sorting.param(key)

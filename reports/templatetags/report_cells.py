@@ -2,6 +2,7 @@
 VND, null as "—", suppressed cells ("<5", "x") as they are."""
 
 from django import template
+from django.utils.formats import number_format
 
 from accounts.templatetags.ui import num, pct, vnd
 from reports.indicators import MONEY_CODES, PERCENTAGES
@@ -20,6 +21,8 @@ def show(value, code=""):
         return pct(value)
     if code in MONEY:
         return vnd(value)
+    if code == "site_years":
+        return number_format(value, decimal_pos=2)
     return num(value)
 
 

@@ -86,8 +86,8 @@ def test_people_move_and_lack_residence(demo):
         .filter(n__gte=2)
     )
     assert moved.count() >= 20
-    assert not Participant.objects.values("person", "province").annotate(n=Count("id")).filter(
-        n__gt=1
+    assert (
+        not Participant.objects.values("person", "province").annotate(n=Count("id")).filter(n__gt=1)
     )
 
 

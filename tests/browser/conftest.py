@@ -6,9 +6,11 @@ Screenshots of the pages a journey visits go to test-artifacts/screenshots/ (ign
 import os
 import re
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -54,6 +56,28 @@ def chromium():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _one_request_at_a_time(request):
+    """With SQLite in memory, the live server's request threads all use the test's one database
+    connection: two requests at once (a page, and what its service worker fetches in the
+    background) would run two transactions on it ("database table is locked"). There, requests
+    are served one at a time; on PostgreSQL each thread has its own connection."""
+    if "live_server" not in request.fixturenames or connection.vendor != "sqlite":
+        yield
+        return
+    server = request.getfixturevalue("live_server").thread.httpd
+    app = server.get_app()
+    lock = threading.Lock()
+
+    def one_at_a_time(environ, start_response):
+        with lock:
+            return app(environ, start_response)
+
+    server.set_app(one_at_a_time)
+    yield
+    server.set_app(app)
 
 
 def _new_page(chromium, viewport, language="vi-VN"):

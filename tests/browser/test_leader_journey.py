@@ -86,8 +86,9 @@ def test_leader_enrols_contacts_and_refers_on_a_phone(
             "The participant agrees to share their information with the service provider",
         )
     ).check()
-    page.get_by_role("button", name=t("Lưu chuyển gửi", "Save referral")).click()
-    page.wait_for_load_state()
+    # The offline queue first asks whether the session is alive: wait for the page it opens.
+    with page.expect_navigation():
+        page.get_by_role("button", name=t("Lưu chuyển gửi", "Save referral")).click()
     assert (
         page.get_by_role("alert")
         .filter(has_text=t("Đã ghi nhận chuyển gửi.", "The referral was recorded."))

@@ -111,6 +111,8 @@ def test_officer_imports_a_spreadsheet_and_follows_up_an_overdue_referral(
     overdue.refresh_from_db()
     assert overdue.status == Referral.Status.RECEIVED
     row = page.locator(f"tr[data-referral='{overdue.pk}']")
+    # Completing takes the outcome from a fixed list (issue 18).
+    row.get_by_label(t("Kết quả", "Outcome"), exact=True).select_option("service_given")
     row.get_by_role("button", name=t("Hoàn thành", "Completed")).click()
     page.wait_for_load_state()
     overdue.refresh_from_db()

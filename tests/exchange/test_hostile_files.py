@@ -9,14 +9,19 @@ forked child whose address space may grow by only CHILD_MEMORY_MB: without the l
 first one alone took a worker to 6.8 GB.
 """
 
+import functools
 import io
 import multiprocessing
+import os
 import resource
 import zipfile
 
+import hypothesis
 import pytest
 from django.db import connection
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from exchange import uploads, views
@@ -270,6 +275,17 @@ def test_a_lying_dimension_hides_no_cell(settings):
     assert list(sources["costs"].rows) == [(2, ["", "", "", "", "", "x"])]
 
 
+def test_cells_without_a_reference_follow_the_one_before(settings):
+    settings.EXCHANGE_MAX_CELLS_PER_ROW = 5
+    cell = b'<c t="inlineStr"><is><t>y</t></is></c>'
+    named = b'<c r="D2" t="inlineStr"><is><t>x</t></is></c>'
+    too_wide = with_sheet(sheet_xml([b'<row r="2">' + named + cell + cell + b"</row>"]))
+    assert errors_of("costs.xlsx", too_wide) == [f"costs.xlsx[{SHEET}]:2: : {TOO_MANY_CELLS % 5}"]
+    fits = with_sheet(sheet_xml([b'<row r="2">' + named + cell + b"</row>"]))
+    sources, errors = read_upload("costs.xlsx", fits)
+    assert list(sources["costs"].rows) == [(2, ["", "", "", "x", "y"])]
+
+
 # ---- through the browser: nothing written, nothing left behind -----------------------------
 
 
@@ -342,11 +358,13 @@ def test_an_upload_over_the_size_limit_is_refused_and_never_stored(
 
 
 def test_a_crash_in_the_preview_leaves_no_file(monkeypatch, client, officer_hn, site_hn, folders):
-    """A worker that fails half-way (here the import raises) leaves no upload anywhere: it was
-    only ever in memory. Django's default handlers would have put this 3 MB upload in a
-    temporary file."""
+    """A worker that dies half-way leaves no upload anywhere: it was only ever in memory.
+    Django's default handlers would have put this 3 MB upload in a temporary file, there while
+    the worker dies (a killed worker never deletes it)."""
+    on_disk_while_working = []
 
     def crash(**kwargs):
+        on_disk_while_working.extend(left_behind(folders))
         raise RuntimeError("the worker fails")
 
     monkeypatch.setattr(views, "import_exchange", crash)
@@ -355,6 +373,7 @@ def test_a_crash_in_the_preview_leaves_no_file(monkeypatch, client, officer_hn, 
     line = f"{UIC_A},sex_worker,female,1995,temporary,2020-03-01,HN-HM-PG\n".encode()
     data = HEADERS["participants"].encode() + b"\n" + line * (3 * MB // len(line))
     assert upload(client, "participants.csv", data).status_code == 500
+    assert on_disk_while_working == []
     assert left_behind(folders) == []
 
 
@@ -402,6 +421,22 @@ def test_a_kept_upload_is_encrypted_and_needs_the_session(client_for, officer_hn
     assert left_behind(folders) == []
 
 
+def test_the_kept_upload_is_confirmed_across_two_requests(client_for, officer_hn, site_hn, folders):
+    client = client_for(officer_hn)
+    data = csv_of(
+        "costs", [f"{site_hn.code},2020-01-01,staff,10", f"{site_hn.code},2020-01-02,staff,7"]
+    )
+    response = upload(client, "costs.csv", data)
+    assert response.context["result"].ok
+    assert Cost.objects.count() == 0
+    response = client.post(reverse("exchange:import"), {"action": "confirm"})
+    assert response.status_code == 302
+    assert sorted(Cost.objects.values_list("amount_vnd", flat=True)) == [7, 10]
+    assert left_behind(folders) == []
+    assert uploads.SESSION_KEY not in client.session
+    assert uploads.CIPHER_SESSION_KEY not in client.session
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_preview_reads_the_upload_outside_any_transaction(
     monkeypatch, client_for, officer_hn, site_hn, folders
@@ -417,6 +452,44 @@ def test_the_preview_reads_the_upload_outside_any_transaction(
     monkeypatch.setattr(views, "read_upload", reading)
     upload(client_for(officer_hn), "costs.csv", csv_of("costs", ["HN-HM-PG,2020-01-01,staff,1"]))
     assert seen == [False]
+
+
+# ---- damaged files: a message, never a crash -----------------------------------------------
+
+DAMAGE = hypothesis.settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=bool(os.environ.get("CI")),
+    suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture],
+)
+
+
+@functools.cache
+def valid_file(name):
+    rows = [["HN-HM-PG", f"2020-01-{day:02d}", "staff", day] for day in range(1, 29)]
+    workbook = workbook_bytes(rows=rows)
+    return {
+        "costs.xlsx": workbook,
+        "data.zip": zip_of({"costs.xlsx": workbook, "trainings.csv": csv_of("trainings", [])}),
+        "costs.csv": csv_of("costs", [",".join(map(str, row)) for row in rows]),
+    }[name]
+
+
+@DAMAGE
+@given(name=st.sampled_from(["costs.csv", "costs.xlsx", "data.zip"]), rng=st.randoms())
+def test_a_damaged_file_gets_a_message_not_a_crash(name, rng):
+    """A few bytes overwritten anywhere, and sometimes the file cut short: the reader answers
+    with sources or messages, and whatever it accepted reads through to the end."""
+    data = bytearray(valid_file(name))
+    for _ in range(rng.randrange(1, 5)):
+        position = rng.randrange(len(data))
+        data[position : position + rng.randrange(1, 9)] = rng.randbytes(rng.randrange(1, 9))
+    if rng.random() < 0.2:
+        data = data[: rng.randrange(len(data))]
+    sources, errors = read_upload(name, bytes(data))
+    assert all(str(error) for error in errors)
+    for source in sources.values():
+        assert sum(1 for _row in source.rows) == len(source.rows)
 
 
 # ---- the limits, one by one ----------------------------------------------------------------

@@ -108,16 +108,22 @@ def test_bad_contact_input_is_refused(client_for, leader, member, data, message)
     assert 'value="loan"' in body and "checked" in body
 
 
-def test_wrong_uic_answers_do_not_echo_and_save_nothing(client_for, leader, member):
-    body = post_contact(
-        client_for(leader),
+def test_answers_that_find_nobody_lead_to_enrolment_without_echo_or_saving(
+    client_for, leader, member
+):
+    client = client_for(leader)
+    response = post_contact(
+        client,
         mother_name=MOTHER,
         father_name="Lê Văn Khôi",
         birth_date="1995-07-04",
         sex="female",
-    ).content.decode()
-    assert "Không tìm thấy người tham gia này" in body
-    assert_no_secret(body, (MOTHER, "Lê Văn Khôi", UIC, "QUKH040795F"))
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("participants:contact_enrol")
+    body = client.get(response["Location"]).content.decode()
+    assert "Người mới: ghi danh" in body
+    assert_no_secret(body, (MOTHER, "Lê Văn Khôi", UIC, "QUKH040795F", "Khôi"))
     assert Contact.objects.count() == 0
 
 
@@ -148,11 +154,17 @@ def test_a_participant_of_another_group_cannot_be_found(client_for, leader_ct, m
     assert Contact.objects.count() == 0
 
 
-def test_duplicate_contact_gets_a_message(client_for, leader, member):
+def test_a_same_day_repeat_opens_the_existing_contact(client_for, leader, member):
     client = client_for(leader)
-    post_contact(client, participant_code=member.code)
-    body = post_contact(client, participant_code=member.code).content.decode()
-    assert "đã được ghi nhận trước đó" in body
+    post_contact(client, participant_code=member.code, needs=["loan"])
+    contact = Contact.objects.get()
+    response = post_contact(client, participant_code=member.code, needs=["loan", "legal_aid"])
+    edit = reverse("participants:contact_edit", args=[contact.pk])
+    assert response["Location"] == f"{edit}?needs=legal_aid"
+    page = client.get(response["Location"]).content.decode()
+    assert "đã có lần tiếp cận này" in page
+    # The need just ticked is offered, ticked, with the one recorded.
+    assert page.count("checked") == 3  # kind outreach, loan, legal_aid
     assert Contact.objects.count() == 1
 
 

@@ -17,7 +17,18 @@ from participants.models import Enrolment, Participant, Person
 from participants.uic import uic_hash
 from tests import factories
 
-from .helpers import MOTHER, SECRETS, UIC, answers, assert_no_secret, enrol, hidden_fields
+from .helpers import (
+    FATHER,
+    MOTHER,
+    SECRETS,
+    UIC,
+    answers,
+    assert_no_secret,
+    enrol,
+    hidden_fields,
+)
+
+TOMORROW = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
 
 pytestmark = pytest.mark.django_db
 
@@ -169,7 +180,7 @@ def test_error_page_of_step_one_does_not_echo_the_answers(client_for, officer_hn
     assert Participant.objects.count() == 0
 
 
-def test_failed_confirmation_returns_to_step_one_without_the_uic(
+def test_failed_confirmation_shows_the_fields_to_put_right_without_the_uic(
     client_for, officer_hn, site_hn, site_ct
 ):
     client = client_for(officer_hn)
@@ -179,8 +190,12 @@ def test_failed_confirmation_returns_to_step_one_without_the_uic(
     response = client.post(reverse("participants:enrol"), fields)
     body = response.content.decode()
     assert "Địa bàn này không thuộc phạm vi của bạn." in body
+    assert 'data-testid="fix-errors"' in body
     assert_no_secret(body)
     assert Participant.objects.count() == 0
+    fields["site"] = str(site_hn.pk)
+    client.post(reverse("participants:enrol"), fields)
+    assert Participant.objects.get().person.uic_hash == uic_hash(UIC)
 
 
 def test_confirmation_takes_no_uic_from_the_browser(client_for, officer_hn, site_hn):
@@ -240,10 +255,6 @@ def test_a_crash_during_enrolment_leaks_nothing(client, officer_hn, site_hn, mon
     [
         ({"birth_date": "2020-01-01"}, "tuổi của người tham gia phải từ 10 đến 90"),
         ({"birth_date": "1920-01-01"}, "tuổi của người tham gia phải từ 10 đến 90"),
-        ({"enrolled_on": "2099-01-01"}, "Ngày ghi danh không được sau ngày hôm nay."),
-        ({"consent_on": "2099-01-01"}, "Ngày đồng ý tham gia không được sau ngày hôm nay."),
-        ({"consent": None}, "Cần có sự đồng ý của người tham gia trước khi ghi danh."),
-        ({"consent_on": "2024-06-01"}, "Ngày đồng ý tham gia không được sau ngày ghi danh."),
         ({"mother_name": ""}, "Nhập tên của mẹ hoặc đánh dấu"),
         ({"father_name": "123"}, "Tên chỉ được gồm chữ cái."),
         ({"birth_date": "03/07/1995x"}, "Ngày sinh không hợp lệ."),
@@ -260,6 +271,61 @@ def test_bad_enrolment_input_is_refused_with_a_message(
     assert 'name="step" value="confirm"' not in body
     assert Participant.objects.count() == 0
     assert_no_secret(body)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        (
+            # Tomorrow: in the future, yet near enough for a plausible age.
+            {"enrolled_on": TOMORROW},
+            "enrolled_on",
+            "Ngày ghi danh không được sau ngày hôm nay.",
+        ),
+        (
+            {"consent_on": "2099-01-01"},
+            "consent_on",
+            "Ngày đồng ý tham gia không được sau ngày hôm nay.",
+        ),
+        ({"consent": None}, "consent", "Cần có sự đồng ý của người tham gia trước khi ghi danh."),
+        (
+            {"consent_on": "2024-06-01"},
+            "consent_on",
+            "Ngày đồng ý tham gia không được sau ngày ghi danh.",
+        ),
+    ],
+)
+def test_an_error_beside_right_answers_is_put_right_without_typing_them_again(
+    client_for, officer_hn, site_hn, overrides, field, message
+):
+    """The answers found a UIC but another field is wrong: the page shows that field with its
+    error and what was typed; the names are neither sent back nor asked again."""
+    client = client_for(officer_hn)
+    response = client.post(reverse("participants:enrol"), answers(site_hn, **overrides))
+    body = response.content.decode()
+    assert message in body
+    assert 'data-testid="fix-errors"' in body
+    assert f'name="{field}"' in body and "is-invalid" in body
+    assert 'value="temporary"' in body or 'value="temporary" selected' in body
+    assert_no_secret(body, (MOTHER, FATHER, "Quyên", "Khôi"))
+    assert Participant.objects.count() == 0
+    fixed = {
+        "step": "confirm",
+        "category": "sex_worker",
+        "residence": "temporary",
+        "site": str(site_hn.pk),
+        "enrolled_on": "2024-05-02",
+        "consent": "on",
+        "consent_on": "2024-05-02",
+    }
+    client.post(reverse("participants:enrol"), fixed)
+    participant = Participant.objects.get()
+    assert participant.person.uic_hash == uic_hash(UIC)
+    assert (participant.sex, participant.birth_year, participant.residence) == (
+        "female",
+        1995,
+        "temporary",
+    )
 
 
 def test_site_outside_scope_is_refused(client_for, officer_hn, site_ct):

@@ -159,9 +159,17 @@ def test_detail_shows_scoped_timeline_history_and_records_the_view(
     assert kinds.count("referral") == 1
     assert "03/03/2019" not in body
     assert "Nơi tạm lánh" in body and "Khám sức khỏe" in body
-    assert response.context["history"]  # audit-log entries (created rows)
+    # The history in sentences, of the records the officer may see.
+    # Written outside a request (no signed-in actor): "the system".
+    assert "Hệ thống đã ghi lần tiếp cận ngày 05/01/2020." in body
+    assert "03/03/2019" not in body
+    assert "None →" not in body and "enrolled by" not in body
     assert "Lịch sử thay đổi" in body
-    event = ActivityEvent.objects.get(kind=ActivityEvent.Kind.VIEW)
+    # A peer leader reads the timeline, not the change history.
+    leader_page = client_for(leader).get(reverse("participants:participant_detail", args=[ours.pk]))
+    assert leader_page.context["story"] is None
+    assert 'data-testid="history"' not in leader_page.content.decode()
+    event = ActivityEvent.objects.filter(kind=ActivityEvent.Kind.VIEW).earliest("pk")
     assert (event.user, event.what) == (officer_hn, ours.code)
 
 

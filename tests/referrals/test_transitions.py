@@ -1,6 +1,7 @@
 """Referral status transitions: every allowed one, every forbidden one."""
 
 import datetime
+import functools
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -15,7 +16,7 @@ TODAY = timezone.localdate()
 FUNCTIONS = {
     "receive": services.referral_receive,
     "complete": services.referral_complete,
-    "decline": services.referral_decline,
+    "decline": functools.partial(services.referral_decline, reason="no_capacity"),
     "lose": services.referral_lose,
 }
 TARGET = {"receive": S.RECEIVED, "complete": S.COMPLETED, "decline": S.DECLINED, "lose": S.LOST}
@@ -117,7 +118,7 @@ def test_terminal_states_have_no_exits(site_hn, officer_hn):
 def test_refusal_checks_the_stored_status_not_a_stale_object(site_hn, officer_hn):
     referral = make_referral(site_hn, officer_hn)
     stale = Referral.objects.get(pk=referral.pk)
-    services.referral_decline(referral=referral, by=officer_hn)
+    services.referral_decline(referral=referral, by=officer_hn, reason="not_eligible")
     with pytest.raises(services.ReferralTransitionError):
         services.referral_receive(referral=stale, by=officer_hn)
     assert Referral.objects.get(pk=referral.pk).status == S.DECLINED
@@ -162,3 +163,35 @@ def test_create_refuses_a_provider_that_does_not_offer_the_service(site_hn, offi
     with pytest.raises(ValidationError):
         make_referral(site_hn, officer_hn, provider=provider)
     assert not Referral.objects.exists()
+
+
+@pytest.mark.django_db
+def test_declining_needs_a_reason_from_the_list(site_hn, officer_hn):
+    referral = make_referral(site_hn, officer_hn)
+    for reason in ("", "she was rude"):
+        with pytest.raises(ValidationError) as error:
+            services.referral_decline(referral=referral, by=officer_hn, reason=reason)
+        assert "decline_reason" in error.value.error_dict
+    referral.refresh_from_db()
+    assert (referral.status, referral.decline_reason) == (S.REFERRED, "")
+    services.referral_decline(referral=referral, by=officer_hn, reason="no_residence")
+    referral.refresh_from_db()
+    assert (referral.status, referral.decline_reason) == (S.DECLINED, "no_residence")
+    assert referral.events.last().to_status == S.DECLINED
+
+
+@pytest.mark.django_db
+def test_completion_keeps_an_outcome_from_the_list(site_hn, officer_hn, provider_staff):
+    referral = make_referral(site_hn, officer_hn)
+    services.referral_receive(referral=referral, by=provider_staff)
+    with pytest.raises(ValidationError):
+        services.referral_complete(referral=referral, by=provider_staff, outcome="cured")
+    referral.refresh_from_db()
+    assert referral.status == S.RECEIVED
+    services.referral_complete(referral=referral, by=provider_staff, outcome="partly_given")
+    referral.refresh_from_db()
+    assert (referral.status, referral.outcome, referral.completed_on) == (
+        S.COMPLETED,
+        "partly_given",
+        TODAY,
+    )

@@ -113,17 +113,22 @@ def test_provider_staff_mark_received_completed_declined_but_not_lost(
     referral = referral_at(site_hn, provider=provider_hn)
     client = client_for(provider_staff)
     detail = client.get(reverse("referrals:referral_detail", args=[referral.pk])).content.decode()
-    assert "/status/receive/" in detail and "/status/decline/" in detail
-    assert "/status/lose/" not in detail
+    decline_page = reverse("referrals:referral_decline", args=[referral.pk])
+    assert "/status/receive/" in detail and decline_page in detail
+    assert "/status/lose/" not in detail and "/status/decline/" not in detail
     lose = reverse("referrals:referral_transition", args=[referral.pk, "lose"])
     assert client.post(lose).status_code == 403
     client.post(reverse("referrals:referral_transition", args=[referral.pk, "receive"]))
     client.post(
         reverse("referrals:referral_transition", args=[referral.pk, "complete"]),
-        {"on": days_ago(1).isoformat()},
+        {"on": days_ago(1).isoformat(), "outcome": "service_given"},
     )
     referral.refresh_from_db()
-    assert (referral.status, referral.completed_on) == (S.COMPLETED, days_ago(1))
+    assert (referral.status, referral.completed_on, referral.outcome) == (
+        S.COMPLETED,
+        days_ago(1),
+        "service_given",
+    )
     assert list(referral.events.values_list("to_status", flat=True)) == [S.RECEIVED, S.COMPLETED]
     assert set(referral.events.values_list("by", flat=True)) == {provider_staff.pk}
 

@@ -29,26 +29,23 @@ def headline(html, code):
     return match.group(1).strip()
 
 
-def test_ministry_sees_the_national_dashboard_suppressed(client_for, ministry, small):
+def test_ministry_sees_provisional_national_totals_of_an_unpublished_period(
+    client_for, ministry, small
+):
     html = client_for(ministry).get(Q1).content.decode()
     assert "Báo cáo toàn quốc" in html
-    assert 'data-testid="suppression-note"' in html
+    assert 'data-testid="provisional-note"' in html
     # National figures as they are (INDICATORS.md: only counts below the national total).
     assert headline(html, "reached") == "3"
     assert headline(html, "referred_pct") == "100,0 %"
-    # Provinces: Hà Nội reached 2 -> "<5"; its referred_pct 0/1 -> hidden with its denominator.
-    assert cell(html, "province-table", "01", "reached") == "&lt;5"
-    assert cell(html, "province-table", "01", "referred_pct") == "x"
-    assert cell(html, "province-table", "04", "reached") == "0"  # zero stays 0
-    assert cell(html, "model-table", "peer_groups", "reached") == "&lt;5"
-    # Breakdowns are suppressed too: no "2" for women anywhere in the sex table.
-    sex_table = re.search(r"theo giới tính</caption>.*?</table>", html, re.S).group(0)
-    assert "&lt;5" in sex_table
-    # Charts are server-drawn SVG images: no inline script or style on the page.
-    assert 'src="data:image/svg+xml;base64,' in html
+    # Nothing below the national total, no breakdown, nothing to download: those come with the
+    # published release (tests/reports/test_release_exports.py).
+    for table in ("province-table", "model-table", "cost-table", "export-links"):
+        assert f'data-testid="{table}"' not in html
+    assert "theo giới tính</caption>" not in html
+    # Where each province stands in the reporting cycle instead.
+    assert 'data-testid="status-table"' in html
     assert "<script>" not in html and "style=" not in html
-    # Export links in one click.
-    assert "/reports/export/?format=xlsx&amp;start=2019-01-01&amp;end=2019-03-31" in html
 
 
 def test_administrator_sees_national_figures_unsuppressed(client_for, admin_user, small):
@@ -104,11 +101,11 @@ def test_officer_sees_only_their_province(client_for, officer_ct, small):
     assert 'data-testid="province-table"' not in html
 
 
-def test_ministry_can_open_one_province_suppressed(client_for, ministry, small):
+def test_ministry_does_not_see_a_province_live(client_for, ministry, small):
     html = client_for(ministry).get(Q1 + "&province=92").content.decode()
-    assert "Báo cáo Cần Thơ" in html
-    assert headline(html, "reached") == "&lt;5"
-    assert headline(html, "peer_group_members") == "7"
+    assert "Báo cáo Cần Thơ" not in html
+    assert 'data-testid="provisional-note"' in html
+    assert headline(html, "reached") == "3"  # the national total
 
 
 def test_leader_sees_their_group(client_for, leader, group_hn, small):

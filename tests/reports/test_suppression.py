@@ -98,3 +98,71 @@ def test_breakdown_with_a_total():
     assert counts == ["<5", "<5", 0]
     assert total == "<5"  # below the national total: suppressed too
     assert suppress_breakdown([2, 1], 3, national_total=True)[1] == 3
+
+
+def test_sites_localities_establishments_groups_and_money_are_not_suppressed():
+    """Only counts of people (and events about people) are protected: a province with 2 sites,
+    1 locality covered of 9, 3 establishments, 4 peer-group members, 2 training sessions and
+    900 000 đồng shows them all; its 3 people reached are hidden."""
+    from reports.selectors import Row, suppress_table
+
+    def row(code, reached, sites):
+        values = {
+            "sites_active": sites,
+            "sites_active_pilot": sites,
+            "establishments_assessed": 3,
+            "establishments_compliant": 1,
+            "establishments_compliant_pct": Decimal("33.3"),
+            "peer_group_members": 4,
+            "trainings": 2,
+            "total_cost_vnd": 900_000,
+            "reached": reached,
+            "reached_with_need": 0,
+            "referred": 0,
+            "referred_pct": None,
+        }
+        coverage = {"covered": 1, "units": 9, "pct": Decimal("11.1")}
+        return Row(key=code, label=code, code=code, values=values, coverage=coverage)
+
+    rows = [row("74", 3, 2), row("79", 40, 1), row("92", 12, 3)]
+    national = {**rows[0].values, "reached": 55}
+    done = suppress_table(rows, national)
+    small = done[0]
+    assert small.values["reached"] == "<5"
+    assert done[2].values["reached"] == HIDDEN  # the complement in the column of reached
+    for code, value in {
+        "sites_active": 2,
+        "sites_active_pilot": 2,
+        "establishments_assessed": 3,
+        "establishments_compliant": 1,
+        "establishments_compliant_pct": Decimal("33.3"),
+        "peer_group_members": 4,
+        "trainings": 2,
+        "total_cost_vnd": 900_000,
+    }.items():
+        assert small.values[code] == value, code
+    assert small.coverage == {"covered": 1, "units": 9, "pct": Decimal("11.1")}
+    assert done[1].values["sites_active"] == 1
+
+
+def test_what_is_protected_and_how_it_adds_up():
+    from reports.suppression import (
+        ADDITIVE,
+        COVERING,
+        DISTINCT,
+        MONOTONE,
+        PROTECTED_COUNTS,
+        RELATIONS,
+    )
+
+    assert set(PROTECTED_COUNTS) == set(RELATIONS)
+    for code in ("sites_active", "establishments_assessed", "peer_group_members", "trainings"):
+        assert code not in PROTECTED_COUNTS
+    assert {code for code, kind in RELATIONS.items() if kind == ADDITIVE} == {
+        "referrals_made",
+        "referrals_completed",
+        "trainees",
+    }
+    assert RELATIONS["reached"] == DISTINCT
+    assert RELATIONS["referred"] == MONOTONE
+    assert RELATIONS["workers_rights_ensured"] == COVERING

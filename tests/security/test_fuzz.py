@@ -22,8 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests import factories
-from tests.security.test_idor import CONVERTER_RE, ID_CONVERTERS, id_routes, model_for
-from tests.urlsweep import walk
+from tests.urlsweep import CONVERTER_RE, ID_CONVERTERS, id_routes, model_for, walk
 
 FORM_MODULES = [
     "accounts.forms",

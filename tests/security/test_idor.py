@@ -1,195 +1,239 @@
-"""IDOR sweep: every URL that takes a record's id is tried with the ids of real records in Cần
-Thơ, as the Hà Nội officer, the Hà Nội peer-group leader and the Hà Nội provider's staff, with
-GET and POST. The answer is always 404 (not in your scope) or 403 (not your role) — never the
-page, never a write.
+"""IDOR sweep: every URL that takes a record's id is tried, as every kind of persona, with GET
+and POST, with the ids of records whose province, peer group and provider are known because
+the fixture built them so. What a persona may read and change is worked out from those facts
+by the rule below, written from DESIGN.md ("Roles and scope") — never by asking the code under
+test (`visible_to`, a selector). A record the persona may not read is refused (403/404/405) and
+never written; one they may read is reached (not 404); one they may not change is never written,
+whatever the method.
 
-Routes are discovered from the URL resolver; the record for an id argument is the model named
-by the URL name ("peergroup_detail" -> PeerGroup, "rights_assessment_edit" ->
-RightsAssessment) or by the argument ("participant_pk"). A route whose model cannot be told,
-or for which no Cần Thơ record is made below, fails the test: add it to `cantho_records`."""
+The records: a full set in Hà Nội (site HN-HM-PG, the leader's group Sao đêm, the Hà Nội
+provider), a full set in Cần Thơ (its own group and provider), the participant, contact and
+referral of a second Hà Nội group at the same site, and a Cần Thơ referral sent to the Hà Nội
+provider."""
 
-import itertools
 import re
+from dataclasses import dataclass
 
 import pytest
 from django.apps import apps
-from django.forms.models import model_to_dict
+from django.db import connection, transaction
 from django.http import HttpResponse
-from django.test import override_settings
-from django.urls import URLPattern, URLResolver, get_resolver, path
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import path
 
 from accounts.access import allow
 from accounts.models import Role
 from config import urls as project_urls
 from tests import factories
+from tests.access_table import PAGE, POST
+from tests.urlsweep import one_of_each, table_lines, walk
 
-CONVERTER_RE = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
-ID_CONVERTERS = {"int"}
-PROJECT_APPS = ("accounts", "programs", "sites", "participants", "referrals", "reports", "exchange")
+PROJECT_APPS = (
+    "accounts",
+    "programs",
+    "sites",
+    "participants",
+    "referrals",
+    "reports",
+    "exchange",
+    "offline",
+)
+# Views log who opened what here; that is not a change to a programme record.
+NOT_RECORDS = ("accounts.activityevent",)
 REFUSED = {403, 404, 405}
+WRITE_RE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+
+STRUCTURE = {"site", "group", "estab", "cost", "training"}
+# What a peer leader reads of their own group's work (and the group and its site).
+GROUP_WORK = {"site", "group", "participant", "contact", "referral"}
 
 
-def id_routes():
-    """(route template, url name, app label) of every pattern with an id argument."""
+@dataclass(frozen=True)
+class Fact:
+    """What the fixture made a record with."""
 
-    def walk(patterns, prefix, namespace):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                if pattern.namespace == "admin":
-                    continue
-                yield from walk(
-                    pattern.url_patterns,
-                    prefix + str(pattern.pattern),
-                    pattern.namespace or namespace,
-                )
-            elif isinstance(pattern, URLPattern):
-                route = prefix + str(pattern.pattern)
-                if any(m["conv"] in ID_CONVERTERS for m in CONVERTER_RE.finditer(route)):
-                    yield route, pattern.name or "", namespace, pattern.callback
-
-    return list(walk(get_resolver().url_patterns, "", ""))
+    kind: str  # its name in tests/access_table.py's record column
+    province: str  # GSO code of its (2025) province
+    groups: frozenset = frozenset()  # codes of the peer groups whose work it is
+    provider: str = ""  # a referral's provider, a provider's own name
 
 
-def _models_by_name():
-    found = {}
-    for label in PROJECT_APPS:
-        try:
-            config = apps.get_app_config(label)
-        except LookupError:
-            continue
-        for model in config.get_models():
-            found.setdefault((label, model._meta.model_name), model)
-            found.setdefault((None, model._meta.model_name), model)
-    return found
+def may_read(user, fact):
+    if user.role == Role.ADMIN:
+        return True
+    if fact.kind == "provider":
+        # The directory is national; provider staff see their own entry.
+        return user.role != Role.PROVIDER or fact.provider == user.provider.name
+    if user.role == Role.MINISTRY:
+        return fact.kind in STRUCTURE
+    if user.role == Role.OFFICER:
+        return fact.province == user.province.code
+    if user.role == Role.PEER_LEADER:
+        return fact.kind in GROUP_WORK and user.peer_group.code in fact.groups
+    if user.role == Role.PROVIDER:
+        return fact.kind == "referral" and fact.provider == user.provider.name
+    return False
 
 
-def model_for(name, namespace, kwarg):
-    """The model an id argument points at."""
-    models = _models_by_name()
-    if kwarg not in ("pk", "id"):
-        stem = kwarg.removesuffix("_pk").removesuffix("_id").replace("_", "")
-        return models.get((namespace, stem)) or models.get((None, stem))
-    tokens = name.split("_")
-    for size in range(len(tokens) - 1, 0, -1):
-        stem = "".join(tokens[:size])
-        model = models.get((namespace, stem)) or models.get((None, stem))
-        if model is not None:
-            return model
-    return None
+def may_change(user, fact):
+    if user.role == Role.ADMIN:
+        return True
+    if user.role == Role.OFFICER:
+        return fact.province == user.province.code
+    if user.role == Role.PROVIDER:
+        return fact.kind == "referral" and fact.provider == user.provider.name
+    return False
 
 
-def str_values(kwarg):
-    if kwarg == "action":
-        from referrals.services import TRANSITIONS
-
-        return sorted(TRANSITIONS)
-    return ["zz"]
+def facts_of(records, *, province, group, site_groups, provider):
+    """Facts of a `one_of_each` set made at a site of `province` by `group`."""
+    mine = frozenset({group})
+    made_by_group = {"group": mine, "participant": mine, "contact": mine, "referral": mine}
+    made_by_group["site"] = frozenset(site_groups)
+    facts = {}
+    for kind, record in records.items():
+        facts[record] = Fact(
+            kind,
+            province,
+            made_by_group.get(kind, frozenset()),
+            provider if kind in ("referral", "provider") else "",
+        )
+    return facts
 
 
 @pytest.fixture
-def cantho_records(cantho, site_ct, group_ct, leader_ct, officer_ct):
-    """One record of every kind in Cần Thơ, none of them linked to Hà Nội."""
-    from participants.models import Contact
-
-    establishment = factories.EstablishmentFactory(site=site_ct)
-    provider = factories.ProviderFactory(name="Cơ sở Cần Thơ", province=cantho)
-    participant = factories.ParticipantFactory()
-    factories.EnrolmentFactory(participant=participant, site=site_ct, peer_group=group_ct)
-    contact = factories.ContactFactory(
-        participant=participant, site=site_ct, peer_group=group_ct, kind=Contact.Kind.OUTREACH
+def known_records(site_hn, group_hn, provider_hn, site_ct, group_ct, cantho):
+    """{record: Fact} for every record of the sweep."""
+    provider_ct = factories.ProviderFactory(name="Cơ sở Cần Thơ", province=cantho)
+    group_hn2 = factories.PeerGroupFactory(code="HOA-SEN", name="Hoa sen", site=site_hn)
+    hanoi = one_of_each(site=site_hn, group=group_hn, provider=provider_hn)
+    cantho_set = one_of_each(site=site_ct, group=group_ct, provider=provider_ct)
+    facts = {
+        **facts_of(
+            hanoi,
+            province="01",
+            group="SAO-DEM",
+            site_groups={"SAO-DEM", "HOA-SEN"},
+            provider=provider_hn.name,
+        ),
+        **facts_of(
+            cantho_set,
+            province="92",
+            group="ANH-DUONG",
+            site_groups={"ANH-DUONG"},
+            provider=provider_ct.name,
+        ),
+    }
+    # The other Hà Nội group's participant, met and referred (to no provider) by that group.
+    other = factories.ParticipantFactory(province=hanoi["participant"].province)
+    factories.EnrolmentFactory(participant=other, site=site_hn, peer_group=group_hn2)
+    hoa_sen = frozenset({"HOA-SEN"})
+    facts[other] = Fact("participant", "01", hoa_sen)
+    contact = factories.ContactFactory(participant=other, site=site_hn, peer_group=group_hn2)
+    facts[contact] = Fact("contact", "01", hoa_sen)
+    referral = factories.ReferralFactory(participant=other, site=site_hn, peer_group=group_hn2)
+    facts[referral] = Fact("referral", "01", hoa_sen)
+    # A Cần Thơ referral sent to the Hà Nội provider.
+    sent_north = factories.ReferralFactory(
+        participant=cantho_set["participant"],
+        site=site_ct,
+        peer_group=group_ct,
+        provider=provider_hn,
+        service="legal_aid",
     )
-    referral = factories.ReferralFactory(
-        participant=participant, site=site_ct, peer_group=group_ct, provider=provider
-    )
-    records = [
-        site_ct,
-        group_ct,
-        establishment,
-        provider,
-        participant,
-        contact,
-        referral,
-        factories.SupportFactory(participant=participant, site=site_ct),
-        factories.CostFactory(site=site_ct),
-        factories.TrainingFactory(site=site_ct),
-        factories.RightsAssessmentFactory(participant=participant, establishment=establishment),
-        factories.EstablishmentAssessmentFactory(establishment=establishment),
-    ]
-    return {type(record): record for record in records}
+    facts[sent_north] = Fact("referral", "92", frozenset({"ANH-DUONG"}), provider_hn.name)
+    return facts
 
 
-def fill(route, values):
-    return "/" + CONVERTER_RE.sub(lambda m: str(values[m["name"]]), route)
+def record_kinds():
+    """{url name: [(record kind, {text argument: value}, kind of URL)]} from the lines of the
+    access table that take an id (the table says which record each id is)."""
+    found = {}
+    for _key, name, values, url_kind, record, _answers in table_lines():
+        if record is not None:
+            found.setdefault(name, []).append((record, values, url_kind))
+    return found
 
 
-def probes(cantho_records):
-    """(url, url name, record) for every id route, with every value of its other arguments."""
-    problems, found = [], []
-    for route, name, namespace, callback in id_routes():
-        args = [(m["name"], m["conv"] or "str") for m in CONVERTER_RE.finditer(route)]
-        choices, record = {}, None
-        for kwarg, conv in args:
-            if conv in ID_CONVERTERS:
-                model = model_for(name, namespace, kwarg)
-                if model is None or model not in cantho_records:
-                    problems.append(f"{namespace}:{name} {kwarg}: no Cần Thơ record for {model}")
-                    break
-                record = cantho_records[model]
-                choices[kwarg] = [record.pk]
-            else:
-                choices[kwarg] = str_values(kwarg)
-        else:
-            for combo in itertools.product(*choices.values()):
-                values = dict(zip(choices, combo, strict=True))
-                found.append((fill(route, values), f"{namespace}:{name}", record, callback))
-    return found, problems
+def probes(facts, urlconf=None, extra=None):
+    """(url, label, record, methods) for every id route × every record of its kind, and the
+    routes whose record kind is not known."""
+    kinds = {**record_kinds(), **(extra or {})}
+    found, unknown = [], []
+    for route in walk(urlconf):
+        if "int" not in route.arguments.values():
+            continue
+        if route.name not in kinds:
+            unknown.append(route.name)
+            continue
+        for kind, values, url_kind in kinds[route.name]:
+            # A POST-only view answers GET with 405 before it looks anything up.
+            methods = ("post",) if url_kind == POST else ("get", "post")
+            for record, fact in facts.items():
+                if fact.kind == kind:
+                    url = route.url(**values, pk=record.pk)
+                    found.append((url, f"{route.name} {kind}", record, methods))
+    return found, unknown
 
 
-def snapshot(record):
-    """Row counts of every project table and the record's own values."""
-    counts = {}
+def project_tables():
+    tables = set()
     for label in PROJECT_APPS:
         try:
             config = apps.get_app_config(label)
         except LookupError:
             continue
         for model in config.get_models():
-            if model._meta.label_lower in ("accounts.activityevent",):
-                continue  # views log their refusals/views here; not a programme record
-            counts[model._meta.label_lower] = model._default_manager.count()
-    fresh = type(record)._default_manager.filter(pk=record.pk).first()
-    return counts, model_to_dict(fresh) if fresh else None
+            if model._meta.label_lower not in NOT_RECORDS:
+                tables.add(model._meta.db_table)
+    return tables
 
 
-def idor_failures(client, records, users):
-    found, problems = probes(records)
-    assert problems == [], "routes the IDOR sweep cannot cover yet"
+def request(client, method, url, tables):
+    """(status, tables written) of one request, rolled back afterwards."""
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        response = getattr(client, method)(url)
+        transaction.set_rollback(True)
+    written = set()
+    for query in queries.captured_queries:
+        match = WRITE_RE.match(query["sql"])
+        if match and match.group(1) in tables:
+            written.add(match.group(1))
+    return response.status_code, written
+
+
+def idor_failures(facts, users, urlconf=None, extra=None):
+    found, unknown = probes(facts, urlconf, extra)
+    assert unknown == [], "id routes with no record kind in tests/access_table.py"
     assert found, "no id routes discovered"
-    client.raise_request_exception = False
+    tables = project_tables()
     failures = []
-    for url, name, record, callback in found:
-        rule = getattr(callback, "access_rule", None)
-        for user in users:
-            client.force_login(user)
-            # A record another province may read (the national provider directory) is not an
-            # IDOR to open; it must still not be changed from Hà Nội.
-            readable = type(record).objects.visible_to(user).filter(pk=record.pk).exists()
-            allowed = rule == "public" or (rule and user.role in rule)
-            for method in ("get", "post"):
-                before = snapshot(record)
-                status = getattr(client, method)(url).status_code
-                if not readable and status not in (REFUSED if allowed else {403}):
-                    failures.append(f"{user.username} {method.upper()} {url} ({name}): {status}")
-                if snapshot(record) != before:
-                    failures.append(f"{user.username} {method.upper()} {url} ({name}): WROTE")
+    for user in users:
+        client = Client(raise_request_exception=False)
+        client.force_login(user)
+        for url, label, record, methods in found:
+            fact = facts[record]
+            readable, changeable = may_read(user, fact), may_change(user, fact)
+            for method in methods:
+                status, written = request(client, method, url, tables)
+                where = f"{user.username} {method.upper()} {url} ({label} of {fact})"
+                if not readable and status not in REFUSED:
+                    failures.append(f"{where}: {status}, not theirs to read")
+                if readable and method == "get" and status == 404:
+                    failures.append(f"{where}: 404, theirs to read")
+                if written and not changeable:
+                    failures.append(f"{where}: WROTE {sorted(written)}")
     return failures
 
 
 @pytest.mark.django_db
-def test_other_province_ids_are_refused_to_hanoi_users(
-    client, cantho_records, officer_hn, leader, provider_staff
+def test_records_are_read_and_changed_only_by_whom_the_rule_allows(
+    known_records, ministry, officer_hn, leader, provider_staff, admin_user
 ):
-    assert idor_failures(client, cantho_records, (officer_hn, leader, provider_staff)) == []
+    users = (ministry, officer_hn, leader, provider_staff, admin_user)
+    failures = idor_failures(known_records, users)
+    assert not failures, "\n".join(failures)
 
 
 @allow(Role.OFFICER, Role.ADMIN)
@@ -211,27 +255,21 @@ urlpatterns = [
 
 @pytest.mark.django_db
 @override_settings(ROOT_URLCONF=__name__)
-def test_the_sweep_catches_a_view_that_skips_the_scope(client, cantho_records, officer_hn):
-    failures = idor_failures(client, cantho_records, (officer_hn,))
-    assert any("/leak/site/" in f and ": 200" in f for f in failures)
-    assert any("/leak/site/" in f and "WROTE" in f for f in failures)
+def test_the_sweep_catches_a_view_that_skips_the_scope(known_records, officer_hn):
+    failures = idor_failures(
+        known_records, (officer_hn,), __name__, extra={"site_rename": [("site", {}, PAGE)]}
+    )
+    assert any("/leak/site/" in f and ": 200, not theirs" in f for f in failures)
+    assert any("/leak/site/" in f and "WROTE ['sites_site']" in f for f in failures)
     assert all("/leak/site/" in f for f in failures)
 
 
 @pytest.mark.django_db
-def test_the_sweep_uses_ids_that_exist(client, cantho_records, officer_ct, admin_user):
-    """Guards the sweep itself: the Cần Thơ officer (or the administrator) reaches each record,
-    so a 404 above means "refused", not "wrong id"."""
-    found, problems = probes(cantho_records)
-    assert problems == []
-    client.raise_request_exception = False
-    wrong = []
-    for url, name, _record, callback in found:
-        rule = getattr(callback, "access_rule", None) or ()
-        owner = officer_ct if "officer" in rule else admin_user
-        client.force_login(owner)
-        status = client.get(url).status_code
-        if status == 404:
-            wrong.append(f"{name} {url}: 404 for {owner.username}")
-    # POST-only views answer GET with 405 and are checked by the POST sweep's own asserts.
-    assert wrong == []
+def test_the_rule_is_not_empty(known_records, officer_hn, leader, provider_staff, ministry):
+    """Guards the rule itself: each persona may read some records and not others, so neither
+    half of the sweep is vacuous."""
+    for user in (officer_hn, leader, provider_staff, ministry):
+        verdicts = {may_read(user, fact) for fact in known_records.values()}
+        assert verdicts == {True, False}, user.username
+    sent_north = [f for f in known_records.values() if f.kind == "referral" and f.province == "92"]
+    assert [may_read(provider_staff, f) for f in sent_north].count(True) == 1

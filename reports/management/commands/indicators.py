@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from programs.models import InterventionModel
 from reports.indicators import compute_indicators
+from reports.routing import report_reads
 from sites.models import Province, Site
 
 
@@ -49,7 +50,10 @@ class Command(BaseCommand):
             raise CommandError(f"Unknown model {model!r}: expected one of {codes}.")
         if site and not Site.objects.filter(code=site).exists():
             raise CommandError(f"Unknown site code {site!r}.")
-        values = compute_indicators(start=start, end=end, province=province, model=model, site=site)
+        with report_reads():
+            values = compute_indicators(
+                start=start, end=end, province=province, model=model, site=site
+            )
         if options["json"]:
             payload = {code: _json_value(value) for code, value in values.items()}
             self.stdout.write(json.dumps(payload, ensure_ascii=False))

@@ -1,0 +1,188 @@
+"""What the server does with the items of a phone's offline queue.
+
+Each item is opened (offline.sealing) and handed to the same form and the same service as the
+page it was filled in on: the contact form and `participants.services.contact_log`, the
+enrolment form and `participants.services.participant_enrol`, the referral form and
+`referrals.services.referral_create`. A rule lives in those places only; here a broken rule
+(a ValidationError) becomes the reasons shown to the leader. Each item is recorded once by the
+id the phone made for it (a Submission), and a resend of that id gets the first result back.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
+
+from accounts.models import Role
+from participants.forms import ContactForm, EnrolForm
+from participants.services import contact_log, participant_enrol
+from referrals.forms import ReferralForm
+from referrals.services import referral_create
+
+from .models import Submission
+from .sealing import unseal
+
+Kind = Submission.Kind
+Status = Submission.Status
+
+ID_TAKEN = _("Mã của mục này đã được dùng cho một mục khác. Hãy nhập lại.")
+UNKNOWN_KIND = _("Loại mục không hợp lệ.")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The answer about one item (what the phone stores beside it: no code, no answer)."""
+
+    client_id: uuid.UUID
+    status: str
+    errors: list = field(default_factory=list)
+
+    @classmethod
+    def of(cls, submission):
+        return cls(submission.client_id, submission.status, list(submission.errors))
+
+    def as_json(self):
+        return {"id": str(self.client_id), "status": self.status, "errors": self.errors}
+
+
+def _valid(form):
+    """The form's cleaned data, or a ValidationError holding its messages, each field's
+    prefixed with the field's label (the forms never repeat a typed answer in a message)."""
+    if not form.is_valid():
+        raise ValidationError(
+            [
+                f"{form.fields[name].label}: {message}" if name in form.fields else message
+                for name, errors in form.errors.items()
+                for message in errors
+            ]
+        )
+    return form.cleaned_data
+
+
+@sensitive_variables()
+def _contact(*, user, data, found):
+    form = ContactForm(data, user=user)
+    form.is_valid()  # finds the participant, whatever else is wrong
+    if form.participant is not None:
+        found["code"] = form.participant.code
+    cleaned = _valid(form)
+    contact = contact_log(
+        participant=form.participant,
+        date=cleaned["date"],
+        site=cleaned["site"],
+        kind=cleaned["kind"],
+        needs=cleaned["needs"],
+        peer_group=cleaned.get("peer_group"),
+        by=user,
+    )
+    return contact.pk
+
+
+@sensitive_variables()
+def _enrolment(*, user, data, found):
+    form = EnrolForm(data, user=user)
+    cleaned = _valid(form)
+    participant, _created = participant_enrol(
+        uic=form.uic,
+        category=cleaned["category"],
+        sex=cleaned["sex"],
+        birth_year=cleaned["birth_date"].year,
+        residence=cleaned["residence"],
+        consent_on=cleaned["consent_on"],
+        site=form.site_for(user),
+        enrolled_on=cleaned["enrolled_on"],
+        peer_group=user.peer_group if user.role == Role.PEER_LEADER else None,
+        by=user,
+    )
+    found["code"] = participant.code
+    return participant.pk
+
+
+def _referral(*, user, data, found):
+    form = ReferralForm(data, user=user)
+    form.is_valid()  # finds the participant, whatever else is wrong
+    participant = form.cleaned_data.get("participant")
+    if participant is not None:
+        found["code"] = participant.code
+    cleaned = _valid(form)
+    referral = referral_create(
+        participant=participant,
+        date=cleaned["date"],
+        site=form.referral_site,
+        service=cleaned["service"],
+        provider=cleaned["provider"],
+        peer_group=form.referral_peer_group,
+        consent_to_share=cleaned["consent_to_share"],
+        by=user,
+    )
+    return referral.pk
+
+
+RECORDERS = {Kind.CONTACT: _contact, Kind.ENROLMENT: _enrolment, Kind.REFERRAL: _referral}
+
+
+@sensitive_variables()
+def _record(*, user, item):
+    """(status, object_id, code, errors) of one item, its record written when accepted. The
+    participant's display code is kept when the item names someone the user may see, so the
+    leader knows whom a refusal is about."""
+    found = {}
+    try:
+        data = unseal(item, user=user)
+        object_id = RECORDERS[item.kind](user=user, data=data, found=found)
+    except ValidationError as error:
+        return Status.REFUSED, None, found.get("code", ""), [str(m) for m in error.messages]
+    return Status.ACCEPTED, object_id, found.get("code", ""), []
+
+
+@transaction.atomic
+def submission_receive(*, user, item):
+    """Record one sealed item from `user`'s phone, once. Returns its Outcome.
+
+    An id seen before answers with its first result when that result was a record (never a
+    second record); an item refused before is tried again (what refused it may have been put
+    right since, and a refusal wrote nothing). An id another user sent is refused."""
+    if item.kind not in RECORDERS:
+        return Outcome(item.client_id, Status.REFUSED, [str(UNKNOWN_KIND)])
+    for _attempt in range(2):
+        seen = Submission.objects.select_for_update().filter(client_id=item.client_id).first()
+        if seen is not None and seen.user_id != user.pk:
+            return Outcome(item.client_id, Status.REFUSED, [str(ID_TAKEN)])
+        if seen is not None and seen.status == Status.ACCEPTED:
+            return Outcome.of(seen)
+        try:
+            with transaction.atomic():
+                status, object_id, code, errors = _record(user=user, item=item)
+                submission = seen or Submission(client_id=item.client_id, user=user)
+                submission.kind = item.kind
+                submission.status = status
+                submission.object_id = object_id
+                submission.code = code
+                submission.errors = errors
+                submission.resolved_at = None
+                submission.save()
+            return Outcome.of(submission)
+        except IntegrityError:
+            # The same id (or the same record) was written by a request running at the same
+            # moment: everything this attempt wrote is undone; look again.
+            continue
+    seen = Submission.objects.filter(client_id=item.client_id, user=user).first()
+    if seen is None:
+        raise IntegrityError("offline submission could not be recorded")
+    return Outcome.of(seen)
+
+
+def submission_resolve(*, submission):
+    """The leader has dealt with a refused item (recorded it again, or nothing was needed)."""
+    if submission.status != Status.REFUSED:
+        raise ValidationError(
+            _("Chỉ mục bị từ chối mới cần đánh dấu đã xử lý."), code="not_refused"
+        )
+    if submission.resolved_at is None:
+        submission.resolved_at = timezone.now()
+        submission.save(update_fields=["resolved_at", "updated_at"])
+    return submission

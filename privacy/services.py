@@ -1,0 +1,216 @@
+"""Writes of the privacy app: erasing people (on request or when their retention has run out)
+and reviewing harvesting alerts.
+
+How erasure keeps the indicators (README "Data protection"). The indicators count distinct
+people over any period, scope and breakdown the dashboards ask for, so a person's contribution
+cannot be folded into per-day or per-site totals and added back exactly. Erasure therefore
+keeps the events the engine counts, and takes away everything that leads to the person:
+
+- the national identity (`Person.uic_hash`) becomes a random value, so no UIC answers find the
+  person again, and the same answers later enrol a new person;
+- each province record becomes a tombstone: a random code that is never shown, the consent and
+  withdrawal dates replaced by its first enrolment date, and only what the breakdowns read (sex,
+  birth year, category, residence); it is marked `ErasedRecord`, and every `visible_to` leaves
+  the record and its events out for everyone, so no page, list, export or look-up reaches them;
+- the events keep their dates, sites and flags; their links to the staff who recorded them go,
+  open referrals are closed as lost;
+- the audit history and activity log entries that name the records are blanked (who did what
+  kind of thing when stays); the phones' submission results forget the code.
+
+The tombstones still group the person's events under one anonymous id, so every distinct count
+of every period stays exactly as it was; published releases are stored tables and never move.
+Everything is written with queryset updates: no history entry is made for the changes.
+"""
+
+import datetime
+import secrets
+
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Min
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import ActivityEvent
+from offline.models import Submission as OfflineSubmission
+from participants.models import (
+    CODE_ALPHABET,
+    Contact,
+    Enrolment,
+    Participant,
+    Person,
+    RightsAssessment,
+)
+from referrals.models import Referral, ReferralEvent, Support
+
+from .models import ERASED_PREFIX, ErasedRecord, ErasureRun, HarvestAlert
+from .selectors import COUNT_LABELS, expired_people
+
+BATCH = 500
+BLANK = "—"
+
+# Every model related to a participant record, each handled in `_erase_batch`
+# (tests/privacy/test_dossier.py compares this with the models found by walking the relations,
+# so a new one cannot be missed).
+HANDLED = (
+    Person,
+    Participant,
+    ErasedRecord,
+    Enrolment,
+    Contact,
+    RightsAssessment,
+    Referral,
+    ReferralEvent,
+    Support,
+)
+
+
+def today():
+    return timezone.localdate()
+
+
+def _erased_hash():
+    return ERASED_PREFIX + secrets.token_hex(28)
+
+
+def _erased_code():
+    # No "P-": never taken for a display code, and `normalize_code` never produces it.
+    return "X" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(11))
+
+
+def _midnight(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+def _blank_history(model, ids):
+    """Blank the audit history of `model`'s rows `ids` (a queryset of ids): who did what kind of
+    change when stays, what the rows were and what changed goes."""
+    return LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), object_id__in=ids
+    ).update(
+        object_pk="",
+        object_id=None,
+        object_repr=BLANK,
+        changes=None,
+        changes_text="",
+        serialized_data=None,
+        additional_data=None,
+    )
+
+
+def _erase_batch(person_ids, counts):
+    records = list(
+        Participant.objects.filter(person_id__in=person_ids).values_list("pk", "code", "consent_on")
+    )
+    record_ids = [pk for pk, _code, _consent in records]
+    events = {
+        "enrolments": Enrolment.objects.filter(participant_id__in=record_ids),
+        "contacts": Contact.objects.filter(participant_id__in=record_ids),
+        "rights_assessments": RightsAssessment.objects.filter(participant_id__in=record_ids),
+        "referrals": Referral.objects.filter(participant_id__in=record_ids),
+        "referral_events": ReferralEvent.objects.filter(referral__participant_id__in=record_ids),
+        "supports": Support.objects.filter(participant_id__in=record_ids),
+    }
+    counts["records"] += len(record_ids)
+    for name, rows in events.items():
+        counts[name] += rows.count()
+
+    Person.objects.bulk_update(
+        [Person(pk=pk, uic_hash=_erased_hash()) for pk in person_ids], ["uic_hash"]
+    )
+    first_enrolled = dict(
+        events["enrolments"]
+        .order_by()
+        .values("participant_id")
+        .annotate(first=Min("enrolled_on"))
+        .values_list("participant_id", "first")
+    )
+    tombstones = []
+    for pk, _code, consent_on in records:
+        first = first_enrolled.get(pk, consent_on)
+        tombstones.append(
+            Participant(
+                pk=pk,
+                code=_erased_code(),
+                consent_on=first,
+                withdrawn_on=first,
+                created_at=_midnight(first),
+                updated_at=_midnight(first),
+            )
+        )
+    Participant.objects.bulk_update(
+        tombstones, ["code", "consent_on", "withdrawn_on", "created_at", "updated_at"]
+    )
+    ErasedRecord.objects.bulk_create([ErasedRecord(participant_id=pk) for pk in record_ids])
+
+    events["enrolments"].update(enrolled_by=None)
+    events["contacts"].update(recorded_by=None)
+    events["referrals"].filter(status__in=Referral.OPEN_STATUSES).update(
+        status=Referral.Status.LOST
+    )
+    events["referrals"].update(made_by=None)
+    events["referral_events"].update(by=None)
+
+    counts["log_entries"] += _blank_history(Participant, record_ids)
+    for model, name in (
+        (Enrolment, "enrolments"),
+        (Contact, "contacts"),
+        (RightsAssessment, "rights_assessments"),
+        (Referral, "referrals"),
+        (Support, "supports"),
+    ):
+        counts["log_entries"] += _blank_history(model, events[name].values("pk"))
+    counts["activity_events"] += ActivityEvent.objects.filter(
+        kind=ActivityEvent.Kind.VIEW, detail__participant__in=record_ids
+    ).update(what=BLANK, detail={})
+    submissions = OfflineSubmission.objects.filter(
+        code__in=[code for _pk, code, _consent in records]
+    )
+    counts["log_entries"] += _blank_history(OfflineSubmission, submissions.values("pk"))
+    counts["offline_submissions"] += submissions.update(code="")
+
+
+def _erase(person_ids, *, kind, by):
+    counts = dict.fromkeys(COUNT_LABELS, 0)
+    person_ids = sorted(set(person_ids))
+    for start in range(0, len(person_ids), BATCH):
+        _erase_batch(person_ids[start : start + BATCH], counts)
+    return ErasureRun.objects.create(kind=kind, by=by, people=len(person_ids), counts=counts)
+
+
+@transaction.atomic
+def person_erase(*, person, by):
+    """Erase one person at their request (an administrator found them by their UIC answers):
+    every province's record of them. Returns the ErasureRun, whose certificate the person
+    receives."""
+    locked = Person.objects.select_for_update().filter(pk=person.pk).first()
+    if locked is None or locked.uic_hash.startswith(ERASED_PREFIX):
+        raise ValidationError(_("Người này đã được xoá."), code="already_erased")
+    return _erase([locked.pk], kind=ErasureRun.Kind.REQUEST, by=by)
+
+
+@transaction.atomic
+def erase_expired(*, today):
+    """Erase everyone whose retention has run out on `today` (privacy.selectors.expired_people),
+    all or none, and record the run. Returns the ErasureRun, also when nobody had expired: the
+    register then shows that the schedule runs."""
+    person_ids = list(expired_people(today=today).select_for_update().values_list("pk", flat=True))
+    return _erase(person_ids, kind=ErasureRun.Kind.RETENTION, by=None)
+
+
+@transaction.atomic
+def alerts_review(*, alerts, by, note=""):
+    """Mark harvesting alerts as reviewed by `by`, with what was found. Returns how many."""
+    if not alerts:
+        raise ValidationError({"alerts": _("Hãy chọn ít nhất một cảnh báo.")})
+    now = timezone.now()
+    reviewed = 0
+    for alert in HarvestAlert.objects.select_for_update().filter(
+        pk__in=[alert.pk for alert in alerts], reviewed_at__isnull=True
+    ):
+        alert.reviewed_at, alert.reviewed_by, alert.note = now, by, note.strip()
+        alert.save(update_fields=["reviewed_at", "reviewed_by", "note"])
+        reviewed += 1
+    return reviewed

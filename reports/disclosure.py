@@ -1,0 +1,997 @@
+"""Disclosure control of published releases (INDICATORS.md, "Small-cell suppression"; the method
+is written down in reports/DISCLOSURE.md).
+
+A release is every table a user can obtain for one published period, decided as one linked set:
+the national table by 2025 province and by pre-2025 province, by model, the worker-rights
+model's pilot / control / scale-up sites with their total, the breakdowns of people reached, and
+costs by province. `publishable_tables` computes them with the indicator engine, hides small
+counts of people ("<5"), adds complementary suppression ("x") over the whole set and over the
+releases already published for nesting periods (`fixed`), and runs the attacker check: for every
+hidden cell, the interval an analyst can derive from everything published, by linear
+programming (`attack`). A release that fails the check is refused (`DisclosureError`).
+
+Release format (JSON-serialisable, stored as it is by the reporting cycle):
+
+    {"period": {"start": "2019-01-01", "end": "2019-03-31"}, "threshold": 5,
+     "tables": {name: {"codes": [...], "rows": {key: {code: value}}, "total": {code: value}}},
+     "markers": {"small": "<5", "hidden": "x"}}
+
+Tables: "province_2025" (rows: 2025 province codes), "province_legacy" (pre-2025 codes, plus
+"<code>-2025" for a 2025 province whose own post-merger sites have data), "model", "role"
+(pilot / control / scale_up of the worker-rights model; its total is that model's row),
+"breakdown_<by>" for by in sex, age_group, residence, category, model, region (code "reached";
+"unknown" holds people reached with no enrolment in scope, when there are any) and "costs"
+(rows: 2025 province codes). A value is an int, a decimal as a string ("52.3"), None (no
+denominator), or a marker.
+"""
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+import numpy as np
+from django.utils.translation import gettext as _
+from scipy.optimize import linprog
+from scipy.sparse import coo_array
+
+from programs.models import InterventionModel
+from sites.models import Province, Region, Site
+
+from . import selectors, suppression
+from .indicators import (
+    CODES,
+    EMPTY,
+    PERCENTAGES,
+    RATIOS,
+    breakdown_labels,
+    cost_results,
+    indicators_by,
+    percentage,
+    reached_breakdown,
+)
+from .suppression import (
+    ADDITIVE,
+    COVERING,
+    DISTINCT,
+    HIDDEN,
+    MONOTONE,
+    PROTECTED_COUNTS,
+    RELATIONS,
+    ROW_FACTS,
+)
+
+TOTAL = "total"
+LEGACY_2025_SUFFIX = "-2025"
+UNKNOWN_GROUP = "unknown"
+
+# The columns of each table: the national export's (every code) by province, with coverage;
+# the dashboard's by model (with the counts behind its percentages), by site role and of costs.
+COVERAGE_CODES = ("localities_covered", "locality_units", "coverage_pct")
+PROVINCE_CODES = (*CODES, *COVERAGE_CODES)
+MODEL_CODES = (
+    "sites_active",
+    "reached",
+    "reached_with_need",
+    "referred",
+    "referred_pct",
+    "referrals_completed",
+    "workers_assessed",
+    "workers_rights_ensured",
+    "workers_rights_ensured_pct",
+    "establishments_compliant_pct",
+    "peer_group_members",
+    "total_cost_vnd",
+)
+ROLE_CODES = selectors.WORKER_RIGHTS_CODES
+COST_CODES = (
+    "total_cost_vnd",
+    "reached",
+    "referrals_completed",
+    "cost_per_reached_vnd",
+    "cost_per_completed_referral_vnd",
+    "site_years",
+    "cost_per_site_year_vnd",
+)
+BREAKDOWNS = ("sex", "age_group", "residence", "category", "model", "region")
+# Breakdowns where each person reached falls in exactly one group: they add up to `reached`.
+PARTITIONS = ("sex", "age_group", "residence", "category")
+# Breakdowns whose groups are the same in every period (sex is the person's own, region the
+# site's; the model breakdown is the model table's): a group in a quarter is part of the same
+# group in the year.
+STABLE_GROUPS = ("sex", "region")
+# Derived values: code -> (numerator, denominator). Hidden when either is hidden.
+RATIO_PARTS = {
+    **PERCENTAGES,
+    **RATIOS,
+    "cost_per_completed_referral_vnd": ("total_cost_vnd", "referrals_completed"),
+    "cost_per_site_year_vnd": ("total_cost_vnd", "site_years"),
+    "coverage_pct": ("localities_covered", "locality_units"),
+}
+
+NATIONAL = ("national",)
+# Relation kinds beyond suppression.RELATIONS: exact partition of a total; the sum of parts
+# that do not cover the whole is at most the whole (additive codes); one cell <= another.
+PARTITION = "partition"
+AT_MOST_WHOLE = "at_most_whole"
+FACT = "fact"
+
+SMALL = "small"
+# Integer rounding of the programs' bounds allows for the solver's tolerance.
+TOLERANCE = 1e-6
+
+
+class DisclosureError(Exception):
+    """The release cannot be published: `cells` lists the hidden cells an analyst could still
+    work back (or why the check could not run)."""
+
+    def __init__(self, message, cells=()):
+        super().__init__(message)
+        self.cells = list(cells)
+
+
+# ------------------------------------------------------------------------------ the tables
+
+
+@dataclass
+class Units:
+    """The province hierarchy: every row key of the pre-2025 table -> its 2025 province and its
+    region; the codes of the 2025 provinces, in order; each province's code and row key by
+    primary key."""
+
+    parent: dict = field(default_factory=dict)
+    region: dict = field(default_factory=dict)
+    current: list = field(default_factory=list)
+    by_pk: dict = field(default_factory=dict)
+
+    @classmethod
+    def load(cls):
+        """One query."""
+        units = cls()
+        rows = Province.objects.order_by("code").values_list(
+            "pk", "code", "unit_set", "current__code", "region_id"
+        )
+        for pk, code, unit_set, current, region in rows:
+            if unit_set == Province.UnitSet.CURRENT:
+                key = code + LEGACY_2025_SUFFIX
+                units.current.append(code)
+            else:
+                key = code
+            units.by_pk[pk] = (code, key)
+            units.parent[key] = current or code
+            units.region[key] = region
+        return units
+
+
+def _province_values(row):
+    return {
+        **{code: row.values[code] for code in CODES},
+        "localities_covered": row.coverage["covered"],
+        "locality_units": row.coverage["units"],
+        "coverage_pct": row.coverage["pct"],
+    }
+
+
+def _national_values(national, rows):
+    """The national row of a province table; its coverage adds up the provinces'."""
+    covered = sum(row.coverage["covered"] for row in rows)
+    counts = [row.coverage["units"] for row in rows]
+    units = None if any(count is None for count in counts) else sum(counts)
+    pct = percentage(covered, units) if units else None
+    return {
+        **{code: national[code] for code in CODES},
+        "localities_covered": covered,
+        "locality_units": units,
+        "coverage_pct": pct,
+    }
+
+
+def _no_costs():
+    return {
+        "total_cost_vnd": 0,
+        "reached": 0,
+        "referrals_completed": 0,
+        "cost_per_reached_vnd": None,
+        "cost_per_completed_referral_vnd": None,
+        "site_years": Decimal("0.00"),
+        "cost_per_site_year_vnd": None,
+    }
+
+
+def _table(codes, rows, total):
+    return {
+        "codes": list(codes),
+        "rows": {key: {code: values[code] for code in codes} for key, values in rows.items()},
+        "total": {code: total[code] for code in codes},
+    }
+
+
+def raw_tables(*, start, end, units):
+    """The linked set of tables for [start, end], unsuppressed (Python values). About 70
+    queries, whatever the amount of data."""
+    rows, national = selectors.province_table(start=start, end=end, units="2025")
+    tables = {
+        "province_2025": _table(
+            PROVINCE_CODES,
+            {row.code: _province_values(row) for row in rows},
+            _national_values(national, rows),
+        )
+    }
+    legacy, _national = selectors.province_table(start=start, end=end, units="legacy")
+    tables["province_legacy"] = _table(
+        PROVINCE_CODES,
+        {units.by_pk[row.key][1]: _province_values(row) for row in legacy},
+        _national_values(national, legacy),
+    )
+    models = [m.code for m in InterventionModel.objects.all()]
+    by_model = indicators_by("model", start=start, end=end)
+    model_rows = {code: by_model.get(code, EMPTY) for code in models}
+    tables["model"] = _table(MODEL_CODES, model_rows, national)
+    worker_rights = InterventionModel.WORKER_RIGHTS
+    by_role = indicators_by("role", start=start, end=end, model=worker_rights)
+    tables["role"] = _table(
+        ROLE_CODES,
+        {role: by_role.get(role, EMPTY) for role in Site.SiteRole.values},
+        model_rows.get(worker_rights, EMPTY),
+    )
+    reached = national["reached"]
+    for by in BREAKDOWNS:
+        counts = reached_breakdown(by, start=start, end=end)
+        if by in PARTITIONS:
+            keys = [key for key, _label in breakdown_labels(by)]
+        elif by == "model":
+            keys = models
+        else:
+            keys = list(Region.objects.order_by("order").values_list("code", flat=True))
+        groups = {key: {"reached": counts.get(key, 0)} for key in keys}
+        if by in PARTITIONS:
+            rest = reached - sum(group["reached"] for group in groups.values())
+            if rest < 0:
+                raise DisclosureError(
+                    _("Bảng phân tổ theo %(by)s đếm một người ở hai nhóm.") % {"by": by}
+                )
+            if rest:
+                groups[UNKNOWN_GROUP] = {"reached": rest}
+        tables[f"breakdown_{by}"] = _table(("reached",), groups, {"reached": reached})
+    current = {
+        pk: code for pk, (code, key) in units.by_pk.items() if key.endswith(LEGACY_2025_SUFFIX)
+    }
+    cost_rows = {code: _no_costs() for code in units.current}
+    for pk, values in cost_results(start=start, end=end, group="province").items():
+        cost_rows[current[pk]] = values
+    tables["costs"] = _table(COST_CODES, cost_rows, cost_results(start=start, end=end)[None])
+    _same_figures_everywhere(tables)
+    return tables
+
+
+def _cells(tables):
+    """Every cell of the tables: (table, row, code, scope, value); row TOTAL for the total."""
+    for name, table in tables.items():
+        lines = [*table["rows"].items(), (TOTAL, table["total"])]
+        for row, values in lines:
+            scope = scope_of(name, row)
+            for code, value in values.items():
+                yield name, row, code, scope, value
+
+
+def scope_of(table, row):
+    """What a row counts: the same scope in two tables is the same figure (the costs table's
+    people reached in a province are the province table's)."""
+    if row == TOTAL:
+        if table == "role":
+            return ("model", InterventionModel.WORKER_RIGHTS)
+        return NATIONAL
+    if table in ("province_2025", "costs"):
+        return ("province", row)
+    if table == "province_legacy":
+        return ("legacy", row)
+    if table in ("model", "breakdown_model"):
+        return ("model", row)
+    if table == "role":
+        return ("role", row)
+    return ("group", table.removeprefix("breakdown_"), row)
+
+
+def _same_figures_everywhere(tables):
+    """One figure shown in two tables must be the same number in both (it is one cell of the
+    linked set). Raises DisclosureError otherwise: the engine counted it two ways."""
+    seen = {}
+    for name, row, code, scope, value in _cells(tables):
+        if code not in PROTECTED_COUNTS:
+            continue
+        first = seen.setdefault((scope, code), (value, name, row))
+        if first[0] != value:
+            raise DisclosureError(
+                _("Cùng một số liệu khác nhau giữa hai bảng: %(a)s và %(b)s (%(code)s).")
+                % {"a": f"{first[1]}/{first[2]}", "b": f"{name}/{row}", "code": code}
+            )
+
+
+# ------------------------------------------------------------------------------ releases
+
+
+@dataclass
+class Release:
+    """What an analyst reads in one published release: known protected counts, hidden ones
+    (with their marker), and where each is shown."""
+
+    start: date | None
+    end: date | None
+    threshold: int
+    known: dict = field(default_factory=dict)
+    hidden: dict = field(default_factory=dict)
+    where: dict = field(default_factory=dict)
+    rows: dict = field(default_factory=dict)
+
+    def has(self, quantity):
+        return quantity in self.known or quantity in self.hidden
+
+
+def _day(text):
+    return date.fromisoformat(text) if text else None
+
+
+def read_release(release):
+    """A published release (the dict `publishable_tables` returns) as a Release."""
+    markers = release.get("markers", {})
+    small = markers.get("small", suppression.small_label())
+    hidden = markers.get("hidden", HIDDEN)
+    period = release.get("period") or {}
+    out = Release(
+        start=_day(period.get("start")),
+        end=_day(period.get("end")),
+        threshold=int(release.get("threshold") or small.lstrip("<")),
+    )
+    tables = release["tables"]
+    for name, table in tables.items():
+        out.rows[name] = list(table["rows"])
+    for name, row, code, scope, value in _cells(tables):
+        if code not in PROTECTED_COUNTS:
+            continue
+        quantity = (scope, code)
+        out.where.setdefault(quantity, (name, row, code))
+        if isinstance(value, str):
+            if value not in (small, hidden):
+                raise DisclosureError(
+                    _("Ô %(cell)s có giá trị không hiểu được: %(value)s")
+                    % {"cell": f"{name}/{row}/{code}", "value": value}
+                )
+            if quantity not in out.known:
+                out.hidden[quantity] = SMALL if value == small else HIDDEN
+        elif value is not None:
+            out.known[quantity] = value
+            out.hidden.pop(quantity, None)
+    return out
+
+
+def _within(release, units):
+    """The relations inside one release: (kind, whole, parts), quantities as (scope, code)."""
+    rows = release.rows
+    relations = []
+
+    def hierarchy(whole_scope, part_scopes, codes, kind=None):
+        for code in codes:
+            whole = (whole_scope, code)
+            if not release.has(whole):
+                continue
+            parts = [(scope, code) for scope in part_scopes if release.has((scope, code))]
+            if not parts:  # the parts' table has no such column
+                continue
+            relations.append((kind or RELATIONS[code], whole, parts))
+
+    provinces = rows.get("province_2025", [])
+    hierarchy(NATIONAL, [("province", p) for p in provinces], PROTECTED_COUNTS)
+    legacy = rows.get("province_legacy", [])
+    for province in provinces:
+        parts = [("legacy", key) for key in legacy if units.parent.get(key) == province]
+        hierarchy(("province", province), parts, PROTECTED_COUNTS)
+    hierarchy(NATIONAL, [("model", m) for m in rows.get("model", [])], PROTECTED_COUNTS)
+    roles = [("role", r) for r in rows.get("role", [])]
+    hierarchy(("model", InterventionModel.WORKER_RIGHTS), roles, PROTECTED_COUNTS)
+    for by in PARTITIONS:
+        groups = [("group", by, value) for value in rows.get(f"breakdown_{by}", [])]
+        hierarchy(NATIONAL, groups, ("reached",), PARTITION)
+    regions = rows.get("breakdown_region", [])
+    for region in regions:
+        parts = [("legacy", key) for key in legacy if units.region.get(key) == region]
+        hierarchy(("group", "region", region), parts, ("reached",))
+    hierarchy(NATIONAL, [("group", "region", r) for r in regions], ("reached",))
+    scopes = {scope for scope, _code in (*release.known, *release.hidden)}
+    for scope in scopes:
+        for smaller, larger in ROW_FACTS:
+            if release.has((scope, smaller)) and release.has((scope, larger)):
+                relations.append((FACT, (scope, smaller), [(scope, larger)]))
+    return relations
+
+
+def _nesting_kind(quantity):
+    scope, code = quantity
+    if scope[0] == "group":
+        return DISTINCT if scope[1] in STABLE_GROUPS else None
+    return RELATIONS[code]
+
+
+def _nesting(releases):
+    """Relations between releases whose periods nest (a year and its quarters), quantities as
+    (release index, scope, code). A release of the same period (an earlier version) is taken
+    to hold the same figures."""
+    relations = []
+    periods = [(r.start, r.end) for r in releases]
+    for a, (start, end) in enumerate(periods):
+        if start is None:
+            continue
+        same = [b for b, p in enumerate(periods) if b > a and p == (start, end)]
+        inner = {}
+        for b, (s, e) in enumerate(periods):
+            if s is not None and (s, e) != (start, end) and start <= s and e <= end:
+                inner.setdefault((s, e), b)
+        children = sorted(
+            (p, b)
+            for p, b in inner.items()
+            if not any(q != p and q[0] <= p[0] and p[1] <= q[1] for q in inner)
+        )
+        disjoint = all(children[i][0][1] < children[i + 1][0][0] for i in range(len(children) - 1))
+        covering = (
+            bool(children)
+            and disjoint
+            and children[0][0][0] == start
+            and children[-1][0][1] == end
+            and all(
+                children[i][0][1] + timedelta(days=1) == children[i + 1][0][0]
+                for i in range(len(children) - 1)
+            )
+        )
+        indices = [b for _p, b in children]
+        quantities = set()
+        for index in (a, *indices, *same):
+            quantities |= {*releases[index].known, *releases[index].hidden}
+        for quantity in sorted(quantities, key=repr):
+            for b in same:
+                relations.append((ADDITIVE, (a, *quantity), [(b, *quantity)]))
+            kind = _nesting_kind(quantity)
+            if not indices or kind is None:
+                continue
+            whole = (a, *quantity)
+            parts = [(b, *quantity) for b in indices]
+            if kind == ADDITIVE and disjoint:
+                relations.append((ADDITIVE if covering else AT_MOST_WHOLE, whole, parts))
+            if kind in (DISTINCT, MONOTONE):
+                relations.append((MONOTONE, whole, parts))
+            if kind in (DISTINCT, COVERING) and covering:
+                relations.append((COVERING, whole, parts))
+    return relations
+
+
+def linked_relations(releases, units):
+    """Every relation an analyst has over the releases (the first is the one being checked),
+    quantities as (release index, scope, code)."""
+    relations = []
+    for index, release in enumerate(releases):
+        for kind, whole, parts in _within(release, units):
+            relations.append((kind, (index, *whole), [(index, *part) for part in parts]))
+    return relations + _nesting(releases)
+
+
+def _linear(kind, whole, parts):
+    """A relation as linear forms ({quantity: coefficient}, "eq" | "le") against 0."""
+    if kind in (ADDITIVE, PARTITION):
+        return [(_terms((whole, 1), *((p, -1) for p in parts)), "eq")]
+    if kind == AT_MOST_WHOLE:
+        return [(_terms((whole, -1), *((p, 1) for p in parts)), "le")]
+    if kind == FACT:
+        return [(_terms((whole, 1), (parts[0], -1)), "le")]
+    forms = []
+    if kind in (DISTINCT, MONOTONE):
+        forms += [(_terms((p, 1), (whole, -1)), "le") for p in parts]
+    if kind in (DISTINCT, COVERING):
+        forms.append((_terms((whole, 1), *((p, -1) for p in parts)), "le"))
+    return forms
+
+
+def _terms(*pairs):
+    terms = {}
+    for quantity, coefficient in pairs:
+        terms[quantity] = terms.get(quantity, 0) + coefficient
+    return terms
+
+
+# ------------------------------------------------------------------------------ the attack
+
+
+@dataclass
+class _Component:
+    variables: list
+    equalities: list
+    inequalities: list
+
+
+def linear_forms(relations):
+    """Every relation as linear forms ({cell: coefficient}, "eq" | "le") against 0."""
+    return [form for kind, whole, parts in relations for form in _linear(kind, whole, parts)]
+
+
+def _components(releases, forms):
+    """Linear constraints on the hidden cells (the published ones moved to the right-hand
+    side), split into independent groups of cells."""
+    known, hidden = {}, set()
+    for index, release in enumerate(releases):
+        known.update({(index, *q): v for q, v in release.known.items()})
+        hidden.update((index, *q) for q in release.hidden)
+    parent = {}
+
+    def find(x):
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    constraints = []
+    for terms, sense in forms:
+        variables = {q: c for q, c in terms.items() if q in hidden and c}
+        if not variables:
+            continue
+        rhs = -sum(c * known.get(q, 0) for q, c in terms.items() if q not in hidden)
+        constraints.append((variables, sense, rhs))
+        first, *others = variables
+        for other in others:
+            parent[find(other)] = find(first)
+    groups = {}
+    for quantity in sorted(hidden, key=repr):
+        groups.setdefault(find(quantity), _Component([], [], [])).variables.append(quantity)
+    for variables, sense, rhs in constraints:
+        component = groups[find(next(iter(variables)))]
+        (component.equalities if sense == "eq" else component.inequalities).append((variables, rhs))
+    return list(groups.values()), known
+
+
+def _matrix(rows, index):
+    if not rows:
+        return None, None
+    data, row_ids, col_ids, rhs = [], [], [], []
+    for i, (variables, value) in enumerate(rows):
+        for quantity, coefficient in variables.items():
+            data.append(coefficient)
+            row_ids.append(i)
+            col_ids.append(index[quantity])
+        rhs.append(value)
+    shape = (len(rows), len(index))
+    return coo_array((data, (row_ids, col_ids)), shape=shape).tocsr(), np.array(rhs, float)
+
+
+def _width_ok(low, high, threshold):
+    if high < low:  # nothing solved yet
+        return False
+    return math.floor(high + TOLERANCE) - math.ceil(low - TOLERANCE) >= threshold
+
+
+def _marker_ok(low, high):
+    if high < low:
+        return False
+    return math.floor(high + TOLERANCE) - math.ceil(low - TOLERANCE) >= 1
+
+
+class _Inconsistent(Exception):
+    pass
+
+
+class _Program:
+    """The linear programs over every hidden cell: their lowest and highest values consistent
+    with the constraints and the cells' bounds. Components are independent, so one program
+    settles one cell of every component at once (its objective is a sum of independent
+    parts)."""
+
+    def __init__(self, components, bounds):
+        self.variables = [q for component in components for q in component.variables]
+        self.group = np.array(
+            [n for n, component in enumerate(components) for _q in component.variables]
+        )
+        index = {q: i for i, q in enumerate(self.variables)}
+        equalities = [row for component in components for row in component.equalities]
+        inequalities = [row for component in components for row in component.inequalities]
+        self.rows = [
+            ([(index[q], c) for q, c in variables.items()], rhs, equality)
+            for rows, equality in ((equalities, True), (inequalities, False))
+            for variables, rhs in rows
+        ]
+        self.bounds = np.array(bounds, float).reshape(-1, 2)
+        self.a_eq, self.b_eq = _matrix(equalities, index)
+        self.a_ub, self.b_ub = _matrix(inequalities, index)
+        self.size = len(index)
+        self.low = np.full(self.size, np.inf)
+        self.high = np.full(self.size, -np.inf)
+
+    def outer_bounds(self, sweeps=50):
+        """Bounds implied constraint by constraint (propagation): never narrower than the
+        programs' ones, so a cell they already pin down is exposed without a program."""
+        low, high = self.bounds[:, 0].copy(), self.bounds[:, 1].copy()
+        for _sweep in range(sweeps):
+            changed = False
+            for terms, rhs, equality in self.rows:
+                least = [c * (low[i] if c > 0 else high[i]) for i, c in terms]
+                most = [c * (high[i] if c > 0 else low[i]) for i, c in terms]
+                all_least, all_most = sum(least), sum(most)
+                for (i, c), smallest, largest in zip(terms, least, most, strict=True):
+                    limits = [(rhs - (all_least - smallest)) / c]
+                    if equality:
+                        limits.append((rhs - (all_most - largest)) / c)
+                    for k, limit in enumerate(limits):
+                        upper = (c > 0) == (k == 0)
+                        if upper and limit < high[i] - TOLERANCE:
+                            high[i], changed = limit, True
+                        elif not upper and limit > low[i] + TOLERANCE:
+                            low[i], changed = limit, True
+            if not changed:
+                break
+        if np.any(low > high + TOLERANCE):
+            raise _Inconsistent
+        return low, high
+
+    def solve(self, objective):
+        result = linprog(
+            objective,
+            A_ub=self.a_ub,
+            b_ub=self.b_ub,
+            A_eq=self.a_eq,
+            b_eq=self.b_eq,
+            bounds=self.bounds,
+            method="highs",
+        )
+        if result.status != 0:
+            raise _Inconsistent
+        np.minimum(self.low, result.x, out=self.low)
+        np.maximum(self.high, result.x, out=self.high)
+
+    def settle(self, checks, *, exact):
+        """Each (cell index, test) of `checks` passes `test(low, high)` over values the cell can
+        take, or fails: returns the failures [(index, low, high)]. Without `exact`, cells that
+        propagation already exposes are returned without solving anything (their bounds are
+        then outer ones)."""
+        if not checks:
+            return []
+        outer_low, outer_high = self.outer_bounds()
+        exposed = [
+            (i, outer_low[i], outer_high[i])
+            for i, test in checks
+            if not test(outer_low[i], outer_high[i])
+        ]
+        if exposed and not exact:
+            return exposed
+        pending = self._probe(checks)
+        solved = set()  # (cell, direction) solved exactly
+        failures = []
+        while pending:
+            objective = np.zeros(self.size)
+            chosen, still = set(), []
+            for i, test in pending:
+                if test(self.low[i], self.high[i]):
+                    continue
+                todo = [sign for sign in (1.0, -1.0) if (i, sign) not in solved]
+                if not todo:
+                    failures.append((i, float(self.low[i]), float(self.high[i])))
+                    continue
+                still.append((i, test))
+                if self.group[i] not in chosen:
+                    chosen.add(self.group[i])
+                    objective[i] = todo[0]
+                    solved.add((i, todo[0]))
+            if still:
+                self.solve(objective)
+            pending = still
+        return failures
+
+    def _probe(self, checks):
+        """A few programs over many cells at once (every cell pushed down, up, then each still
+        unsettled cell to a random side): each solution is a set of values the cells can take
+        together, which settles most cells without a program of their own."""
+        pending = [(i, test) for i, test in checks if not test(self.low[i], self.high[i])]
+        rng = np.random.default_rng(self.size)
+        objectives = [np.ones(self.size), -np.ones(self.size)]
+        stalled = 0
+        while pending and stalled < 2:
+            if objectives:
+                objective = objectives.pop()
+            else:
+                objective = np.zeros(self.size)
+                for i, _test in pending:
+                    objective[i] = rng.choice([-1.0, 1.0])
+            before = len(pending)
+            self.solve(objective)
+            pending = [(i, test) for i, test in pending if not test(self.low[i], self.high[i])]
+            stalled = stalled + 1 if len(pending) == before else 0
+        return pending
+
+
+def _attack(releases, forms, *, exact=True):
+    """The hidden cells an analyst can narrow down too far: [(cell, low, high)]. Two readings of
+    the published figures: (1) the published numbers and the relations, every hidden cell >= 0:
+    each hidden cell must keep an interval at least `threshold` wide; (2) adding what the
+    markers say ("<5": 1..4, "x": at least 5): a "<5" cell must not come down to one value.
+    Without `exact`, when propagation alone exposes cells no program is solved."""
+    components, known = _components(releases, forms)
+    cap = 10 * max((abs(v) for v in known.values()), default=0) + 1000
+    marks = {}
+    for index, release in enumerate(releases):
+        marks.update({(index, *q): m for q, m in release.hidden.items()})
+    variables = [q for component in components for q in component.variables]
+    thresholds = [releases[q[0]].threshold for q in variables]
+    small = [marks[q] == SMALL for q in variables]
+    try:
+        marked = _Program(
+            components,
+            [(1, t - 1) if s else (t, cap) for s, t in zip(small, thresholds, strict=True)],
+        )
+        checks = [(i, _marker_ok) for i, s in enumerate(small) if s]
+        found = marked.settle(checks, exact=exact)
+        if found and not exact:
+            return [(variables[i], low, high) for i, low, high in found]
+        plain = _Program(components, [(0, cap)] * len(variables))
+        # Values consistent with the markers are consistent without them.
+        plain.low, plain.high = marked.low.copy(), marked.high.copy()
+        exposed = {i for i, _low, _high in found}
+        checks = [
+            (i, lambda lo, hi, t=t: _width_ok(lo, hi, t))
+            for i, t in enumerate(thresholds)
+            if i not in exposed
+        ]
+        found += plain.settle(checks, exact=exact)
+    except _Inconsistent:
+        raise _inconsistent() from None
+    return [(variables[i], low, high) for i, low, high in found]
+
+
+def _inconsistent():
+    return DisclosureError(
+        _(
+            "Các số liệu đã công bố của các kỳ lồng nhau không khớp với nhau (số liệu "
+            "đã được sửa sau khi công bố?): không kiểm tra được khả năng suy ngược."
+        )
+    )
+
+
+def _describe(releases, quantity, low, high):
+    index, *q = quantity
+    release = releases[index]
+    table, row, code = release.where[tuple(q)]
+    return {
+        "period": {
+            "start": release.start.isoformat() if release.start else None,
+            "end": release.end.isoformat() if release.end else None,
+        },
+        "release": index,
+        "table": table,
+        "row": row,
+        "code": code,
+        "marker": release.hidden[tuple(q)],
+        "low": math.ceil(low - TOLERANCE),
+        "high": math.floor(high + TOLERANCE),
+    }
+
+
+def attack(tables, *, fixed=(), units=None):
+    """The attacker check of a published release (`tables`, as `publishable_tables` returns it)
+    together with the releases already published for nesting periods (`fixed`): every hidden
+    cell (of this release or of those) that an analyst can pin down or narrow to an interval
+    narrower than the threshold, as {"release" (0: this one, 1…: `fixed` in order), "period",
+    "table", "row", "code", "marker", "low", "high"}. Empty when the release is safe."""
+    units = units or Units.load()
+    releases = [read_release(tables), *(read_release(release) for release in fixed)]
+    failing = _attack(releases, linear_forms(linked_relations(releases, units)))
+    return [_describe(releases, cell, low, high) for cell, low, high in failing]
+
+
+# ------------------------------------------------------------------------------ suppression
+
+
+def _format(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def render(raw, status, *, start, end, threshold):
+    """The release as published: protected counts hidden by `status` ({(scope, code): SMALL
+    or HIDDEN}), ratios hidden with their parts, decimals as strings."""
+    small = f"<{threshold}"
+    marker = {SMALL: small, HIDDEN: HIDDEN}
+    tables = {}
+    for name, table in raw.items():
+        out = {"codes": table["codes"], "rows": {}, "total": {}}
+        lines = [*table["rows"].items(), (TOTAL, table["total"])]
+        for row, values in lines:
+            scope = scope_of(name, row)
+            shown = {}
+            for code, value in values.items():
+                if code in PROTECTED_COUNTS and (scope, code) in status:
+                    shown[code] = marker[status[(scope, code)]]
+                elif code in RATIO_PARTS and any(
+                    (scope, part) in status for part in RATIO_PARTS[code]
+                ):
+                    shown[code] = HIDDEN
+                else:
+                    shown[code] = _format(value)
+            if row == TOTAL:
+                out["total"] = shown
+            else:
+                out["rows"][row] = shown
+        tables[name] = out
+    return {
+        "period": {"start": start.isoformat(), "end": end.isoformat()},
+        "threshold": threshold,
+        "tables": tables,
+        "markers": {"small": small, "hidden": HIDDEN},
+    }
+
+
+def _mark(value, threshold):
+    return SMALL if 0 < value < threshold else HIDDEN
+
+
+class _Suppressor:
+    """Secondary suppression over the linked set: cells of the new release (index 0) are hidden
+    until the attacker check passes, each time the cell that costs the least information (the
+    smallest count) among those that share a relation with a cell still exposed."""
+
+    def __init__(self, values, earlier, relations, forms, threshold):
+        self.values = values
+        self.earlier = earlier
+        self.threshold = threshold
+        self.status = {
+            q: SMALL for q, v in values.items() if 0 < v < threshold and q[0] != NATIONAL
+        }
+        self.lines = [
+            [whole, *parts]
+            for kind, whole, parts in relations
+            if kind in (ADDITIVE, PARTITION, DISTINCT, MONOTONE, COVERING)
+        ]
+        self.determined = self._given_away(forms)
+        self.links = {}
+        for _kind, whole, parts in relations:
+            cells = [whole, *parts]
+            for cell in cells:
+                self.links.setdefault(cell, set()).update(cells)
+
+    def _given_away(self, forms):
+        """Cells of the new release that releases already published pin down to an interval
+        narrower than the threshold whatever this one hides (a year whose quarters are all
+        shown): hiding them would protect nothing. Propagation over the relations, every cell of
+        the new release taken as unknown."""
+        if not self.earlier:
+            return set()
+        known = {}
+        for index, release in enumerate(self.earlier, start=1):
+            known.update({(index, *q): v for q, v in release.known.items()})
+        component = _Component([(0, *q) for q in self.values], [], [])
+        for terms, sense in forms:
+            new = {q: c for q, c in terms.items() if q[0] == 0}
+            if not new or any(q[0] != 0 and q not in known for q in terms):
+                continue
+            rhs = -sum(c * known[q] for q, c in terms.items() if q[0] != 0)
+            rows = component.equalities if sense == "eq" else component.inequalities
+            rows.append((new, rhs))
+        cap = 10 * max((abs(v) for v in known.values()), default=0) + 1000
+        program = _Program([component], [(0, cap)] * len(component.variables))
+        try:
+            low, high = program.outer_bounds(sweeps=10)
+        except _Inconsistent:
+            raise _inconsistent() from None
+        return {
+            cell
+            for cell, lo, hi in zip(component.variables, low, high, strict=True)
+            if not _width_ok(lo, hi, self.threshold)
+        }
+
+    def hidden(self, cell):
+        index, *quantity = cell
+        if index == 0:
+            return tuple(quantity) in self.status
+        return tuple(quantity) in self.earlier[index - 1].hidden
+
+    def cost(self, cell):
+        """None when the cell cannot be hidden: earlier releases, cells already hidden or
+        given away by earlier releases, zeros. The national total only as a last resort."""
+        index, *quantity = cell
+        quantity = tuple(quantity)
+        if index != 0 or self.hidden(cell) or cell in self.determined:
+            return None
+        if not self.values.get(quantity):
+            return None
+        value = self.values[quantity]
+        return (quantity[0] == NATIONAL, value, repr(quantity))
+
+    def hide(self, cell):
+        quantity = tuple(cell[1:])
+        self.status[quantity] = _mark(self.values[quantity], self.threshold)
+
+    def complete_lines(self):
+        """No line (a whole and its parts) keeps a lone hidden cell: subtracting the shown
+        parts from the whole must never give one hidden cell, even for counts of distinct people
+        that only nearly add up."""
+        changed = True
+        while changed:
+            changed = False
+            for line in self.lines:
+                if sum(self.hidden(cell) for cell in line) != 1:
+                    continue
+                costs = [(self.cost(cell), cell) for cell in line]
+                costs = [(c, cell) for c, cell in costs if c is not None and not c[0]]
+                if costs:
+                    self.hide(min(costs)[1])
+                    changed = True
+
+    def reinforce(self, failing):
+        """Hide, for each exposed cell, the cheapest cell related to it, the nearest first (a
+        national figure only when no other cell can be reached). Returns the number of cells
+        hidden."""
+        chosen = set()
+        for exposed in failing:
+            seen, frontier = {exposed}, {exposed}
+            best, last_resort = None, []
+            while frontier and best is None:
+                around = set().union(*(self.links.get(c, ()) for c in frontier)) - seen
+                costs = [(self.cost(c), c) for c in around if c not in chosen]
+                costs = [(cost, c) for cost, c in costs if cost is not None]
+                last_resort += [(cost, c) for cost, c in costs if cost[0]]
+                costs = [(cost, c) for cost, c in costs if not cost[0]]
+                if costs:
+                    best = min(costs)
+                seen |= around
+                frontier = around
+            best = best or min(last_resort, default=None)
+            if best is not None:
+                chosen.add(best[1])
+        for cell in chosen:
+            self.hide(cell)
+        return len(chosen)
+
+
+def publishable_tables(*, start, end, fixed=()):
+    """The release of [start, end]: the linked set of tables computed with the indicator engine,
+    small counts of people hidden ("<5") and complementary cells ("x") chosen over the whole set
+    and over `fixed` (releases already published for periods that nest with this one, as this
+    function returned them), then the attacker check (`attack`). Raises DisclosureError listing
+    the exposed cells when no suppression passes the check."""
+    units = Units.load()
+    raw = raw_tables(start=start, end=end, units=units)
+    return suppress(
+        raw, start=start, end=end, threshold=suppression.threshold(), fixed=fixed, units=units
+    )
+
+
+def suppress(raw, *, start, end, threshold, fixed=(), units):
+    """Primary and secondary suppression of the raw tables of a release (`raw_tables`), checked
+    by the attacker check until it passes. No query."""
+    values = {}
+    for _name, _row, code, scope, value in _cells(raw):
+        if code in PROTECTED_COUNTS:
+            values[(scope, code)] = value
+    earlier = [read_release(release) for release in fixed]
+
+    def publish(status):
+        release = render(raw, status, start=start, end=end, threshold=threshold)
+        return release, [read_release(release), *earlier]
+
+    release, releases = publish({})
+    relations = linked_relations(releases, units)
+    forms = linear_forms(relations)
+    suppressor = _Suppressor(values, earlier, relations, forms, threshold)
+    while True:
+        suppressor.complete_lines()
+        release, releases = publish(suppressor.status)
+        failing = _attack(releases, forms, exact=False)
+        if not failing:
+            return release
+        if not suppressor.reinforce([cell for cell, _low, _high in failing]):
+            failing = _attack(releases, forms, exact=True)
+            described = [_describe(releases, cell, low, high) for cell, low, high in failing]
+            raise DisclosureError(_exposed_message(described, threshold), described)
+
+
+def _exposed_message(failing, threshold):
+    cells = "; ".join(
+        f"{cell['table']}/{cell['row']}/{cell['code']} ∈ [{cell['low']}, {cell['high']}]"
+        for cell in failing[:20]
+    )
+    return _(
+        "Không thể công bố: %(count)s ô đã ẩn vẫn suy ra được trong một khoảng hẹp hơn %(n)s "
+        "từ các bảng đã công bố: %(cells)s"
+    ) % {"count": len(failing), "n": threshold, "cells": cells}

@@ -1,0 +1,167 @@
+"""Reporting periods and the lock of approved ones.
+
+Periods are rows (reports.models.ReportingPeriod): the quarters and years from the programme's
+start and every programme phase, loaded by a migration (`load_periods`); a later phase is added
+as data in the admin.
+
+The lock: contacts, referrals, assessments, costs and trainings dated in a period that the
+ministry has approved for a province cannot be created, changed or imported at that province's
+sites until the ministry reopens the period. Every write path asks here:
+
+- `check_period_open(*, site, day)`: one record, one query;
+- `locked_spans()` once per import, then `check_open_in(spans, *, site, day)` per row (no
+  query).
+
+Both raise ValidationError({"date": …}) with a message saying which period, which province and
+what to do."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .forms import quarter_range, year_range
+from .models import ReportingPeriod, Submission
+
+FIRST_YEAR = 2016
+LAST_YEAR = 2035
+
+LOCKED = _(
+    "Kỳ báo cáo %(period)s của %(province)s đã được Bộ phê duyệt và khoá: không thể thêm, sửa "
+    "hay nhập số liệu ngày %(day)s. Nếu cần sửa, hãy đề nghị Bộ mở lại kỳ báo cáo."
+)
+
+
+def period_rows(phases, *, first_year=FIRST_YEAR, last_year=LAST_YEAR):
+    """The periods as dicts: every quarter and year of [first_year, last_year] and one period
+    per programme phase (`phases`: objects with code, start_date, end_date)."""
+    rows = []
+    for year in range(first_year, last_year + 1):
+        start, end = year_range(year)
+        rows.append({"code": str(year), "kind": "year", "start": start, "end": end})
+        for quarter in range(1, 5):
+            start, end = quarter_range(year, quarter)
+            rows.append(
+                {"code": f"{year}Q{quarter}", "kind": "quarter", "start": start, "end": end}
+            )
+    for phase in phases:
+        rows.append(
+            {"code": phase.code, "kind": "phase", "start": phase.start_date, "end": phase.end_date}
+        )
+    return rows
+
+
+def load_periods(period_model, phase_model):
+    """Create the periods that are missing. Idempotent; takes the model classes so a data
+    migration can pass its historical models (and the test suite reload them after a flush)."""
+    existing = set(period_model.objects.values_list("code", flat=True))
+    missing = [
+        period_model(**row)
+        for row in period_rows(phase_model.objects.order_by("start_date"))
+        if row["code"] not in existing
+    ]
+    period_model.objects.bulk_create(missing)
+
+
+def period_for(start, end):
+    """The reporting period that is exactly [start, end], or None. One query."""
+    return ReportingPeriod.objects.filter(start=start, end=end).first()
+
+
+def quarter_of(day):
+    quarter = (day.month - 1) // 3 + 1
+    return quarter_range(day.year, quarter)
+
+
+def last_complete_quarter(*, today, latest=None):
+    """(start, end) of the last quarter that has ended before `today` and is not after the
+    latest data (`latest`, a date or None): where the dashboards open when nothing is
+    published."""
+    day = today - datetime.timedelta(days=1)
+    if latest is not None and latest < day:
+        day = latest
+    start, end = quarter_of(day)
+    if end >= today:
+        start, end = quarter_of(start - datetime.timedelta(days=1))
+    return start, end
+
+
+# --------------------------------------------------------------------------- the lock
+
+
+def _locked(period_label, province_name, day):
+    message = LOCKED % {
+        "period": period_label,
+        "province": province_name,
+        "day": day.strftime("%d/%m/%Y"),
+    }
+    return ValidationError({"date": ValidationError(message, code="period_locked")})
+
+
+def check_period_open(*, site, day):
+    """Refuse (ValidationError on "date") a record dated `day` at `site` when the ministry has
+    approved a period containing that day for the site's 2025 province. Nothing is checked
+    while either is unknown (the form reports that). One query."""
+    if site is None or day is None:
+        return
+    approved = (
+        Submission.objects.filter(
+            status=Submission.Status.APPROVED,
+            province__predecessors=site.province_id,
+            period__start__lte=day,
+            period__end__gte=day,
+        )
+        .select_related("period", "province")
+        .order_by("period__start")
+        .first()
+    )
+    if approved is not None:
+        raise _locked(approved.period.label, approved.province.name, day)
+
+
+@dataclass(frozen=True)
+class LockedSpans:
+    """The approved (locked) periods of every province, loaded once (see `locked_spans`)."""
+
+    # 2025 province id -> [(start, end, period label, province name)]
+    by_province: dict = field(default_factory=dict)
+    # any province id (pre-2025 or 2025) -> the 2025 province it is or became
+    current: dict = field(default_factory=dict)
+
+    def find(self, *, province_id, day):
+        for start, end, period_label, province_name in self.by_province.get(
+            self.current.get(province_id), ()
+        ):
+            if start <= day <= end:
+                return period_label, province_name
+        return None
+
+
+def locked_spans():
+    """Every approved (province, period) for an import to check its rows against with
+    `check_open_in`. Two queries (one when nothing is approved)."""
+    from sites.models import Province
+
+    approved = Submission.objects.filter(status=Submission.Status.APPROVED).select_related(
+        "period", "province"
+    )
+    by_province = {}
+    for submission in approved.order_by("period__start"):
+        period = submission.period
+        by_province.setdefault(submission.province_id, []).append(
+            (period.start, period.end, period.label, submission.province.name)
+        )
+    if not by_province:
+        return LockedSpans()
+    current = dict(Province.objects.values_list("id", "current_id"))
+    return LockedSpans(by_province=by_province, current=current)
+
+
+def check_open_in(spans, *, site, day):
+    """`check_period_open` against spans loaded once by `locked_spans()`: no query."""
+    if site is None or day is None:
+        return
+    found = spans.find(province_id=site.province_id, day=day)
+    if found is not None:
+        raise _locked(found[0], found[1], day)

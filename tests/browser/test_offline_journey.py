@@ -1,0 +1,293 @@
+"""A peer leader on a 360×740 phone works with no network: contacts and an enrolment wait in the
+phone's queue, encrypted, survive a reload, and reach the database exactly once when the network
+comes back — also when the session ended meanwhile. What waits on the phone is unreadable."""
+
+import datetime
+import json
+import re
+
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+from django.utils import timezone
+
+from offline.models import Submission
+from participants.models import Contact, Participant
+from tests import factories
+from tests.browser.conftest import (
+    BROWSER,
+    screenshot,
+    serious_accessibility_violations,
+    sign_in,
+)
+
+pytestmark = BROWSER
+
+MOTHER, FATHER, BIRTH = "Nguyễn Thị Quyên", "Trần Văn Khôi", "1995-07-03"
+UIC = "QUKH030795F"  # QU (Quyên) + KH (Khôi) + 03/07/95 + F, by hand
+
+
+def url(live_server, name):
+    return live_server.url + reverse(name)
+
+
+def enrolled(site, group):
+    participant = factories.ParticipantFactory(province=site.province.current)
+    factories.EnrolmentFactory(participant=participant, site=site, peer_group=group)
+    return participant
+
+
+def until_the_worker_controls(page):
+    # (wait_for_function would poll with eval(), which the site's CSP refuses.)
+    page.evaluate(
+        """() => navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller
+            || new Promise((resolve) => navigator.serviceWorker.addEventListener(
+                "controllerchange", resolve)))"""
+    )
+
+
+def queue(page):
+    """What the phone's queue holds, exactly as stored (IndexedDB)."""
+    return page.evaluate("window.PCMDOffline.items()")
+
+
+def badge(page):
+    return page.locator("[data-offline-badge]")
+
+
+def log_contact(page, *, code=None, answers=False):
+    if code:
+        page.get_by_label("Mã người tham gia").fill(code)
+    if answers:
+        page.get_by_text("Không nhớ mã? Tìm bằng câu hỏi UIC").click()
+        fill_answers(page)
+    page.get_by_role("group", name="Nhu cầu phát hiện").get_by_text("Khám sức khỏe").click()
+    page.get_by_role("button", name="Lưu lần tiếp cận").click()
+    expect_status(page, "đã lưu vào hàng chờ trên máy")
+
+
+def fill_answers(page):
+    page.get_by_label("Tên của mẹ").fill(MOTHER)
+    page.get_by_label("Tên của cha").fill(FATHER)
+    page.get_by_label("Ngày sinh").fill(BIRTH)
+    page.get_by_label("Nữ", exact=True).check()
+
+
+def expect_status(page, text):
+    page.locator("[data-offline-status]").filter(has_text=text).wait_for()
+
+
+def enrol_offline(page, live_server):
+    page.goto(url(live_server, "participants:enrol"))
+    fill_answers(page)
+    page.get_by_label("Tình trạng cư trú").select_option("temporary")
+    page.get_by_label("Người tham gia đã được giải thích và đồng ý tham gia").check()
+    page.get_by_role("button", name="Tiếp tục: xem mã UIC").click()
+    expect_status(page, "đã lưu vào hàng chờ trên máy")
+
+
+def go_offline_with_the_field_pages(page, live_server):
+    until_the_worker_controls(page)
+    for name in ("home", "participants:enrol", "participants:contact_new"):
+        page.goto(url(live_server, name))
+    page.context.set_offline(True)
+
+
+def test_contacts_logged_offline_reach_the_database_once(
+    live_server, phone_page, leader, site_hn, group_hn
+):
+    page = phone_page
+    first, second = enrolled(site_hn, group_hn), enrolled(site_hn, group_hn)
+    sign_in(page, live_server, "leader")
+    go_offline_with_the_field_pages(page, live_server)
+
+    # Three contacts and an enrolment, with no network: two people found by their code, a new
+    # person enrolled and then found by the same answers.
+    page.goto(url(live_server, "participants:contact_new"))
+    log_contact(page, code=first.code)
+    log_contact(page, code=second.code)
+    enrol_offline(page, live_server)
+    page.goto(url(live_server, "participants:contact_new"))
+    log_contact(page, answers=True)
+    assert badge(page).inner_text().strip().endswith("4 mục chờ gửi")
+    screenshot(page, "offline-queue")
+    assert Contact.objects.count() == 0
+
+    # Reloaded, still offline: the page comes from the phone and the queue is still there.
+    page.reload()
+    assert badge(page).inner_text().strip().endswith("4 mục chờ gửi")
+    waiting = queue(page)
+    assert [item["kind"] for item in waiting] == ["contact", "contact", "enrolment", "contact"]
+    assert {item["state"] for item in waiting} == {"waiting"}
+
+    # Online again: everything is sent, each once.
+    page.context.set_offline(False)
+    expect_status(page, "Đã gửi xong. Được ghi nhận: 4. Bị từ chối: 0.")
+    assert badge(page).is_hidden()
+    new = Participant.objects.exclude(pk__in=[first.pk, second.pk]).get()
+    assert new.person.uic_hash == factories.uic_hash(UIC)
+    assert sorted(Contact.objects.values_list("participant_id", flat=True)) == sorted(
+        [first.pk, second.pk, new.pk]
+    )
+    assert set(Contact.objects.values_list("peer_group_id", flat=True)) == {group_hn.pk}
+    assert all(contact.needs == ["health_check"] for contact in Contact.objects.all())
+    assert Submission.objects.filter(user=leader, status="accepted").count() == 4
+    assert {item["state"] for item in queue(page)} == {"sent"}
+
+    # The same queue sent again (an answer lost on the way): nothing new is written.
+    page.evaluate(
+        "async (items) => { for (const item of items) {"
+        "  await new Promise((resolve) => { const open = indexedDB.open('pcmd-offline');"
+        "    open.onsuccess = () => { const tx = open.result.transaction('items', 'readwrite');"
+        "      tx.objectStore('items').put(item); tx.oncomplete = resolve; }; }); } }",
+        waiting,
+    )
+    page.reload()
+    expect_status(page, "Đã gửi xong. Được ghi nhận: 4. Bị từ chối: 0.")
+    assert Contact.objects.count() == 3
+    assert Participant.objects.count() == 3
+    assert Submission.objects.count() == 4
+
+
+def test_after_the_session_expires_offline_signing_in_sends_what_waits(
+    live_server, phone_page, leader, site_hn, group_hn
+):
+    page = phone_page
+    participant = enrolled(site_hn, group_hn)
+    sign_in(page, live_server, "leader")
+    go_offline_with_the_field_pages(page, live_server)
+    page.goto(url(live_server, "participants:contact_new"))
+    log_contact(page, code=participant.code)
+
+    # The 30 minutes pass while the leader is out of signal.
+    Session.objects.all().delete()
+    page.context.set_offline(False)
+    expect_status(page, "Phiên đăng nhập đã hết hạn")
+    assert Contact.objects.count() == 0
+    page.get_by_role("link", name="Đăng nhập lại").click()
+    page.wait_for_url(re.compile(r"/login/"))
+    page.get_by_label(re.compile("Tên đăng nhập")).fill("leader")
+    page.get_by_label(re.compile("Mật khẩu")).fill("Mat-khau-thu-nghiem-2025")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/participants/contacts/new/"))
+    expect_status(page, "Đã gửi xong. Được ghi nhận: 1. Bị từ chối: 0.")
+    contact = Contact.objects.get()
+    assert (contact.participant, contact.recorded_by) == (participant, leader)
+
+
+def test_what_waits_on_the_phone_is_unreadable(live_server, phone_page, leader, site_hn, group_hn):
+    page = phone_page
+    participant = enrolled(site_hn, group_hn)
+    sign_in(page, live_server, "leader")
+    go_offline_with_the_field_pages(page, live_server)
+    page.goto(url(live_server, "participants:contact_new"))
+    log_contact(page, code=participant.code)
+    log_contact(page, answers=True)
+    enrol_offline(page, live_server)
+
+    stored = json.dumps(queue(page), ensure_ascii=False)
+    for secret in (UIC, MOTHER, FATHER, "Quyên", "Khôi", BIRTH, participant.code):
+        assert secret not in stored, f"{secret!r} is readable on the phone"
+        assert secret.upper() not in stored.upper()
+    for item in queue(page):
+        assert set(item) == {
+            "id",
+            "kind",
+            "owner",
+            "created",
+            "state",
+            "errors",
+            "kid",
+            "key",
+            "iv",
+            "data",
+        }
+
+
+def sign_out(page):
+    button = page.get_by_role("button", name="Đăng xuất")
+    if not button.is_visible():
+        page.get_by_role("button", name="Mở menu").click()
+    button.click()
+
+
+def test_conflicts_are_shown_and_signing_out_warns_before_anything_is_lost(
+    live_server, phone_page, leader, site_hn, group_hn
+):
+    page = phone_page
+    kept, withdrawn = enrolled(site_hn, group_hn), enrolled(site_hn, group_hn)
+    sign_in(page, live_server, "leader")
+    go_offline_with_the_field_pages(page, live_server)
+    page.goto(url(live_server, "participants:contact_new"))
+    log_contact(page, code=withdrawn.code)
+    log_contact(page, code=kept.code)
+
+    # Meanwhile the province records that one of them withdrew yesterday.
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    Participant.objects.filter(pk=withdrawn.pk).update(withdrawn_on=yesterday)
+    page.context.set_offline(False)
+    expect_status(page, "Được ghi nhận: 1. Bị từ chối: 1.")
+    refused = page.locator("[data-offline-item=refused]")
+    assert "đã rút khỏi chương trình" in refused.inner_text()
+    assert badge(page).inner_text().strip().endswith("⚠ 1 mục bị từ chối")
+    assert serious_accessibility_violations(page) == []
+    screenshot(page, "offline-refused")
+    page.get_by_role("link", name="Kết quả các mục đã gửi").click()
+    row = page.get_by_test_id("submission").filter(has_text="Bị từ chối")
+    assert withdrawn.code in row.inner_text()
+    assert "đã rút khỏi chương trình" in row.inner_text()
+    assert Contact.objects.get().participant == kept
+
+    # The server cannot be reached: a contact waits, and signing out asks first.
+    page.goto(url(live_server, "participants:contact_new"))
+    # (on the context: the page's own routes miss what passes its service worker)
+    page.context.route("**/offline/sync/", lambda route: route.abort())
+    log_contact(page, code=kept.code)
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    sign_out(page)
+    for _ in range(100):
+        if asked:
+            break
+        page.wait_for_timeout(100)
+    assert "1 mục chưa gửi được" in asked[0]
+    assert "/login/" not in page.url
+    assert [item["state"] for item in queue(page)].count("waiting") == 1
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    sign_out(page)
+    page.wait_for_url(re.compile(r"/login/"))
+    assert queue(page) == []
+
+
+def test_another_user_on_the_same_phone_neither_sends_nor_silently_drops_what_waits(
+    live_server, phone_page, leader, leader_ct, site_hn, group_hn
+):
+    page = phone_page
+    participant = enrolled(site_hn, group_hn)
+    sign_in(page, live_server, "leader")
+    go_offline_with_the_field_pages(page, live_server)
+    page.goto(url(live_server, "participants:contact_new"))
+    log_contact(page, code=participant.code)
+    Session.objects.all().delete()
+    page.context.set_offline(False)
+    expect_status(page, "Phiên đăng nhập đã hết hạn")
+
+    page.goto(url(live_server, "login"))
+    expect_status(page, "Máy này có 1 mục đang chờ gửi. Hãy đăng nhập để gửi.")
+    sign_in(page, live_server, "leader_ct")
+    expect_status(page, "Máy này còn 1 mục chưa gửi của một tài khoản khác.")
+    assert Contact.objects.count() == 0 and Submission.objects.count() == 0
+    owners = page.evaluate(
+        "caches.open('pcmd-pages').then((cache) => cache.keys().then((keys) => Promise.all("
+        "keys.map((key) => cache.match(key).then((r) => r.headers.get('X-Pcmd-Owner'))))))"
+    )
+    assert owners and set(owners) == {str(leader_ct.pk)}  # the first leader's pages are gone
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Xoá các mục của tài khoản khác").click()
+    for _ in range(100):
+        if not queue(page):
+            break
+        page.wait_for_timeout(100)
+    assert queue(page) == []
+    assert Contact.objects.count() == 0

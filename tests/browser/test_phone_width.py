@@ -1,0 +1,115 @@
+"""Every page each role can reach fits a 360-px phone: nothing is wider than the screen, and
+every button, field, check box and page link is a tap target of at least 44 × 44 px.
+
+The pages are the access table's (tests/access_table.py): each line a persona may open ("ok"),
+with the Hà Nội records of tests/urlsweep.py, visited signed in as that persona. Files (exports,
+the template) and the page scripts' endpoints are left out: only HTML pages are measured."""
+
+import pytest
+
+from tests import factories
+from tests.access_table import GET, PAGE
+from tests.browser.conftest import BROWSER, PHONE, screenshot, sign_in
+from tests.test_access_sweep import USERS, reporting_cycle  # noqa: F401 - a fixture
+from tests.urlsweep import one_of_each, table_lines, walk
+
+pytestmark = BROWSER
+
+PERSONAS = ("anon", "min", "o_hn", "o_ct", "lead", "prov", "adm")
+MIN_TARGET = 44
+
+# What is wider than the screen, and which elements make it so (the deepest ones).
+WIDTH = """() => {
+    const width = document.documentElement.clientWidth;
+    const wide = [];
+    for (const el of document.querySelectorAll('body *')) {
+        const box = el.getBoundingClientRect();
+        if (box.width && box.right > width + 1) {
+            const inner = [...el.children].some(c => c.getBoundingClientRect().right > width + 1);
+            const name = `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`;
+            if (!inner) wide.push(`${name} → ${Math.round(box.right)}px`);
+        }
+    }
+    return {scroll: document.documentElement.scrollWidth, width, wide: wide.slice(0, 4)};
+}"""
+
+# Tap targets smaller than 44 px: a check box or radio button counts with its label.
+SMALL_TARGETS = """(least) => {
+    const small = [];
+    const seen = (el) => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden';
+    const selector = 'button, a.btn, .page-link, input:not([type=hidden]), select, textarea';
+    for (const el of document.querySelectorAll(selector)) {
+        let boxes = [el];
+        if (el.matches('input[type=checkbox], input[type=radio]')) boxes = [el, ...el.labels];
+        boxes = boxes.filter(seen);
+        if (!boxes.length) continue;
+        const rects = boxes.map(b => b.getBoundingClientRect());
+        const height = Math.max(...rects.map(r => r.height));
+        const wide = Math.max(...rects.map(r => r.width));
+        if (height < least - 0.5 || wide < least - 0.5) {
+            const name = (el.innerText || el.name || el.id || '').trim().slice(0, 30);
+            const size = `${Math.round(wide)}×${Math.round(height)}`;
+            small.push(`${el.tagName.toLowerCase()} "${name}" ${size}`);
+        }
+    }
+    return small.slice(0, 5);
+}"""
+
+
+def reachable_pages(records):
+    """{persona: [(key, url)]}: the HTML pages of the access table each persona may open."""
+    routes = {route.name: route for route in walk()}
+    pages = {persona: [] for persona in PERSONAS}
+    for key, name, values, kind, record, answers in table_lines():
+        if kind not in (PAGE, GET):
+            continue
+        route = routes[name]
+        url = route.url(**values, **({"pk": records[record].pk} if record else {}))
+        for persona, answer in answers.items():
+            if persona in pages and answer == "ok":
+                pages[persona].append((key, url))
+    return pages
+
+
+@pytest.fixture
+def pages(personas, site_hn, group_hn, provider_hn, reporting_cycle):  # noqa: F811
+    records = one_of_each(site=site_hn, group=group_hn, provider=provider_hn)
+    # A received referral too: lists then offer "completed" with its date and outcome fields.
+    factories.ReferralFactory(
+        participant=records["participant"],
+        site=site_hn,
+        peer_group=group_hn,
+        provider=provider_hn,
+        service="vocational_training",
+        status="received",
+    )
+    return reachable_pages(records)
+
+
+def test_every_page_of_every_role_fits_a_phone(live_server, chromium, personas, pages):
+    assert len(pages["o_hn"]) > 40 and len(pages["lead"]) > 15 and pages["prov"]
+    too_wide, too_small, measured = [], [], 0
+    for persona in PERSONAS:
+        context = chromium.new_context(viewport=PHONE, locale="vi-VN", service_workers="block")
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        if persona != "anon":
+            sign_in(page, live_server, personas[USERS[persona]].username)
+        for key, url in pages[persona]:
+            head = page.request.get(live_server.url + url, max_redirects=0)
+            if head.status != 200 or "text/html" not in head.headers.get("content-type", ""):
+                continue
+            page.goto(live_server.url + url)
+            page.wait_for_load_state()
+            measured += 1
+            width = page.evaluate(WIDTH)
+            if width["scroll"] > PHONE["width"]:
+                too_wide.append(f"{persona} {url} ({key}): {width['scroll']} px; {width['wide']}")
+                screenshot(page, f"too-wide-{persona}-{key.replace(':', '-').replace(' ', '-')}")
+            small = page.evaluate(SMALL_TARGETS, MIN_TARGET)
+            if small:
+                too_small.append(f"{persona} {url} ({key}): {small}")
+        context.close()
+    print(f"\n{measured} pages measured at {PHONE['width']} px")
+    assert not too_wide, "pages wider than the phone:\n" + "\n".join(too_wide)
+    assert not too_small, "tap targets under 44 px:\n" + "\n".join(too_small)
