@@ -12,6 +12,7 @@ digits, which the importer accepts in place of a raw UIC.
 from dataclasses import dataclass
 
 from accounts.access import CASE_ROLES, REPORT_ROLES
+from accounts.models import Role
 from participants import forms as participant_forms
 from participants import selectors as participant_selectors
 from participants.models import Enrolment
@@ -61,12 +62,19 @@ LIST_SOURCES = {
 }
 
 
+# A peer leader sees their group's people, contacts and referrals, and nothing of the
+# programme's structure or assessments (DESIGN.md, "Roles and scope").
+LEADER_EXPORTS = frozenset({"participants", "contacts", "referrals"})
+
+
 def may_export(user, kind):
     """The ministry exports programme structure only; participant-level files need a case
-    role (DESIGN.md, "Roles and scope")."""
+    role; a peer leader only their group's case files (DESIGN.md, "Roles and scope")."""
     spec = FILES_BY_NAME.get(kind)
     if spec is None or not user.is_authenticated or user.role not in REPORT_ROLES:
         return False
+    if user.role == Role.PEER_LEADER:
+        return kind in LEADER_EXPORTS
     return not spec.case_level or user.role in CASE_ROLES
 
 
