@@ -534,10 +534,16 @@ class NewPersonForm(EnrolmentDetailsMixin, forms.Form):
 
     @property
     def contact_date(self):
+        if not self.pending:
+            return None
         return datetime.date.fromisoformat(self.pending["date"])
 
     def clean(self):
         cleaned = super().clean()
+        if not self.pending:
+            raise ValidationError(
+                _("Phiên ghi danh đã hết hạn. Hãy nhập lại các câu trả lời."), code="expired"
+            )
         if "consent_on" in self.errors:
             return cleaned
         try:

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import Role
 
@@ -38,9 +39,30 @@ class Table:
     about_participants: bool
 
 
+# Bookkeeping columns that carry no verbose name of their own.
+FIELD_LABELS = {
+    "id": _lazy("khoá chính"),
+    "version": _lazy("phiên bản (chống ghi đè)"),
+    "created_at": _lazy("thời điểm tạo"),
+    "updated_at": _lazy("thời điểm sửa gần nhất"),
+}
+
+
+def _field_label(field):
+    """The field's own label; for a column that has none (Django made it from the name), the
+    label of the model it points to or of FIELD_LABELS."""
+    if field.auto_created:
+        return str(FIELD_LABELS.get(field.name, ""))
+    if field.verbose_name != field.name.replace("_", " "):
+        return str(field.verbose_name)
+    if field.is_relation:
+        return str(field.related_model._meta.verbose_name)
+    return str(FIELD_LABELS.get(field.name, ""))
+
+
 def _table(model, participant_models):
     entry = INVENTORY.get(model._meta.label_lower)
-    fields = [(field.column, str(field.verbose_name)) for field in model._meta.concrete_fields]
+    fields = [(field.column, _field_label(field)) for field in model._meta.concrete_fields]
     return Table(
         label=str(model._meta.verbose_name),
         db_table=model._meta.db_table,

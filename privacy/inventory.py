@@ -104,8 +104,8 @@ INVENTORY = {
         ),
         "participant",
         _(
-            "Mã băm được thay bằng một giá trị ngẫu nhiên: không câu trả lời UIC nào tìm lại được "
-            "người này; trả lời lại sẽ ghi danh một người mới."
+            "Mã băm bị xoá, thay bằng một giá trị không ứng với mã UIC nào: không câu trả lời nào "
+            "tìm lại được người này; trả lời lại sẽ ghi danh một người mới."
         ),
     ),
     "participants.participant": Holding(
@@ -115,7 +115,7 @@ INVENTORY = {
         ),
         "participant",
         _(
-            "Mã hiển thị được thay bằng mã ngẫu nhiên không bao giờ hiện ra; ngày đồng ý và ngày "
+            "Mã hiển thị được thay bằng một mã nội bộ không bao giờ hiện ra; ngày đồng ý và ngày "
             "rút thay bằng ngày ghi danh đầu tiên; chỉ còn giới tính, năm sinh, nhóm đối tượng, "
             "tình trạng cư trú cho các bảng số liệu; hồ sơ bị ẩn với mọi người."
         ),

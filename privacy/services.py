@@ -6,12 +6,13 @@ people over any period, scope and breakdown the dashboards ask for, so a person'
 cannot be folded into per-day or per-site totals and added back exactly. Erasure therefore
 keeps the events the engine counts, and takes away everything that leads to the person:
 
-- the national identity (`Person.uic_hash`) becomes a random value, so no UIC answers find the
-  person again, and the same answers later enrol a new person;
-- each province record becomes a tombstone: a random code that is never shown, the consent and
-  withdrawal dates replaced by its first enrolment date, and only what the breakdowns read (sex,
-  birth year, category, residence); it is marked `ErasedRecord`, and every `visible_to` leaves
-  the record and its events out for everyone, so no page, list, export or look-up reaches them;
+- the national identity (`Person.uic_hash`) becomes "erased:" and its row id, which no UIC
+  hashes to: no UIC answers find the person again, and the same answers later enrol a new one;
+- each province record becomes a tombstone: a code made of its row id that is never shown, its
+  consent and withdrawal dates replaced by its first enrolment date, and only what the
+  breakdowns read (sex, birth year, category, residence); it is marked `ErasedRecord`, and every
+  `visible_to` leaves the record and its events out for everyone, so no page, list, export or
+  look-up reaches them;
 - the events keep their dates, sites and flags; their links to the staff who recorded them go,
   open referrals are closed as lost;
 - the audit history and activity log entries that name the records are blanked (who did what
@@ -22,21 +23,26 @@ of every period stays exactly as it was; published releases are stored tables an
 Everything is written with queryset updates: no history entry is made for the changes.
 """
 
-import datetime
-import secrets
-
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import (
+    CharField,
+    DateTimeField,
+    F,
+    Min,
+    OuterRef,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ActivityEvent
 from offline.models import Submission as OfflineSubmission
 from participants.models import (
-    CODE_ALPHABET,
     Contact,
     Enrolment,
     Participant,
@@ -50,6 +56,9 @@ from .selectors import COUNT_LABELS, expired_people
 
 BATCH = 500
 BLANK = "—"
+# A tombstone's code: no "P-", so never taken for a display code (`normalize_code` never
+# produces it).
+ERASED_CODE_PREFIX = "X"
 
 # Every model related to a participant record, each handled in `_erase_batch`
 # (tests/privacy/test_dossier.py compares this with the models found by walking the relations,
@@ -69,19 +78,6 @@ HANDLED = (
 
 def today():
     return timezone.localdate()
-
-
-def _erased_hash():
-    return ERASED_PREFIX + secrets.token_hex(28)
-
-
-def _erased_code():
-    # No "P-": never taken for a display code, and `normalize_code` never produces it.
-    return "X" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(11))
-
-
-def _midnight(day):
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
 def _blank_history(model, ids):
@@ -117,41 +113,38 @@ def _erase_batch(person_ids, counts):
     for name, rows in events.items():
         counts[name] += rows.count()
 
-    Person.objects.bulk_update(
-        [Person(pk=pk, uic_hash=_erased_hash()) for pk in person_ids], ["uic_hash"]
+    # Values made of the row's own id: unique, meaningless outside the database, and one UPDATE
+    # for the whole batch.
+    Person.objects.filter(pk__in=person_ids).update(
+        uic_hash=Concat(Value(ERASED_PREFIX), Cast("pk", CharField()))
     )
-    first_enrolled = dict(
-        events["enrolments"]
-        .order_by()
-        .values("participant_id")
-        .annotate(first=Min("enrolled_on"))
-        .values_list("participant_id", "first")
+    first = Coalesce(
+        Subquery(
+            Enrolment.objects.filter(participant_id=OuterRef("pk"))
+            .order_by()
+            .values("participant_id")
+            .annotate(first=Min("enrolled_on"))
+            .values("first")[:1]
+        ),
+        F("consent_on"),
     )
-    tombstones = []
-    for pk, _code, consent_on in records:
-        first = first_enrolled.get(pk, consent_on)
-        tombstones.append(
-            Participant(
-                pk=pk,
-                code=_erased_code(),
-                consent_on=first,
-                withdrawn_on=first,
-                created_at=_midnight(first),
-                updated_at=_midnight(first),
-            )
-        )
-    Participant.objects.bulk_update(
-        tombstones, ["code", "consent_on", "withdrawn_on", "created_at", "updated_at"]
+    Participant.objects.filter(pk__in=record_ids).update(
+        code=Concat(Value(ERASED_CODE_PREFIX), Cast("pk", CharField())),
+        consent_on=first,
+        withdrawn_on=first,
+        created_at=Cast(first, DateTimeField()),
+        updated_at=Cast(first, DateTimeField()),
     )
     ErasedRecord.objects.bulk_create([ErasedRecord(participant_id=pk) for pk in record_ids])
 
-    events["enrolments"].update(enrolled_by=None)
-    events["contacts"].update(recorded_by=None)
+    # Only the rows that name someone are rewritten.
+    events["enrolments"].exclude(enrolled_by=None).update(enrolled_by=None)
+    events["contacts"].exclude(recorded_by=None).update(recorded_by=None)
     events["referrals"].filter(status__in=Referral.OPEN_STATUSES).update(
         status=Referral.Status.LOST
     )
-    events["referrals"].update(made_by=None)
-    events["referral_events"].update(by=None)
+    events["referrals"].exclude(made_by=None).update(made_by=None)
+    events["referral_events"].exclude(by=None).update(by=None)
 
     counts["log_entries"] += _blank_history(Participant, record_ids)
     for model, name in (

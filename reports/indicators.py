@@ -209,16 +209,18 @@ class _Query:
         return self.start, self.end
 
     def contacts(self):
-        """People reached: contacts are reduced to one row per person (and group) with flags
-        (met by a peer group, a need identified), the referrals in scope and period to the
-        people referred (and group), and the two joined and counted: one pass over each table,
-        no subquery per row, no COUNT(DISTINCT …)."""
+        """People reached: contacts are reduced to one row per participant record (and group)
+        with flags (met by a peer group, a need identified), those rows to one per person (a
+        person known in two provinces has two records), the referrals in scope and period to
+        the people referred the same way, and the two joined and counted: one pass over each
+        event table, joined to the participants only once reduced, no subquery per row, no
+        COUNT(DISTINCT …)."""
         keys = {"group_key": F(f"site__{self.group}")} if self.group else {}
         flag = {"default": Value(0), "output_field": IntegerField()}
-        people = (
+        met = (
             Contact.objects.filter(self.in_scope("site__"))
             .order_by()
-            .values(person=F("participant__person"), **keys)
+            .values("participant", **keys)
             .annotate(
                 by_group=Max(Case(When(peer_group__isnull=False, then=Value(1)), **flag)),
                 with_need=Max(Case(When(needs__any=True, then=Value(1)), **flag)),
@@ -227,24 +229,34 @@ class _Query:
         referred = (
             Referral.objects.filter(self.in_scope("site__"))
             .order_by()
-            .values(person=F("participant__person"), **keys)
+            .values("participant", **keys)
             .distinct()
         )
-        people_sql, people_params = people.query.sql_with_params()
+        met_sql, met_params = met.query.sql_with_params()
         referred_sql, referred_params = referred.query.sql_with_params()
+        participants = connections[met.db].ops.quote_name(Participant._meta.db_table)
+        keep = ", x.group_key" if self.group else ""
+
+        def by_person(sql, columns=""):
+            return (
+                f"SELECT p.person_id AS person{keep}{columns} FROM ({sql}) x "  # noqa: S608
+                f"JOIN {participants} p ON p.id = x.participant GROUP BY p.person_id{keep}"
+            )
+
+        people = by_person(met_sql, ", MAX(x.by_group) AS by_group, MAX(x.with_need) AS with_need")
         group = "c.group_key" if self.group else "NULL"
         same_group = " AND r.group_key = c.group_key" if self.group else ""
         outer = (
             f"SELECT {group}, COUNT(*), SUM(c.by_group), SUM(c.with_need), "  # noqa: S608
             "SUM(CASE WHEN c.with_need = 1 AND r.person IS NOT NULL THEN 1 ELSE 0 END) "
-            f"FROM ({people_sql}) c LEFT JOIN ({referred_sql}) r "
+            f"FROM ({people}) c LEFT JOIN ({by_person(referred_sql)}) r "
             f"ON r.person = c.person{same_group}"
         )
         if self.group:
             outer += f" GROUP BY {group}"
-        params = (*people_params, *referred_params)
+        params = (*met_params, *referred_params)
         names = ("reached", "reached_by_peer_groups", "reached_with_need", "referred")
-        return self.fetch(outer, params, names, using=people.db)
+        return self.fetch(outer, params, names, using=met.db)
 
     def referrals(self):
         return self.run(
