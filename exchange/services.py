@@ -33,6 +33,7 @@ from participants.models import Participant, Person
 from participants.services import WITHDRAWN
 from participants.uic import is_valid_uic, uic_hash
 from programs.services_catalog import mask_to_services, services_to_mask
+from reports.periods import check_open_in, locked_spans
 from sites.models import Establishment, Province
 
 from .reader import RowError
@@ -260,6 +261,7 @@ class ImportContext:
             user.province_id if user is not None and user.role == Role.OFFICER else None
         )
         self.current = dict(Province.objects.values_list("pk", "current_id"))
+        self.spans = None
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -325,6 +327,13 @@ class ImportContext:
             ):
                 found[(digest, province)] = (pk, withdrawn_on)
         return found
+
+    def check_open(self, label, line, *, site, day):
+        """The period lock (reports.periods) for one row: the approved periods are loaded
+        once per import, then each row is checked without a query."""
+        if self.spans is None:
+            self.spans = locked_spans()
+        return self.check(label, line, lambda: check_open_in(self.spans, site=site, day=day))
 
     def check(self, label, line, rule, columns=None, **kwargs):
         """Apply one of the services' rules (participants.services) to a row: each message it

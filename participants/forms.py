@@ -17,6 +17,7 @@ from accounts.activity import record_lookup
 from accounts.forms import PeriodForm, VersionedModelForm, apply_errors
 from accounts.models import Role
 from programs.services_catalog import Service
+from reports.periods import check_period_open
 from sites.models import Establishment, PeerGroup, Site
 
 from .models import Contact, EstablishmentAssessment, Participant, RightsAssessment
@@ -662,6 +663,10 @@ class EstablishmentAssessmentForm(VersionedModelForm):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("establishment") and cleaned.get("date"):
+            try:
+                check_period_open(site=cleaned["establishment"].site, day=cleaned["date"])
+            except ValidationError as error:
+                apply_errors(self, error)
             duplicate = EstablishmentAssessment.objects.filter(
                 establishment=cleaned["establishment"], date=cleaned["date"]
             ).exclude(pk=self.instance.pk)

@@ -197,6 +197,8 @@ def load_contacts(ctx, spec, label, rows):
             label, line, lambda v=v: check_not_future(v["date"], _("Ngày tiếp cận"), "date")
         ):
             continue
+        if site is not None and not ctx.check_open(label, line, site=site, day=v["date"]):
+            continue
         group_id = None
         if v["peer_group"]:
             group = groups.get(v["peer_group"])
@@ -265,6 +267,8 @@ def load_rights_assessments(ctx, spec, label, rows):
         )
         if establishment is None or pid is None or not in_time:
             continue
+        if not ctx.check_open(label, line, site=establishment.site, day=v["date"]):
+            continue
         prepared.append(
             Prepared(
                 line,
@@ -297,6 +301,8 @@ def load_establishment_assessments(ctx, spec, label, rows):
     for line, v in rows:
         establishment = ctx.establishment_ref(label, line, establishments, v["establishment"])
         if establishment is None:
+            continue
+        if not ctx.check_open(label, line, site=establishment.site, day=v["date"]):
             continue
         prepared.append(
             Prepared(

@@ -124,6 +124,7 @@ def check_event(*, participant, site, day, date_label, participant_field="partic
     check_active(participant, participant_field, day)
     check_same_province(participant, site, participant_field)
     check_not_future(day, date_label, "date")
+    check_period_open(site=site, day=day)
 
 
 @transaction.atomic
@@ -330,6 +331,7 @@ def establishment_assessment_record(*, establishment, date, answers, by=None):
     """Create or update (on establishment, date) an establishment assessment. Returns
     (assessment, created)."""
     _check_assessment_date(date)
+    check_period_open(site=establishment.site, day=date)
     fields = {name: bool(answers.get(name)) for name in EstablishmentAssessment.DUTIES}
     assessment, created = EstablishmentAssessment.objects.select_for_update().get_or_create(
         establishment=establishment, date=date, defaults=fields

@@ -81,6 +81,8 @@ def load_referrals(ctx, spec, label, rows):
                 )
                 and ok
             )
+        if site is not None:
+            ok = ctx.check_open(label, line, site=site, day=v["date"]) and ok
         provider_id = None
         if v["provider"]:
             candidates = providers.get(v["provider"], [])
@@ -186,6 +188,8 @@ def load_supports(ctx, spec, label, rows):
             label, line, lambda v=v: check_not_future(v["date"], _("Ngày hỗ trợ"), "date")
         )
         if not (site and pid and in_time):
+            continue
+        if not ctx.check_open(label, line, site=site, day=v["date"]):
             continue
         referral_id = None
         if v["referral_date"] or v["referral_service"]:

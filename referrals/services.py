@@ -194,7 +194,6 @@ def referral_create(
             {"consent_to_share": ValidationError(NO_CONSENT_TO_SHARE, code="consent")}
         )
     check_event(participant=participant, site=site, day=date, date_label=_("Ngày chuyển gửi"))
-    check_period_open(site=site, day=date)
     if provider is not None:
         check_provider(provider=provider, service=service)
     check_peer_group(peer_group, site)

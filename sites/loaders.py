@@ -145,7 +145,7 @@ def _site_events(ctx, spec, label, rows, model, kind_column, value_columns):
     prepared = []
     for line, v in rows:
         site = ctx.site_ref(label, line, sites, v["site"])
-        if site is None:
+        if site is None or not ctx.check_open(label, line, site=site, day=v["date"]):
             continue
         values = {field_name: v[column] for field_name, column in value_columns.items()}
         key = (site.pk, v["date"], v[kind_column])

@@ -362,3 +362,44 @@ def test_a_province_without_sites_reviews_zeros(client_for, officer_ct, hanoi_da
     )
     assert figures["reached"] == 0 and figures["sites_active"] == 0
     assert figures["referred_pct"] is None
+
+
+UIC = "LAHU030795F"
+
+
+@pytest.fixture
+def member(site_hn, hanoi):
+    """A Hà Nội participant with a known UIC, enrolled at site HN-HM-PG."""
+    participant = f.ParticipantFactory(uic=UIC, province=hanoi)
+    f.EnrolmentFactory(participant=participant, site=site_hn)
+    return participant
+
+
+def test_the_lock_refuses_a_contact_in_the_form_and_in_the_import(
+    client_for, officer_hn, site_hn, member, locked, tmp_path
+):
+    from participants.models import Contact
+    from tests.exchange.conftest import run_import, write_folder
+
+    contacts = Contact.objects.count()
+    page = client_for(officer_hn).post(
+        reverse("participants:contact_new"),
+        {
+            "participant_code": member.code,
+            "site": site_hn.pk,
+            "date": "2019-03-10",
+            "kind": "outreach",
+        },
+    )
+    assert page.status_code == 200 and LOCKED in page.content.decode()
+    ok, _out, err = run_import(
+        write_folder(tmp_path, {"contacts": [f"{UIC},2019-03-10,HN-HM-PG,,outreach,loan"]})
+    )
+    assert not ok and LOCKED in err
+    assert Contact.objects.count() == contacts
+    # The day after the quarter is open, in the form and in the import.
+    ok, _out, err = run_import(
+        write_folder(tmp_path / "april", {"contacts": [f"{UIC},2019-04-01,HN-HM-PG,,outreach,"]})
+    )
+    assert ok, err
+    assert Contact.objects.count() == contacts + 1
