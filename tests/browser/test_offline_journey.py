@@ -26,6 +26,15 @@ MOTHER, FATHER, BIRTH = "Nguyễn Thị Quyên", "Trần Văn Khôi", "1995-07-0
 UIC = "QUKH030795F"  # QU (Quyên) + KH (Khôi) + 03/07/95 + F, by hand
 
 
+FIELD_PAGES = (
+    "home",
+    "sites:peergroup_mine",
+    "referrals:referral_new",
+    "participants:enrol",
+    "participants:contact_new",
+)
+
+
 def url(live_server, name):
     return live_server.url + reverse(name)
 
@@ -54,7 +63,12 @@ def badge(page):
     return page.locator("[data-offline-badge]")
 
 
-def log_contact(page, *, code=None, answers=False):
+def expect_waiting(page, count):
+    """The header's count says `count` items wait (the page draws it once IndexedDB answers)."""
+    badge(page).filter(has_text=f"{count} mục chờ gửi").wait_for()
+
+
+def log_contact(page, *, waiting, code=None, answers=False):
     if code:
         page.get_by_label("Mã người tham gia").fill(code)
     if answers:
@@ -62,7 +76,7 @@ def log_contact(page, *, code=None, answers=False):
         fill_answers(page)
     page.get_by_role("group", name="Nhu cầu phát hiện").get_by_text("Khám sức khỏe").click()
     page.get_by_role("button", name="Lưu lần tiếp cận").click()
-    expect_status(page, "đã lưu vào hàng chờ trên máy")
+    expect_waiting(page, waiting)
 
 
 def fill_answers(page):
@@ -76,18 +90,18 @@ def expect_status(page, text):
     page.locator("[data-offline-status]").filter(has_text=text).wait_for()
 
 
-def enrol_offline(page, live_server):
+def enrol_offline(page, live_server, *, waiting):
     page.goto(url(live_server, "participants:enrol"))
     fill_answers(page)
     page.get_by_label("Tình trạng cư trú").select_option("temporary")
     page.get_by_label("Người tham gia đã được giải thích và đồng ý tham gia").check()
     page.get_by_role("button", name="Tiếp tục: xem mã UIC").click()
-    expect_status(page, "đã lưu vào hàng chờ trên máy")
+    expect_waiting(page, waiting)
 
 
 def go_offline_with_the_field_pages(page, live_server):
     until_the_worker_controls(page)
-    for name in ("home", "participants:enrol", "participants:contact_new"):
+    for name in FIELD_PAGES:
         page.goto(url(live_server, name))
     page.context.set_offline(True)
 
@@ -100,21 +114,33 @@ def test_contacts_logged_offline_reach_the_database_once(
     sign_in(page, live_server, "leader")
     go_offline_with_the_field_pages(page, live_server)
 
+    # Every field page opens with no network; a page never opened says so.
+    for name, heading in (
+        ("home", "Xin chào, leader"),
+        ("sites:peergroup_mine", "Sao đêm"),
+        ("referrals:referral_new", "Chuyển gửi mới"),
+        ("participants:enrol", "Ghi danh người tham gia"),
+        ("participants:contact_new", "Ghi nhận tiếp cận"),
+        ("participants:participant_list", "Chưa có mạng"),
+    ):
+        page.goto(url(live_server, name))
+        assert page.get_by_role("heading", level=1).inner_text().startswith(heading), name
+
     # Three contacts and an enrolment, with no network: two people found by their code, a new
     # person enrolled and then found by the same answers.
     page.goto(url(live_server, "participants:contact_new"))
-    log_contact(page, code=first.code)
-    log_contact(page, code=second.code)
-    enrol_offline(page, live_server)
+    log_contact(page, code=first.code, waiting=1)
+    expect_status(page, "Chưa gửi được vì mất mạng: đã lưu vào hàng chờ trên máy (đã mã hoá).")
+    log_contact(page, code=second.code, waiting=2)
+    enrol_offline(page, live_server, waiting=3)
     page.goto(url(live_server, "participants:contact_new"))
-    log_contact(page, answers=True)
-    assert badge(page).inner_text().strip().endswith("4 mục chờ gửi")
+    log_contact(page, answers=True, waiting=4)
     screenshot(page, "offline-queue")
     assert Contact.objects.count() == 0
 
     # Reloaded, still offline: the page comes from the phone and the queue is still there.
     page.reload()
-    assert badge(page).inner_text().strip().endswith("4 mục chờ gửi")
+    expect_waiting(page, 4)
     waiting = queue(page)
     assert [item["kind"] for item in waiting] == ["contact", "contact", "enrolment", "contact"]
     assert {item["state"] for item in waiting} == {"waiting"}
@@ -148,20 +174,24 @@ def test_contacts_logged_offline_reach_the_database_once(
     assert Submission.objects.count() == 4
 
 
-def test_after_the_session_expires_offline_signing_in_sends_what_waits(
+def test_after_the_session_expires_signing_in_again_sends_what_waits(
     live_server, phone_page, leader, site_hn, group_hn
 ):
     page = phone_page
-    participant = enrolled(site_hn, group_hn)
+    participant, other = enrolled(site_hn, group_hn), enrolled(site_hn, group_hn)
     sign_in(page, live_server, "leader")
     go_offline_with_the_field_pages(page, live_server)
     page.goto(url(live_server, "participants:contact_new"))
-    log_contact(page, code=participant.code)
+    log_contact(page, code=participant.code, waiting=1)
 
     # The 30 minutes pass while the leader is out of signal.
     Session.objects.all().delete()
     page.context.set_offline(False)
     expect_status(page, "Phiên đăng nhập đã hết hạn")
+    # Back in signal, a contact submitted before signing in again is kept, not lost.
+    log_contact(page, code=other.code, waiting=2)
+    expect_status(page, "Phiên đăng nhập đã hết hạn: đã lưu vào hàng chờ trên máy (đã mã hoá).")
+    assert "/login/" not in page.url
     assert Contact.objects.count() == 0
     page.get_by_role("link", name="Đăng nhập lại").click()
     page.wait_for_url(re.compile(r"/login/"))
@@ -169,20 +199,39 @@ def test_after_the_session_expires_offline_signing_in_sends_what_waits(
     page.get_by_label(re.compile("Mật khẩu")).fill("Mat-khau-thu-nghiem-2025")
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/participants/contacts/new/"))
-    expect_status(page, "Đã gửi xong. Được ghi nhận: 1. Bị từ chối: 0.")
-    contact = Contact.objects.get()
-    assert (contact.participant, contact.recorded_by) == (participant, leader)
+    expect_status(page, "Đã gửi xong. Được ghi nhận: 2. Bị từ chối: 0.")
+    assert sorted(Contact.objects.values_list("participant_id", "recorded_by_id")) == sorted(
+        [(participant.pk, leader.pk), (other.pk, leader.pk)]
+    )
 
 
-def test_what_waits_on_the_phone_is_unreadable(live_server, phone_page, leader, site_hn, group_hn):
+def test_what_waits_on_the_phone_is_unreadable(
+    live_server, phone_page, leader, site_hn, group_hn, site_ct
+):
     page = phone_page
     participant = enrolled(site_hn, group_hn)
+    elsewhere = enrolled(site_ct, None)
     sign_in(page, live_server, "leader")
     go_offline_with_the_field_pages(page, live_server)
     page.goto(url(live_server, "participants:contact_new"))
-    log_contact(page, code=participant.code)
-    log_contact(page, answers=True)
-    enrol_offline(page, live_server)
+
+    # Look-up offline: the group's codes are on the phone, codes only.
+    code = page.get_by_label("Mã người tham gia")
+    code.fill(participant.code.lower().replace("-", ""))
+    page.get_by_text("Mã có trong danh sách của nhóm.").wait_for()
+    code.fill(elsewhere.code)
+    page.get_by_text("Mã này không có trong danh sách của nhóm đã lưu trên máy.").wait_for()
+    kept = page.evaluate(
+        "window.PCMDOffline.codes(document.querySelector('[data-offline-queue]')"
+        ".dataset.offlineUser)"
+    )
+    assert kept["codes"] == [participant.code]
+    assert set(kept) == {"name", "owner", "codes", "fetched"}
+    code.fill("")
+
+    log_contact(page, code=participant.code, waiting=1)
+    log_contact(page, answers=True, waiting=2)
+    enrol_offline(page, live_server, waiting=3)
 
     stored = json.dumps(queue(page), ensure_ascii=False)
     for secret in (UIC, MOTHER, FATHER, "Quyên", "Khôi", BIRTH, participant.code):
@@ -218,8 +267,8 @@ def test_conflicts_are_shown_and_signing_out_warns_before_anything_is_lost(
     sign_in(page, live_server, "leader")
     go_offline_with_the_field_pages(page, live_server)
     page.goto(url(live_server, "participants:contact_new"))
-    log_contact(page, code=withdrawn.code)
-    log_contact(page, code=kept.code)
+    log_contact(page, code=withdrawn.code, waiting=1)
+    log_contact(page, code=kept.code, waiting=2)
 
     # Meanwhile the province records that one of them withdrew yesterday.
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
@@ -241,7 +290,7 @@ def test_conflicts_are_shown_and_signing_out_warns_before_anything_is_lost(
     page.goto(url(live_server, "participants:contact_new"))
     # (on the context: the page's own routes miss what passes its service worker)
     page.context.route("**/offline/sync/", lambda route: route.abort())
-    log_contact(page, code=kept.code)
+    log_contact(page, code=kept.code, waiting=1)
     asked = []
     page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
     sign_out(page)
@@ -267,7 +316,7 @@ def test_another_user_on_the_same_phone_neither_sends_nor_silently_drops_what_wa
     sign_in(page, live_server, "leader")
     go_offline_with_the_field_pages(page, live_server)
     page.goto(url(live_server, "participants:contact_new"))
-    log_contact(page, code=participant.code)
+    log_contact(page, code=participant.code, waiting=1)
     Session.objects.all().delete()
     page.context.set_offline(False)
     expect_status(page, "Phiên đăng nhập đã hết hạn")
@@ -276,6 +325,7 @@ def test_another_user_on_the_same_phone_neither_sends_nor_silently_drops_what_wa
     expect_status(page, "Máy này có 1 mục đang chờ gửi. Hãy đăng nhập để gửi.")
     sign_in(page, live_server, "leader_ct")
     expect_status(page, "Máy này còn 1 mục chưa gửi của một tài khoản khác.")
+    page.wait_for_load_state("networkidle")  # what the page sends on opening has been sent
     assert Contact.objects.count() == 0 and Submission.objects.count() == 0
     owners = page.evaluate(
         "caches.open('pcmd-pages').then((cache) => cache.keys().then((keys) => Promise.all("

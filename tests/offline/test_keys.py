@@ -8,6 +8,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from django.conf import settings
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
 from offline import keys
@@ -66,6 +67,8 @@ def test_a_setting_that_is_not_a_strong_rsa_key_is_refused(settings, value):
     settings.OFFLINE_PRIVATE_KEY = value
     with pytest.raises(ImproperlyConfigured):
         keys.private_keys()
+    # `manage.py check` (and so migrate and runserver) stops on it.
+    assert "offline.E001" in [message.id for message in checks.run_checks()]
 
 
 def test_a_developers_machine_gets_a_key_made_in_memory(settings):

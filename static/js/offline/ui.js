@@ -204,10 +204,20 @@
       event.preventDefault();
       if (busy) { return; }
       busy = true;
-      submitOrQueue(form).finally(function () {
+      submitOrQueue(form).catch(function () {
+        /* Not stored (storage full, encryption refused): what was typed is still in the form. */
+        say(texts.no_crypto);
+      }).finally(function () {
         busy = false;
         if (form.dataset.offlinePass !== "1") { enableButtons(form); }
       });
+    });
+  });
+
+  /* Back to a page the browser kept (back button): its forms ask again before going. */
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-offline-pass]").forEach(function (form) {
+      delete form.dataset.offlinePass;
     });
   });
 
