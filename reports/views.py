@@ -34,7 +34,11 @@ PERIOD_PARAMS = ("period", "year", "quarter", "phase", "start", "end")
 
 def _default_period(user):
     """Where a dashboard opens when no period is asked for: the national roles on the last
-    published period; otherwise (and everyone else) the last complete quarter with data."""
+    published period; a peer leader on the quarter under way (what the group has done so far);
+    otherwise (and everyone else) the last complete quarter with data, the one a province
+    submits."""
+    if user.role == Role.PEER_LEADER:
+        return periods.period_for(*periods.quarter_of(timezone.localdate()))
     if user.role in NATIONAL_ROLES:
         published = releases.latest_published_period()
         if published is not None:
