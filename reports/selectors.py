@@ -37,6 +37,11 @@ def latest_data_day():
     return Contact.objects.aggregate(latest=Max("date"))["latest"]
 
 
+def latest_group_day(peer_group):
+    """The date of the group's most recent contact, or None. One query."""
+    return Contact.objects.filter(peer_group=peer_group).aggregate(latest=Max("date"))["latest"]
+
+
 def targets_for(*, start, end):
     """{indicator code: target value} of the latest phase overlapping the period. One query."""
     rows = (

@@ -34,11 +34,12 @@ PERIOD_PARAMS = ("period", "year", "quarter", "phase", "start", "end")
 
 def _default_period(user):
     """Where a dashboard opens when no period is asked for: the national roles on the last
-    published period; a peer leader on the quarter under way (what the group has done so far);
-    otherwise (and everyone else) the last complete quarter with data, the one a province
-    submits."""
+    published period; a peer leader on the quarter of their group's latest contact (the quarter
+    under way once they are logging in it); otherwise (and everyone else) the last complete
+    quarter with data, the one a province submits."""
     if user.role == Role.PEER_LEADER:
-        return periods.period_for(*periods.quarter_of(timezone.localdate()))
+        latest = selectors.latest_group_day(user.peer_group) or timezone.localdate()
+        return periods.period_for(*periods.quarter_of(latest))
     if user.role in NATIONAL_ROLES:
         published = releases.latest_published_period()
         if published is not None:

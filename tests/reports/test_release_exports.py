@@ -357,6 +357,27 @@ def test_dashboards_open_on_the_last_published_period(client, ministry, officer_
     assert "Kỳ Quý 1/2019: Đã phê duyệt (khoá)." in html
 
 
+def test_a_peer_leader_opens_on_the_quarter_of_their_groups_latest_contact(
+    client_for, leader, group_hn
+):
+    def label(day):
+        return f'<span data-testid="period">Quý {(day.month - 1) // 3 + 1}/{day.year}</span>'
+
+    client = client_for(leader)
+    today = datetime.date.today()
+    # Nothing logged yet: the quarter under way.
+    assert label(today) in client.get("/reports/").content.decode()
+    # The group's last contact was more than a year ago: that quarter, not an empty one.
+    long_ago = today - datetime.timedelta(days=400)
+    f.ContactFactory(site=group_hn.site, peer_group=group_hn, date=long_ago)
+    html = client.get("/reports/").content.decode()
+    assert label(long_ago) in html and 'data-testid="group-reached">1<' in html
+    # A contact logged today counts at once on the group's summary.
+    f.ContactFactory(site=group_hn.site, peer_group=group_hn, date=today)
+    html = client.get("/reports/").content.decode()
+    assert label(today) in html and 'data-testid="group-reached">1<' in html
+
+
 def test_a_published_dashboard_costs_the_same_few_queries_whatever_the_data(
     client, published, sites, django_assert_max_num_queries
 ):
