@@ -5,12 +5,23 @@ scoping to the importer, upserts on natural keys. Each file's loader lives besid
 rules as that app's forms, through the app's services.
 
 All-or-nothing: every file is validated and written inside one transaction, in dependency
-order (so a row may refer to a site defined earlier in the same import); if any row is bad,
-or on a dry run, the transaction is rolled back and nothing stays written. Rows are matched on
-their natural keys, so loading the same files twice changes nothing the second time.
+order (so a row may refer to a site defined earlier in the same import); if any row is bad, the
+transaction is rolled back and nothing stays written. Rows are matched on their natural keys, so
+loading the same files twice changes nothing the second time.
+
+A dry run (the browser's preview, `--dry-run`) goes through the same loaders and rules but writes
+nothing and opens no transaction, so it holds no write lock (on SQLite a transaction takes the
+whole database's, which every other user's request would wait for). The loaders hand their
+writes to the engine (`ImportContext.save`); on a dry run it gives each new record a stand-in id
+and keeps, by natural key, the records the writes would create or change (`pending`), where the
+look-ups of the later files find them: a contact names a participant created in the same
+preview exactly as after a real write, and the errors and new/updated counts are the import's.
+A write attempted during a dry run is refused (`_refuse_writes`): there would be no transaction
+to roll it back. Each query of a dry run sees what is committed at that moment; the confirmation
+checks everything again in its own transaction.
 
 Records are written with bulk operations (one INSERT per batch, not one per row): a folder of
-100,000 contacts loads in seconds. Bulk writes skip the per-record audit signals, so the upsert
+100,000 contacts loads in seconds. Bulk writes skip the per-record audit signals, so the engine
 writes each record's audit entry in bulk too; the import as a whole is logged (who, when,
 counts) by the caller.
 
@@ -19,10 +30,11 @@ column of a bad cell, never its value.
 """
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -34,7 +46,7 @@ from participants.services import WITHDRAWN
 from participants.uic import is_valid_uic, uic_hash
 from programs.services_catalog import mask_to_services, services_to_mask
 from reports.periods import check_open_in, locked_spans
-from sites.models import Establishment, Province
+from sites.models import Establishment, Province, Site
 
 from .reader import RowError
 from .spec import (
@@ -54,6 +66,7 @@ from .spec import (
 
 INT_RE = re.compile(r"^-?\d+(\.0+)?$")
 HASH_RE = re.compile(r"^[0-9a-f]{64}$")
+WRITE_RE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|MERGE)\b", re.IGNORECASE)
 CHUNK = 2000
 # Each file's loader lives beside its app and applies that app's rules; this module is the engine
 # they share (reading, scoping, error collection, upserts), in the order of FILES.
@@ -132,9 +145,10 @@ def import_exchange(*, sources, user=None, dry_run=False, read_errors=()):
         result.errors += _header_errors(spec, sources[spec.name])
     if result.errors:
         return result
-    loader = ImportContext(user=user, errors=result.errors)
+    loader = ImportContext(user=user, errors=result.errors, dry_run=dry_run)
     try:
-        with transaction.atomic():
+        # A dry run writes nothing, so it needs no transaction and takes no write lock.
+        with connection.execute_wrapper(_refuse_writes) if dry_run else transaction.atomic():
             for spec in present:
                 source = sources[spec.name]
                 rows = loader.parse(spec, source)
@@ -153,6 +167,14 @@ def import_exchange(*, sources, user=None, dry_run=False, read_errors=()):
             RowError("", None, "", _("cơ sở dữ liệu từ chối dữ liệu; không có gì được lưu."))
         )
     return result
+
+
+def _refuse_writes(execute, sql, params, many, context):
+    """A dry run has no transaction to roll back: a write during one would stay. Refused before
+    it reaches the database."""
+    if WRITE_RE.match(sql):
+        raise RuntimeError("An import dry run tried to write to the database.")
+    return execute(sql, params, many, context)
 
 
 def _header_errors(spec, source):
@@ -253,9 +275,13 @@ class Prepared:
 
 
 class ImportContext:
-    def __init__(self, *, user, errors):
+    def __init__(self, *, user, errors, dry_run=False):
         self.user = user
         self.errors = errors
+        self.dry_run = dry_run
+        # A dry run's unwritten records, {model: {natural key: record}} (see `save`).
+        self.pending = defaultdict(dict)
+        self.stand_in = 0
         self.now = timezone.now()
         self.officer_province = (
             user.province_id if user is not None and user.role == Role.OFFICER else None
@@ -306,26 +332,45 @@ class ImportContext:
         return parsed
 
     def by_code(self, model, codes, scoped=True):
-        """{code: object} of the given codes, among what the user may see."""
+        """{code: object} of the given codes, among what the user may see, as this import
+        leaves them (a dry run's unwritten ones included)."""
+        codes = set(codes)
         queryset = self.scoped(model) if scoped else model.objects.all()
         if model is Establishment:
             queryset = queryset.select_related("site")
         found = {}
-        for chunk in chunks(set(codes)):
+        for chunk in chunks(codes):
             found.update({obj.code: obj for obj in queryset.filter(code__in=chunk)})
+        found.update({key[0]: obj for key, obj in self.pending[model].items() if key[0] in codes})
+        if model is Establishment and self.dry_run:
+            # Each establishment's site as the writes would leave it.
+            sites = {site.pk: site for site in self.pending[Site].values()}
+            unloaded = {
+                obj.site_id
+                for obj in found.values()
+                if obj.site_id not in sites and not Establishment.site.is_cached(obj)
+            }
+            sites.update(Site.objects.in_bulk(unloaded))
+            for obj in found.values():
+                if obj.site_id in sites:
+                    obj.site = sites[obj.site_id]
         return found
 
     def participant_records(self, hashes):
         """{(uic hash, 2025 province id): (participant id, withdrawn_on)} of the records the
         user may see. A province knows a person only through its own record: a UIC known only
         in another province is not found, exactly like one known nowhere."""
+        hashes = set(hashes)
         found = {}
-        for chunk in chunks(set(hashes)):
+        for chunk in chunks(hashes):
             rows = self.scoped(Participant).filter(person__uic_hash__in=chunk)
             for digest, province, pk, withdrawn_on in rows.values_list(
                 "person__uic_hash", "province_id", "pk", "withdrawn_on"
             ):
                 found[(digest, province)] = (pk, withdrawn_on)
+        for (digest, province), obj in self.pending[Participant].items():
+            if digest in hashes:
+                found[(digest, province)] = (obj.pk, obj.withdrawn_on)
         return found
 
     def check_open(self, label, line, *, site, day):
@@ -419,6 +464,7 @@ class ImportContext:
         counts = FileCounts()
         seen = {}
         new, changed, diffs = [], [], []
+        written = {}
         for item in prepared:
             if item.key in seen:
                 self.error(
@@ -431,46 +477,64 @@ class ImportContext:
             seen[item.key] = item.line
             obj = existing.get(item.key)
             if obj is None:
-                new.append(model(**item.values, **item.create_only, **(extra or {})))
+                obj = model(**item.values, **item.create_only, **(extra or {}))
+                new.append(obj)
+                written[item.key] = obj
                 counts.new += 1
             elif diff := assign(obj, item.values):
                 changed.append(obj)
                 diffs.append((obj, diff))
+                written[item.key] = obj
                 counts.updated += 1
             else:
                 counts.unchanged += 1
+        versioned = hasattr(model, "version")
+        if versioned:
+            for obj in changed:
+                obj.version += 1
+                obj.updated_at = self.now
+        extra_fields = ["version", "updated_at"] if versioned else []
+        self.save(model, new=new, changed=diffs, fields=[*fields, *extra_fields], keys=written)
+        return counts, new, changed
+
+    def save(self, model, *, new=(), changed=(), fields=(), keys=None):
+        """Every write of the import: create `new`, update `changed` ((record, {field: (before,
+        after)}) pairs) on `fields`, in bulk, with their audit history (bulk writes skip the
+        audit signals). A dry run writes nothing: each new record gets a stand-in id (negative,
+        never a real one) and `keys` ({natural key: record}, the records later files may look
+        up, as the writes would leave them) goes to `pending`, where `by_code`,
+        `participant_records` and the loaders' own look-ups find them."""
+        if self.dry_run:
+            for obj in new:
+                self.stand_in -= 1
+                obj.pk = self.stand_in
+            self.pending[model].update(keys or {})
+            return
         model.objects.bulk_create(new, batch_size=BATCH)
         if changed:
-            versioned = hasattr(model, "version")
-            for obj in changed:
-                if versioned:
-                    obj.version += 1
-                    obj.updated_at = self.now
-            extra_fields = ["version", "updated_at"] if versioned else []
-            model.objects.bulk_update(changed, [*fields, *extra_fields], batch_size=BATCH)
-        # Bulk writes skip the audit signals: every record written still gets its history.
-        audit_bulk(model, created=new, changed=diffs, actor=self.user)
-        return counts, new, changed
+            model.objects.bulk_update([obj for obj, _diff in changed], fields, batch_size=BATCH)
+        audit_bulk(model, created=new, changed=changed, actor=self.user)
+
+    def write(self, write, **kwargs):
+        """A write that keeps derived records in step and that no later row depends on
+        (`participants.services.enrol_where_met`): done now, left out of a dry run."""
+        if not self.dry_run:
+            write(**kwargs)
 
     @staticmethod
     def date_range(rows, column="date"):
         dates = [values[column] for _line, values in rows]
         return (min(dates), max(dates)) if dates else (None, None)
 
-    @staticmethod
-    def persons(hashes):
+    def persons(self, hashes):
         """{uic hash: Person id}, creating the missing ones. National de-duplication happens
         here and nowhere a user can see it."""
         found = {}
         for chunk in chunks(hashes):
             found.update(Person.objects.filter(uic_hash__in=chunk).values_list("uic_hash", "pk"))
         missing = [Person(uic_hash=digest) for digest in hashes if digest not in found]
-        Person.objects.bulk_create(missing, batch_size=BATCH)
-        if missing:
-            for chunk in chunks(person.uic_hash for person in missing):
-                found.update(
-                    Person.objects.filter(uic_hash__in=chunk).values_list("uic_hash", "pk")
-                )
+        self.save(Person, new=missing)
+        found.update((person.uic_hash, person.pk) for person in missing)
         return found
 
     def existing_events(self, model, prepared, key_of, only, site_field="site_id"):

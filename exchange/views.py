@@ -78,9 +78,10 @@ def import_view(request):
     The same validation and loading as `manage.py import_exchange`, limited to the user's scope
     (an officer's province).
 
-    Outside the request's transaction: reading and checking an upload takes time and writes
-    nothing, and on SQLite a transaction holds the write lock that every other user's request
-    waits for; the import opens its own."""
+    Outside the request's transaction: reading and checking an upload takes time, and on SQLite
+    a transaction holds the write lock that every other user's request waits for. The preview
+    writes nothing and opens no transaction but the activity log entry's; the confirmation's
+    import and log entry are one transaction, all or nothing."""
     if request.method != "POST":
         return render(request, "exchange/import.html", {"form": UploadForm()})
     action = request.POST.get("action", "upload")
@@ -108,7 +109,8 @@ def _preview(request):
     result = import_exchange(
         sources=sources, user=request.user, dry_run=True, read_errors=read_errors
     )
-    _log_import(request.user, result, name=name, preview=True)
+    with transaction.atomic():
+        _log_import(request.user, result, name=name, preview=True)
     if result.ok:
         # Only now is anything written to disk: encrypted, for the confirmation.
         uploads.keep(request.session, name, data)

@@ -5,8 +5,7 @@ importer's province and to the rules of the forms (participants.services); the e
 
 from django.utils.translation import gettext as _
 
-from accounts.auditing import audit_bulk
-from exchange.services import BATCH, FileCounts, Prepared, assign, chunks
+from exchange.services import FileCounts, Prepared, assign, chunks
 from sites.models import Establishment, PeerGroup, Site
 
 from .models import Contact, Enrolment, EstablishmentAssessment, Participant, RightsAssessment
@@ -89,17 +88,19 @@ def load_participants(ctx, spec, label, rows):
         ):
             existing[(obj.person.uic_hash, obj.province_id)] = obj
     persons = ctx.persons({key[0] for key in first_row if key not in existing})
-    consent = {}
+    consent, consent_given = {}, set()
     for _line, v, _site, key in kept:
         day = consent.get(key)
         given = v["consent_on"] or v["enrolled_on"]
         consent[key] = given if day is None else min(day, given)
+        if v["consent_on"]:
+            consent_given.add(key)
     new, changed = [], []
     changed_keys = set()
     for key, (_line, v) in first_row.items():
         values = {name: v[name] for name in attributes}
         # Consent and withdrawal are the province's own: taken from the file when given.
-        if any(row_v["consent_on"] for _l, row_v, _s, k in kept if k == key):
+        if key in consent_given:
             values["consent_on"] = consent[key]
         if v["withdrawn_on"] is not None:
             values["withdrawn_on"] = v["withdrawn_on"]
@@ -118,13 +119,14 @@ def load_participants(ctx, spec, label, rows):
             obj.updated_at = ctx.now
             changed.append((obj, diff))
             changed_keys.add(key)
-    Participant.objects.bulk_create(new, batch_size=BATCH)
-    Participant.objects.bulk_update(
-        [obj for obj, _diff in changed],
-        [*attributes, "consent_on", "withdrawn_on", "version", "updated_at"],
-        batch_size=BATCH,
+    # Every record the file names, as the writes leave them: the later files' look-ups.
+    ctx.save(
+        Participant,
+        new=new,
+        changed=changed,
+        fields=[*attributes, "consent_on", "withdrawn_on", "version", "updated_at"],
+        keys=existing,
     )
-    audit_bulk(Participant, created=new, changed=changed, actor=ctx.user)
 
     # Their enrolments, one per record and site.
     enrolments = {}
@@ -173,13 +175,12 @@ def load_participants(ctx, spec, label, rows):
             counts.updated += 1
         else:
             counts.unchanged += 1
-    Enrolment.objects.bulk_create(new_enrolments, batch_size=BATCH)
-    Enrolment.objects.bulk_update(
-        [enrolment for enrolment, _diff in changed_enrolments],
-        ["enrolled_on", "peer_group_id"],
-        batch_size=BATCH,
+    ctx.save(
+        Enrolment,
+        new=new_enrolments,
+        changed=changed_enrolments,
+        fields=["enrolled_on", "peer_group_id"],
     )
-    audit_bulk(Enrolment, created=new_enrolments, changed=changed_enrolments, actor=ctx.user)
     return counts
 
 
@@ -248,7 +249,9 @@ def load_contacts(ctx, spec, label, rows):
         extra={"recorded_by": ctx.user},
     )
     # Bulk writes skip the Contact signal that keeps "met at a site => enrolled there".
-    enrol_where_met(contacts=Contact.objects.filter(site_id__in=[s.pk for s in sites.values()]))
+    ctx.write(
+        enrol_where_met, contacts=Contact.objects.filter(site_id__in=[s.pk for s in sites.values()])
+    )
     return counts
 
 

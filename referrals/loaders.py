@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from django.utils.translation import gettext as _
 
-from exchange.services import BATCH, PROVIDER_FIELDS, Prepared, chunks
+from exchange.services import PROVIDER_FIELDS, Prepared, chunks
 from participants.services import check_not_future
 from sites.models import Province, Site
 
@@ -58,11 +58,15 @@ def load_referrals(ctx, spec, label, rows):
     sites = ctx.by_code(Site, [v["site"] for _line, v in rows])
     records = ctx.participant_records(v["uic"] for _line, v in rows)
     current = ctx.current
-    providers = defaultdict(list)
+    providers = defaultdict(dict)
     names = {v["provider"] for _line, v in rows if v["provider"]}
     for chunk in chunks(names):
         for provider in ctx.scoped(Provider).filter(name__in=chunk):
-            providers[provider.name].append(provider)
+            providers[provider.name][provider.pk] = provider
+    # Those of this import's providers.csv that a dry run did not write.
+    for (name, _province), provider in ctx.pending[Provider].items():
+        if name in names:
+            providers[name][provider.pk] = provider
     prepared = []
     for line, v in rows:
         site = ctx.site_ref(label, line, sites, v["site"])
@@ -85,7 +89,7 @@ def load_referrals(ctx, spec, label, rows):
             ok = ctx.check_open(label, line, site=site, day=v["date"]) and ok
         provider_id = None
         if v["provider"]:
-            candidates = providers.get(v["provider"], [])
+            candidates = list(providers[v["provider"]].values())
             if len(candidates) > 1 and site is not None:
                 candidates = [p for p in candidates if p.province_id == current[site.province_id]]
             if len(candidates) == 1:
@@ -171,7 +175,7 @@ def load_referrals(ctx, spec, label, rows):
         for obj in changed
         if before[obj.pk] != obj.status
     ]
-    ReferralEvent.objects.bulk_create(events, batch_size=BATCH)
+    ctx.save(ReferralEvent, new=events)
     return counts
 
 
@@ -193,8 +197,14 @@ def load_supports(ctx, spec, label, rows):
             continue
         referral_id = None
         if v["referral_date"] or v["referral_service"]:
+            # One of this import's referrals.csv that a dry run did not write, or a stored one.
+            made = ctx.pending[Referral].get(
+                (pid, v["referral_date"], site.pk, v["referral_service"])
+            )
             referral_id = (
-                Referral.objects.filter(
+                made.pk
+                if made is not None
+                else Referral.objects.filter(
                     participant_id=pid,
                     site=site,
                     date=v["referral_date"],
