@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "exchange",
     "offline",
     "privacy",
+    "tooling",
 ]
 
 MIDDLEWARE = [

@@ -1,23 +1,37 @@
-"""The demo data set: loaded once, shaped by the source articles, the same on every machine."""
+"""The demo data set: loaded through the exchange importer, shaped by the source articles, the
+same on every machine; a second run changes nothing."""
 
 import datetime
 from io import StringIO
 
 import pytest
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
-from django.db.models import Count
+from django.db import transaction
+from django.db.models import Count, F
 
 from accounts.models import Role, User
-from participants.models import Contact, Enrolment, Participant
+from participants.models import Contact, Enrolment, Participant, RightsAssessment
 from referrals.models import Referral, ReferralEvent, Support
 from sites.models import Cost, Establishment, PeerGroup, Site, Training
 
 D = datetime.date
 
 
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup, django_db_blocker):
+    """The demo data set, loaded once for this module in a transaction rolled back after its
+    last test; each test runs in a savepoint inside it, as in a Django TestCase class."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", stdout=StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(db):
-    call_command("seed_demo", stdout=StringIO())
+def demo(demo_data, db):
+    """The demo data set; what a test changes is rolled back after it."""
 
 
 def snapshot():
@@ -36,6 +50,7 @@ def snapshot():
             Cost,
             Training,
             User,
+            LogEntry,
         )
     }
 
@@ -123,3 +138,40 @@ def test_indicators_show_the_articles_figures(demo):
             code for code, value in values.items() if not value and code != "sites_active_control"
         ]
         assert zero == [], year
+
+
+def test_the_demo_went_through_the_importer(demo):
+    # Every record the files carry was written by the importer, with its audit entry.
+    for model in (Site, Participant, Enrolment, Contact, Referral, Support, RightsAssessment):
+        created = LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model),
+            action=LogEntry.Action.CREATE,
+            actor=None,
+        )
+        assert created.count() == model.objects.count() > 0, model.__name__
+    # The data obey the rules the importer applies: a referral only with consent, nothing
+    # dated after a withdrawal, every participant's events in their province's record.
+    assert not Referral.objects.filter(consent_to_share=False).exists()
+    withdrawn = Participant.objects.filter(withdrawn_on__isnull=False)
+    assert withdrawn.count() >= 10
+    assert not Contact.objects.filter(date__gt=F("participant__withdrawn_on")).exists()
+    assert not Support.objects.filter(date__gt=F("participant__withdrawn_on")).exists()
+    assert not Contact.objects.exclude(participant__province=F("site__province__current")).exists()
+    # What the format cannot carry was written after the import: the dated history (the
+    # day of each step), the peer group behind a referral, a finished site made inactive.
+    first_steps = ReferralEvent.objects.filter(from_status="")
+    assert first_steps.count() == Referral.objects.count()
+    assert not first_steps.exclude(on=F("referral__date")).exists()
+    assert Referral.objects.filter(peer_group__isnull=False).count() > 1000
+    assert set(Site.objects.filter(is_active=False).values_list("code", flat=True)) == {
+        "HCM-TANBINH-CD",
+        "LCH-TP-CTRL",
+        "KT-TP-CTRL",
+        "BK-TP-CTRL",
+        "DB-TP-CTRL",
+    }
+    # Linked support follows a completed referral of the same participant.
+    linked = Support.objects.filter(referral__isnull=False)
+    assert linked.count() > 400
+    assert not linked.exclude(referral__status="completed").exists()
+    assert not linked.exclude(referral__participant=F("participant")).exists()

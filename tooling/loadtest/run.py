@@ -2,9 +2,10 @@
 walking their role's main pages for a bounded time. Reports throughput and latency
 percentiles; exits 1 if any request got a server error (5xx) or failed to connect.
 
-    .venv/bin/python loadtest/run.py                       # 30 users, 60 s, fresh SQLite demo
-    .venv/bin/python loadtest/run.py --users 50 --duration 120 --workers 3
-    DATABASE_URL=postgres://postgres@127.0.0.1:55432/pcmd_load .venv/bin/python loadtest/run.py
+    .venv/bin/python tooling/loadtest/run.py               # 30 users, 60 s, fresh SQLite demo
+    .venv/bin/python tooling/loadtest/run.py --users 50 --duration 120 --workers 3
+    DATABASE_URL=postgres://postgres@127.0.0.1:55432/pcmd_load \
+        .venv/bin/python tooling/loadtest/run.py
 
 Without DATABASE_URL a throwaway SQLite database is created in a temporary folder, migrated and
 filled with `manage.py seed_demo`. With DATABASE_URL that database is migrated and seeded (the
@@ -30,7 +31,7 @@ import urllib.request
 from collections import Counter, defaultdict
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
 
 # Prints, as JSON, the demo accounts (password included) and each one's main pages: the
@@ -41,7 +42,7 @@ django.setup()
 from django.urls import reverse
 from accounts.models import User
 from accounts.navigation import items_for
-from programs.demo import DEMO_PASSWORD, ensure_demo_accounts
+from tooling.demo import DEMO_PASSWORD, ensure_demo_accounts
 users = []
 for username, _role, _scope in ensure_demo_accounts():
     user = User.objects.get(username=username)

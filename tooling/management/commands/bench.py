@@ -1,5 +1,6 @@
 """`python manage.py bench --scale 1.0`: build the national-scale synthetic data set and time the
-national reports, list pages and the peer leader's contact form (see bench/ and the README).
+national reports, list pages and the peer leader's contact form (see tooling/bench/ and the
+README).
 
 The build EMPTIES the programme tables (and the users) of the database it runs on: it refuses
 to run on a database that holds anything else than bench data unless --force is given. Point
@@ -11,7 +12,6 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from bench import generate, timing
 from participants.models import (
     Contact,
     Enrolment,
@@ -22,6 +22,7 @@ from participants.models import (
 )
 from referrals.models import Referral, ReferralEvent, Support
 from sites.models import Cost, Establishment, PeerGroup, Site, Training
+from tooling.bench import generate, timing
 
 COUNTED = [
     ("sites", Site),

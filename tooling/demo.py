@@ -1,73 +1,137 @@
 """The demo installation `make run` shows: demo accounts for every role, tied to the places the
 source articles name, and a demo data set shaped by those articles (DOMAIN.md): the named
 sites, clubs and figures, 2014/2016–2025, with fictional people. Everything is drawn from a seeded
-random.Random, so every installation shows the same numbers. Safe to run again: it changes
-nothing the second time.
+random.Random, so every installation shows the same numbers.
+
+The data set is loaded the way a province loads its files: the builder writes it, in memory, as
+the files of the exchange format (EXCHANGE.md, the columns of `exchange.spec`), the exchange
+reader reads them and `exchange.services.import_exchange` loads them with no user, as the
+`import_exchange` command does. Sites, peer groups, establishments, the service directory,
+participants (their enrolments, consent and withdrawals), contacts, referrals, support, rights
+and establishment assessments, costs and trainings therefore go through the importer's loaders:
+the forms' rules, the period lock, the audit trail. A row the importer refuses stops the demo
+with the importer's messages (`DemoDataRefused`) and nothing is written. Rows are matched on
+their natural keys, so a second run changes nothing.
+
+Written directly, because the exchange format has no place for them:
+- the demo accounts, one per role (`ensure_demo_accounts`);
+- each referral's dated status history (the importer records one step, on the day of the import,
+  from nothing to the status in the file; the demo records referred → received → completed, or
+  → declined / lost, on their days);
+- the peer group that made a referral, and a finished site marked inactive (the file gives its
+  end date, not the flag): both written as the importer writes a change, version and audit entry
+  included.
+The programme's reference data (provinces, phases, intervention models, the service catalogue)
+come from the migrations; a site's phase follows from its start date, as on import.
 """
 
+import csv
 import datetime
+import io
 import random
+from dataclasses import dataclass
 
+from auditlog.models import LogEntry
+from django.apps import apps
+from django.db import connection
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.auditing import audit_bulk
 from accounts.models import Role, User
-from participants.models import (
-    CODE_ALPHABET,
-    Contact,
-    Enrolment,
-    EstablishmentAssessment,
-    Participant,
-    Person,
-    RightsAssessment,
-)
+from accounts.spreadsheets import csv_row
+from exchange.reader import read_files
+from exchange.services import BATCH, assign, chunks, import_exchange
+from exchange.spec import FILES_BY_NAME
+from participants.models import EstablishmentAssessment, RightsAssessment
 from participants.uic import build_uic, uic_hash
-from programs.models import InterventionModel, Phase
-from referrals.models import Provider, Referral, ReferralEvent, Support
-from sites.models import Cost, Establishment, PeerGroup, Province, Site, Training
+from referrals.models import Provider, Referral, ReferralEvent
+from sites.models import PeerGroup, Province, Site
 
 DEMO_PASSWORD = "demo-pcmd-2025"  # noqa: S105  (printed on the console; demo only)
 
 
-def _province(code, unit_set="legacy"):
-    return Province.objects.get(unit_set=unit_set, code=code)
+class DemoDataRefused(Exception):
+    """The importer refused rows of the demo data set; `errors` holds its messages (RowError:
+    file, line, column, reason). Nothing was written."""
+
+    def __init__(self, errors):
+        super().__init__(f"{len(errors)} bad row(s) in the demo data set")
+        self.errors = errors
+
+
+def load_exchange(files):
+    """Load `files` ({exchange file name: [{column: value}]}) through the exchange reader and
+    importer, with no user; returns the ImportResult, or raises DemoDataRefused."""
+    payload = [
+        (FILES_BY_NAME[name].filename, _csv(FILES_BY_NAME[name], rows))
+        for name, rows in files.items()
+        if rows
+    ]
+    sources, read_errors = read_files(payload, label="demo")
+    result = import_exchange(sources=sources, user=None, read_errors=read_errors)
+    if not result.ok:
+        raise DemoDataRefused(result.errors)
+    return result
+
+
+def _cell(value):
+    """A value as the exchange format writes it: YYYY-MM-DD, yes/no, a ;-separated list."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return ";".join(value)
+    return str(value)
+
+
+def _csv(spec, rows):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(spec.column_names)
+    for row in rows:
+        writer.writerow(csv_row([_cell(row.get(name)) for name in spec.column_names]))
+    return out.getvalue().encode()
+
+
+# The site, peer group and provider the demo accounts belong to, loaded on their own when only
+# the accounts are asked for (`seed_demo --no-data`).
+ACCOUNTS_SITE = "HN-HOANGMAI-PG"
+ACCOUNTS_GROUP = "HN-SAODEM"
+ACCOUNTS_PROVIDER = {
+    "name": "Trung tâm Công tác xã hội Hà Nội (demo)",
+    "province": "01",
+    "services": ["health_check", "counselling", "vocational_training", "legal_aid"],
+    "location": "Phường Hoàng Mai",
+    "accepts_without_residence": True,
+    "eligibility": "Phụ nữ từ 16 tuổi trở lên",
+    "contact_channel": "Đường dây nóng của trung tâm",
+}
 
 
 def ensure_demo_structure():
     """The Hà Nội peer-group site with the 'Sao đêm' group and a provider, which the demo
-    accounts need."""
-    hoang_mai, _ = Site.objects.get_or_create(
-        code="HN-HOANGMAI-PG",
-        defaults={
-            "name": "Hoàng Mai — nhóm đồng đẳng",
-            "province": _province("01"),
-            "locality": "Quận Hoàng Mai",
-            "model": InterventionModel.objects.get(code="peer_groups"),
-            "role": Site.SiteRole.PILOT,
-            "phase": Phase.objects.get(code="2016-2020"),
-            "start_date": datetime.date(2016, 9, 1),
-        },
+    accounts need, loaded through the importer (unchanged when the data set is there)."""
+    load_exchange(
+        {
+            "sites": [_site_row(row) for row in SITES if row[0] == ACCOUNTS_SITE],
+            "peer_groups": [_group_row(row) for row in GROUPS if row[0] == ACCOUNTS_GROUP],
+            "providers": [ACCOUNTS_PROVIDER],
+        }
     )
-    sao_dem, _ = PeerGroup.objects.get_or_create(
-        code="HN-SAODEM",
-        defaults={
-            "name": "Sao đêm",
-            "site": hoang_mai,
-            "kind": PeerGroup.Kind.PEER_GROUP,
-            "founded_on": datetime.date(2017, 3, 8),
-            "members": 10,
-            "board_members": 3,
-        },
+    provider = Provider.objects.get(
+        name=ACCOUNTS_PROVIDER["name"],
+        province__unit_set=Province.UnitSet.CURRENT,
+        province__code=ACCOUNTS_PROVIDER["province"],
     )
-    provider, _ = Provider.objects.get_or_create(
-        name="Trung tâm Công tác xã hội Hà Nội (demo)",
-        defaults={
-            "province": _province("01", "2025"),
-            "services": ["health_check", "counselling", "vocational_training", "legal_aid"],
-            "location": "Phường Hoàng Mai",
-            "accepts_without_residence": True,
-            "eligibility": "Phụ nữ từ 16 tuổi trở lên",
-            "contact_channel": "Đường dây nóng của trung tâm",
-        },
-    )
-    return sao_dem, provider
+    return PeerGroup.objects.get(code=ACCOUNTS_GROUP), provider
+
+
+def _province(code):
+    return Province.objects.get(unit_set=Province.UnitSet.CURRENT, code=code)
 
 
 def ensure_demo_accounts():
@@ -76,8 +140,8 @@ def ensure_demo_accounts():
     specs = [
         ("admin", Role.ADMIN, {"is_staff": True, "is_superuser": True}),
         ("bo.ldtbxh", Role.MINISTRY, {}),
-        ("canbo.hanoi", Role.OFFICER, {"province": _province("01", "2025")}),
-        ("canbo.cantho", Role.OFFICER, {"province": _province("92", "2025")}),
+        ("canbo.hanoi", Role.OFFICER, {"province": _province("01")}),
+        ("canbo.cantho", Role.OFFICER, {"province": _province("92")}),
         ("truongnhom.saodem", Role.PEER_LEADER, {"peer_group": sao_dem}),
         ("dichvu.ctxh", Role.PROVIDER, {"provider": provider}),
     ]
@@ -85,7 +149,7 @@ def ensure_demo_accounts():
     # "Ánh Dương" and the staff of the Cần Thơ vocational school.
     anh_duong = PeerGroup.objects.filter(code="CT-ANHDUONG").first()
     school = Provider.objects.filter(name__startswith="Trung tâm dạy nghề tóc — móng").first()
-    specs.append(("canbo.hcm", Role.OFFICER, {"province": _province("79", "2025")}))
+    specs.append(("canbo.hcm", Role.OFFICER, {"province": _province("79")}))
     if anh_duong:
         specs.append(("truongnhom.anhduong", Role.PEER_LEADER, {"peer_group": anh_duong}))
     if school:
@@ -105,16 +169,26 @@ def ensure_demo_accounts():
 # ---------------------------------------------------------------------------------------------
 # The demo data set (seed_demo_data): named sites of the source articles, fictional people.
 
-MARKER_SITE = "CT-NINHKIEU-WR"  # exists once the data set is loaded: a second run does nothing
 DATA_START = datetime.date(2016, 1, 1)
 DATA_END = datetime.date(2025, 12, 31)
 D = datetime.date
 
-# code, name, province code, unit set, locality, model, role, phase, start, end, participants
+# code, name, province code, unit set, locality, model, role, start, end, participants
 SITES = [
-    # Hà Nội: peer groups (exists) and community services in Hoàng Mai, worker rights in Cầu
-    # Giấy and Ba Đình from 2019.
-    ("HN-HOANGMAI-PG", None, "01", "legacy", None, None, None, None, None, None, 320),
+    # Hà Nội: peer groups (the demo accounts' site) and community services in Hoàng Mai,
+    # worker rights in Cầu Giấy and Ba Đình from 2019.
+    (
+        "HN-HOANGMAI-PG",
+        "Hoàng Mai — nhóm đồng đẳng",
+        "01",
+        "legacy",
+        "Quận Hoàng Mai",
+        "peer_groups",
+        "pilot",
+        D(2016, 9, 1),
+        None,
+        320,
+    ),
     (
         "HN-HOANGMAI-CD",
         "Hoàng Mai — dịch vụ hỗ trợ tại cộng đồng",
@@ -123,7 +197,6 @@ SITES = [
         "Quận Hoàng Mai",
         "community",
         "pilot",
-        "2016-2020",
         D(2019, 1, 2),
         None,
         160,
@@ -136,7 +209,6 @@ SITES = [
         "Quận Cầu Giấy",
         "worker_rights",
         "pilot",
-        "2016-2020",
         D(2019, 1, 2),
         None,
         70,
@@ -149,7 +221,6 @@ SITES = [
         "Quận Ba Đình",
         "worker_rights",
         "pilot",
-        "2016-2020",
         D(2019, 1, 2),
         None,
         50,
@@ -163,7 +234,6 @@ SITES = [
         "Quận Ninh Kiều",
         "worker_rights",
         "pilot",
-        "2016-2020",
         D(2016, 10, 3),
         None,
         230,
@@ -176,7 +246,6 @@ SITES = [
         "Quận Bình Thủy",
         "worker_rights",
         "pilot",
-        "2016-2020",
         D(2016, 10, 3),
         None,
         170,
@@ -189,7 +258,6 @@ SITES = [
         "Quận Cái Răng",
         "worker_rights",
         "pilot",
-        "2016-2020",
         D(2016, 10, 3),
         None,
         150,
@@ -203,7 +271,6 @@ SITES = [
         "Quận 1",
         "community",
         "pilot",
-        None,
         D(2014, 3, 3),
         None,
         150,
@@ -216,7 +283,6 @@ SITES = [
         "Quận 3",
         "community",
         "pilot",
-        None,
         D(2014, 3, 3),
         None,
         110,
@@ -229,7 +295,6 @@ SITES = [
         "Quận 4",
         "community",
         "pilot",
-        None,
         D(2014, 3, 3),
         None,
         90,
@@ -242,7 +307,6 @@ SITES = [
         "Quận 8",
         "community",
         "pilot",
-        None,
         D(2014, 3, 3),
         None,
         110,
@@ -255,7 +319,6 @@ SITES = [
         "Quận Bình Thạnh",
         "community",
         "pilot",
-        None,
         D(2014, 3, 3),
         None,
         120,
@@ -268,7 +331,6 @@ SITES = [
         "Quận Tân Bình",
         "community",
         "pilot",
-        None,
         D(2014, 3, 3),
         D(2020, 12, 31),
         70,
@@ -282,7 +344,6 @@ SITES = [
         "Thành phố Đồng Hới",
         "peer_groups",
         "pilot",
-        "2016-2020",
         D(2017, 4, 3),
         None,
         140,
@@ -295,7 +356,6 @@ SITES = [
         "Huyện Bố Trạch",
         "peer_groups",
         "scale_up",
-        "2016-2020",
         D(2019, 6, 3),
         None,
         60,
@@ -309,7 +369,6 @@ SITES = [
         "Thành phố Lai Châu",
         "worker_rights",
         "control",
-        "2016-2020",
         D(2016, 10, 3),
         D(2018, 12, 31),
         40,
@@ -322,7 +381,6 @@ SITES = [
         "Thành phố Kon Tum",
         "worker_rights",
         "control",
-        "2016-2020",
         D(2016, 10, 3),
         D(2018, 12, 31),
         40,
@@ -335,7 +393,6 @@ SITES = [
         "Thành phố Bắc Kạn",
         "peer_groups",
         "control",
-        "2016-2020",
         D(2016, 10, 3),
         D(2018, 12, 31),
         30,
@@ -348,7 +405,6 @@ SITES = [
         "Thành phố Điện Biên Phủ",
         "community",
         "control",
-        "2016-2020",
         D(2016, 10, 3),
         D(2018, 12, 31),
         30,
@@ -362,7 +418,6 @@ SITES = [
         "Quận Lê Chân",
         "worker_rights",
         "scale_up",
-        "2016-2020",
         D(2019, 3, 1),
         None,
         90,
@@ -375,7 +430,6 @@ SITES = [
         "Quận Hải Châu",
         "peer_groups",
         "scale_up",
-        "2016-2020",
         D(2019, 3, 1),
         None,
         100,
@@ -388,7 +442,6 @@ SITES = [
         "Thành phố Nha Trang",
         "worker_rights",
         "scale_up",
-        "2016-2020",
         D(2019, 7, 1),
         None,
         90,
@@ -401,7 +454,6 @@ SITES = [
         "Thành phố Hạ Long",
         "worker_rights",
         "scale_up",
-        "2016-2020",
         D(2020, 3, 2),
         None,
         80,
@@ -414,7 +466,6 @@ SITES = [
         "Thành phố Biên Hòa",
         "worker_rights",
         "scale_up",
-        "2016-2020",
         D(2020, 3, 2),
         None,
         90,
@@ -427,7 +478,6 @@ SITES = [
         "Quận Đống Đa",
         "worker_rights",
         "scale_up",
-        "2021-2025",
         D(2021, 4, 1),
         None,
         80,
@@ -440,7 +490,6 @@ SITES = [
         "Quận 7",
         "worker_rights",
         "scale_up",
-        "2021-2025",
         D(2021, 4, 1),
         None,
         90,
@@ -453,7 +502,6 @@ SITES = [
         "Thành phố Thủ Dầu Một",
         "peer_groups",
         "scale_up",
-        "2021-2025",
         D(2021, 10, 1),
         None,
         70,
@@ -466,7 +514,6 @@ SITES = [
         "Thành phố Phú Quốc",
         "worker_rights",
         "scale_up",
-        "2021-2025",
         D(2021, 10, 1),
         None,
         60,
@@ -479,7 +526,6 @@ SITES = [
         "Thành phố Vinh",
         "community",
         "scale_up",
-        "2021-2025",
         D(2022, 3, 1),
         None,
         50,
@@ -492,7 +538,6 @@ SITES = [
         "Thành phố Sầm Sơn",
         "worker_rights",
         "scale_up",
-        "2021-2025",
         D(2022, 3, 1),
         None,
         50,
@@ -505,7 +550,6 @@ SITES = [
         "Thị xã Sa Pa",
         "peer_groups",
         "scale_up",
-        "2021-2025",
         D(2022, 6, 1),
         None,
         40,
@@ -518,7 +562,6 @@ SITES = [
         "Thành phố Đà Lạt",
         "worker_rights",
         "scale_up",
-        "2021-2025",
         D(2022, 6, 1),
         None,
         50,
@@ -531,7 +574,6 @@ SITES = [
         "Thành phố Vũng Tàu",
         "peer_groups",
         "scale_up",
-        "2021-2025",
         D(2023, 3, 1),
         None,
         50,
@@ -544,7 +586,6 @@ SITES = [
         "Thành phố Châu Đốc",
         "community",
         "scale_up",
-        "2021-2025",
         D(2023, 3, 1),
         None,
         40,
@@ -558,7 +599,6 @@ SITES = [
         "Phường Vĩnh Hưng",
         "peer_groups",
         "scale_up",
-        "2021-2025",
         D(2025, 8, 4),
         None,
         25,
@@ -571,7 +611,6 @@ SITES = [
         "Phường Cái Khế",
         "worker_rights",
         "scale_up",
-        "2021-2025",
         D(2025, 7, 15),
         None,
         25,
@@ -584,7 +623,6 @@ SITES = [
         "Phường Sài Gòn",
         "community",
         "scale_up",
-        "2021-2025",
         D(2025, 9, 1),
         None,
         20,
@@ -597,7 +635,6 @@ SITES = [
         "Phường Đồng Hới",
         "peer_groups",
         "scale_up",
-        "2021-2025",
         D(2025, 8, 15),
         None,
         20,
@@ -606,6 +643,7 @@ SITES = [
 
 # code, name, site, kind, founded, members, board
 GROUPS = [
+    ("HN-SAODEM", "Sao đêm", "HN-HOANGMAI-PG", "peer_group", D(2017, 3, 8), 10, 3),
     ("CT-XANHA", "Phụ nữ Xa nhà", "CT-NINHKIEU-WR", "club", D(2017, 3, 8), 24, 5),
     ("CT-VITUONGLAI", "Vì Tương lai phụ nữ", "CT-BINHTHUY-WR", "club", D(2017, 3, 8), 20, 4),
     ("CT-ANHDUONG", "Ánh Dương", "CT-CAIRANG-WR", "club", D(2017, 5, 20), 18, 4),
@@ -779,8 +817,48 @@ GIVEN_NAMES = [
 ]
 
 
+CALIBRATED = {"HN-CAUGIAY-WR", "HN-BADINH-WR"}
+SITES_HCMC_2014 = [
+    "HCM-Q1-CD",
+    "HCM-Q3-CD",
+    "HCM-Q4-CD",
+    "HCM-Q8-CD",
+    "HCM-BINHTHANH-CD",
+    "HCM-TANBINH-CD",
+]
+# The demo's referral history is dated at 09:00 UTC of each step's day.
+HISTORY_TIME = datetime.time(9, tzinfo=datetime.UTC)
+
+
 def _day(rng, lo, hi):
     return lo + datetime.timedelta(days=rng.randrange((hi - lo).days + 1))
+
+
+def _site_row(row):
+    code, name, province, _unit_set, locality, model, role, start, end, _size = row
+    return {
+        "code": code,
+        "name": name,
+        "province": province,
+        "locality": locality,
+        "model": model,
+        "role": role,
+        "start_date": start,
+        "end_date": end,
+    }
+
+
+def _group_row(row):
+    code, name, site, kind, founded, members, board = row
+    return {
+        "code": code,
+        "name": name,
+        "site": site,
+        "kind": kind,
+        "founded_on": founded,
+        "members": members,
+        "board_members": board,
+    }
 
 
 class _AtAsGiven:
@@ -796,129 +874,157 @@ class _AtAsGiven:
 
 
 def seed_demo_data(seed=2016):
-    """Load the demo data set once. Returns a dict of what was created, or None when the data
-    set is already there (the marker site exists)."""
-    if Site.objects.filter(code=MARKER_SITE).exists():
-        return None
-    ensure_demo_structure()
-    return _DemoBuilder(random.Random(seed)).build()
+    """Load the demo data set through the importer, then write what the format cannot carry.
+    Returns {what: number of rows written}, or None when nothing changed (it was all there)."""
+    builder = _DemoBuilder(random.Random(seed))
+    builder.build()
+    result = load_exchange(builder.files())
+    written = {
+        name: counts.new + counts.updated
+        for name, counts in result.counts.items()
+        if counts.new + counts.updated
+    }
+    written.update(builder.complete())
+    if written:
+        _analyze()
+    return written or None
+
+
+def _analyze():
+    """After the bulk load, tell PostgreSQL's planner how big the tables have become. Autovacuum
+    would, but only once the transaction has committed: until then (in the seeding transaction,
+    in a test) it plans queries on the new rows for tables it believes empty."""
+    if connection.vendor != "postgresql":
+        return
+    models = [
+        model
+        for app in ("sites", "participants", "referrals")
+        for model in apps.get_app_config(app).get_models()
+    ]
+    with connection.cursor() as cursor:
+        for model in [*models, LogEntry]:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+@dataclass
+class _Site:
+    code: str
+    model: str
+    role: str
+    start: datetime.date
+    end: datetime.date | None
+    province: Province  # the 2025 province the site is in, or became part of
+    size: int
+
+
+@dataclass
+class _Record:
+    """One province's record of a person: a row of participants.csv for each site where the
+    record is enrolled."""
+
+    uic: str
+    province: int
+    category: str
+    sex: str
+    birth_year: int
+    residence: str
+    consent_on: datetime.date
+    last: datetime.date  # the day of its latest contact, referral step, support or assessment
+    withdrawn_on: datetime.date | None = None
+
+    def seen(self, day):
+        self.last = max(self.last, day)
 
 
 class _DemoBuilder:
     def __init__(self, rng):
         self.rng = rng
         self.uics = set()
-        self.codes = set(Participant.objects.values_list("code", flat=True))
-        self.participants, self.enrolments, self.contacts = [], [], []
-        self.persons = []
-        self.referrals, self.events, self.supports = [], [], []
-        self.rights, self.est_assessments = [], []
-        self.has_on = any(f.name == "on" for f in ReferralEvent._meta.concrete_fields)
+        self.rows = {
+            name: []
+            for name in (
+                "contacts",
+                "referrals",
+                "supports",
+                "rights_assessments",
+                "establishment_assessments",
+                "costs",
+                "trainings",
+            )
+        }
+        self.enrolments = []  # (record, site, peer group code, day)
+        # Referral key (uic, date, site code, service) -> its history [(from, to, day)] and the
+        # peer group that made it.
+        self.histories, self.referral_groups = {}, {}
 
     # -- structure -------------------------------------------------------------------------
 
     def build_structure(self):
-        models = {m.code: m for m in InterventionModel.objects.all()}
-        phases = {p.code: p for p in Phase.objects.all()}
-        provinces = {(p.unit_set, p.code): p for p in Province.objects.all()}
-        self.sites, self.site_size = {}, {}
-        new_sites = []
-        for code, name, prov, unit_set, locality, model, role, phase, start, end, n in SITES:
-            self.site_size[code] = n
-            existing = Site.objects.filter(code=code).first()
-            if existing:
-                self.sites[code] = existing
-                continue
-            new_sites.append(
-                Site(
-                    code=code,
-                    name=name,
-                    province=provinces[(unit_set, prov)],
-                    locality=locality,
-                    model=models[model],
-                    role=role,
-                    phase=phases.get(phase),
-                    start_date=start,
-                    end_date=end,
-                    is_active=end is None,
-                )
+        provinces = {
+            (p.unit_set, p.code): p.current for p in Province.objects.select_related("current")
+        }
+        self.sites = {}
+        for row in SITES:
+            code, _name, prov, unit_set, _locality, model, role, start, end, size = row
+            self.sites[code] = _Site(
+                code, model, role, start, end, provinces[(unit_set, prov)], size
             )
-        for site in Site.objects.bulk_create(new_sites):
-            self.sites[site.code] = site
         self.site_list = list(self.sites.values())
-        self.groups = {g.site_id: g for g in PeerGroup.objects.filter(site__in=self.site_list)}
-        new_groups = [
-            PeerGroup(
-                code=code,
-                name=name,
-                site=self.sites[site],
-                kind=kind,
-                founded_on=founded,
-                members=members,
-                board_members=board,
-            )
-            for code, name, site, kind, founded, members, board in GROUPS
-        ]
-        for group in PeerGroup.objects.bulk_create(new_groups):
-            self.groups[group.site_id] = group
+        self.groups = {site: (code, founded) for code, _n, site, _k, founded, *_ in GROUPS}
         kinds = ["karaoke"] * 4 + ["massage"] * 3 + ["guesthouse"] * 3 + ["bar", "cafe", "other"]
-        establishments = []
+        self.establishment_rows, self.establishments = [], {}
         for site in self.site_list:
-            if site.model_id != "worker_rights":
+            if site.model != "worker_rights":
                 continue
-            for i in range(1, 4 + self.site_size[site.code] // 12):
-                establishments.append(
-                    Establishment(
-                        code=f"{site.code}-E{i:02d}",
-                        site=site,
-                        kind=self.rng.choice(kinds),
-                        workers=self.rng.randrange(4, 36),
-                    )
+            for i in range(1, 4 + site.size // 12):
+                code = f"{site.code}-E{i:02d}"
+                self.establishment_rows.append(
+                    {
+                        "code": code,
+                        "site": site.code,
+                        "kind": self.rng.choice(kinds),
+                        "workers": self.rng.randrange(4, 36),
+                    }
                 )
-        self.establishments = {}
-        for est in Establishment.objects.bulk_create(establishments):
-            self.establishments.setdefault(est.site_id, []).append(est)
-        current = {p.code: p for p in Province.objects.filter(unit_set="2025")}
-        providers = [
-            Provider(
-                name=name,
-                province=current[prov],
-                services=services,
-                location=location,
-                accepts_without_residence=accepts,
-                eligibility="Phụ nữ từ 16 tuổi trở lên",
-                contact_channel="Đường dây nóng của cơ sở",
-            )
+                self.establishments.setdefault(site.code, []).append(code)
+        self.provider_rows = [ACCOUNTS_PROVIDER] + [
+            {
+                "name": name,
+                "province": prov,
+                "services": services,
+                "location": location,
+                "accepts_without_residence": accepts,
+                "eligibility": "Phụ nữ từ 16 tuổi trở lên",
+                "contact_channel": "Đường dây nóng của cơ sở",
+            }
             for name, prov, services, location, accepts in PROVIDERS
         ]
-        named = {prov for _, prov, *_ in PROVIDERS}
+        named = {row["province"] for row in self.provider_rows}
         for site in self.site_list:
-            cur = site.province.current
-            if cur.code not in named:
-                named.add(cur.code)
-                providers.append(
-                    Provider(
-                        name=f"Trung tâm Công tác xã hội {cur.name} (demo)",
-                        province=cur,
-                        services=GENERIC_SERVICES,
-                        location="",
-                        accepts_without_residence=True,
-                        eligibility="Phụ nữ từ 16 tuổi trở lên",
-                        contact_channel="Đường dây nóng của trung tâm",
-                    )
+            if site.province.code not in named:
+                named.add(site.province.code)
+                self.provider_rows.append(
+                    {
+                        "name": f"Trung tâm Công tác xã hội {site.province.name} (demo)",
+                        "province": site.province.code,
+                        "services": GENERIC_SERVICES,
+                        "location": "",
+                        "accepts_without_residence": True,
+                        "eligibility": "Phụ nữ từ 16 tuổi trở lên",
+                        "contact_channel": "Đường dây nóng của trung tâm",
+                    }
                 )
-        Provider.objects.bulk_create(providers)
+        # Who offers what where, in the order of the directory (by name).
         self.providers = {}
-        for provider in Provider.objects.filter(is_active=True).select_related("province"):
-            for service in provider.services:
-                self.providers.setdefault((provider.province_id, service), []).append(provider)
+        for row in sorted(self.provider_rows, key=lambda row: row["name"]):
+            for service in row["services"]:
+                self.providers.setdefault((row["province"], service), []).append(row)
 
     # -- people ------------------------------------------------------------------------------
 
     def new_participant(self, site, first, *, category=None):
         rng = self.rng
-        big = site.province.current.code in BIG_CITIES
-        if big:
+        if site.province.code in BIG_CITIES:
             residence = rng.choices(["temporary", "none", "permanent"], [55, 30, 15])[0]
         else:
             residence = rng.choices(["permanent", "temporary", "none"], [55, 30, 15])[0]
@@ -929,7 +1035,7 @@ class _DemoBuilder:
                 )[0],
                 "community": rng.choices(["sex_worker", "other"], [90, 10])[0],
                 "peer_groups": rng.choices(["sex_worker", "other"], [94, 6])[0],
-            }[site.model_id]
+            }[site.model]
         sex = rng.choices(["female", "male", "other"], [92, 4, 4])[0]
         age = rng.choices(range(18, 52), [8 if a < 35 else 3 for a in range(18, 52)])[0]
         birth = D(first.year - age, rng.randrange(1, 13), rng.randrange(1, 29))
@@ -944,71 +1050,74 @@ class _DemoBuilder:
                 break
             birth += datetime.timedelta(days=1)
         self.uics.add(uic)
-        while True:
-            code = "P-" + "".join(rng.choice(CODE_ALPHABET) for _ in range(7))
-            if code not in self.codes:
-                break
-        self.codes.add(code)
-        person = Person(uic_hash=uic_hash(uic))
-        self.persons.append(person)
-        participant = Participant(
-            code=code,
-            person=person,
-            province_id=site.province.current_id,
+        return _Record(
+            uic=uic,
+            province=site.province.pk,
             category=category,
             sex=sex,
             birth_year=birth.year,
             residence=residence,
             consent_on=first,
+            last=first,
         )
-        self.participants.append(participant)
-        return participant
+
+    def record_in(self, record, province, first):
+        """Another province's own record of the same person."""
+        return _Record(
+            uic=record.uic,
+            province=province,
+            category=record.category,
+            sex=record.sex,
+            birth_year=record.birth_year,
+            residence=record.residence,
+            consent_on=first,
+            last=first,
+        )
+
+    def enrol(self, record, site, group, day):
+        self.enrolments.append((record, site, group, day))
 
     def needs_for(self, site):
         rng = self.rng
-        pool = NEEDS_BY_CITY.get(site.province.current.code, NEEDS_OTHER)
+        pool = NEEDS_BY_CITY.get(site.province.code, NEEDS_OTHER)
         return sorted(set(rng.sample(pool, rng.choices([1, 2, 3], [60, 30, 10])[0])))
 
-    def contact(self, participant, site, day, *, needs, kind=None, group_p=0.8):
+    def contact(self, record, site, day, *, needs, kind=None, group_p=0.8):
+        """One contact; returns the code of the peer group that made it (or None)."""
         rng = self.rng
-        group = self.groups.get(site.pk)
-        if group is not None and (group.founded_on > day or rng.random() > group_p):
+        group = self.groups.get(site.code)
+        if group is not None and (group[1] > day or rng.random() > group_p):
             group = None
         if kind is None:
             kind = {
                 "peer_groups": rng.choice(["outreach", "group_session", "group_session"]),
                 "community": rng.choice(["counselling", "outreach", "follow_up"]),
                 "worker_rights": rng.choice(["outreach", "counselling", "follow_up"]),
-            }[site.model_id]
-        self.contacts.append(
-            Contact(
-                participant=participant,
-                date=day,
-                site=site,
-                peer_group=group,
-                kind=kind,
-                needs=needs,
-            )
+            }[site.model]
+        code = group[0] if group is not None else None
+        self.rows["contacts"].append(
+            {
+                "uic": record.uic,
+                "date": day,
+                "site": site.code,
+                "peer_group": code,
+                "kind": kind,
+                "needs": needs,
+            }
         )
-        return group
+        record.seen(day)
+        return code
 
-    def refer(self, participant, site, day, service, group):
+    def refer(self, record, site, day, service, group):
+        """A referral, with the person's consent (no referral is made without it), and its
+        history up to its status at the end of 2025."""
         rng = self.rng
-        providers = self.providers.get((site.province.current_id, service), [])
+        providers = self.providers.get((site.province.code, service), [])
         provider = rng.choice(providers) if providers else None
-        referral = Referral(
-            participant=participant,
-            date=day,
-            site=site,
-            peer_group=group,
-            service=service,
-            provider=provider,
-            consent_to_share=rng.random() < 0.8,
-        )
         refused = (
             provider is not None
-            and not provider.accepts_without_residence
-            and participant.residence != "permanent"
+            and not provider["accepts_without_residence"]
+            and record.residence != "permanent"
         )
         recent = (DATA_END - day).days < 75
         if recent:
@@ -1020,22 +1129,49 @@ class _DemoBuilder:
                 ["completed", "received", "referred", "declined", "lost"], [58, 7, 6, 11, 18]
             )[0]
         history = [("", "referred", day)]
+        completed_on = None
         if status in ("received", "completed"):
             received = day + datetime.timedelta(days=rng.randrange(1, 10))
             history.append(("referred", "received", min(received, DATA_END)))
         if status == "completed":
             done = history[-1][2] + datetime.timedelta(days=rng.randrange(3, 60))
-            done = min(done, DATA_END)
-            referral.completed_on = done
-            history.append(("received", "completed", done))
-            self.support(participant, referral, site, service, done)
+            completed_on = min(done, DATA_END)
+            history.append(("received", "completed", completed_on))
         elif status in ("declined", "lost"):
             ended = min(day + datetime.timedelta(days=rng.randrange(7, 90)), DATA_END)
             history.append(("referred", status, ended))
-        referral.status = status
-        self.referrals.append((referral, history))
+        self.add_referral(
+            record,
+            site,
+            day,
+            service,
+            provider=provider["name"] if provider else None,
+            history=history,
+            group=group,
+        )
+        if completed_on is not None:
+            self.support(record, site, service, day, completed_on)
 
-    def support(self, participant, referral, site, service, day):
+    def add_referral(self, record, site, day, service, *, provider, history, group=None):
+        status = history[-1][1]
+        self.rows["referrals"].append(
+            {
+                "uic": record.uic,
+                "date": day,
+                "site": site.code,
+                "service": service,
+                "provider": provider,
+                "status": status,
+                "completed_on": history[-1][2] if status == "completed" else None,
+                "consent": True,
+            }
+        )
+        key = (record.uic, day, site.code, service)
+        self.histories[key] = history
+        self.referral_groups[key] = group
+        record.seen(history[-1][2])
+
+    def support(self, record, site, service, referred_on, day):
         rng = self.rng
         kind_amount = {
             "vocational_training": ("vocational_training_fee", 3_000_000),
@@ -1043,39 +1179,45 @@ class _DemoBuilder:
             "health_insurance": ("health_insurance_premium", rng.randrange(700, 901) * 1_000),
         }.get(service)
         if kind_amount and rng.random() < 0.85:
-            self.supports.append(
-                Support(
-                    participant=participant,
-                    referral=referral,
-                    site=site,
-                    date=day,
-                    kind=kind_amount[0],
-                    amount_vnd=kind_amount[1],
-                )
+            self.rows["supports"].append(
+                {
+                    "uic": record.uic,
+                    "date": day,
+                    "site": site.code,
+                    "kind": kind_amount[0],
+                    "amount_vnd": kind_amount[1],
+                    "referral_date": referred_on,
+                    "referral_service": service,
+                }
             )
+            record.seen(day)
 
-    def assess_rights(self, participant, site, day):
+    def assess_rights(self, record, site, day):
         rng = self.rng
-        establishments = self.establishments.get(site.pk)
+        establishments = self.establishments.get(site.code)
         if not establishments:
             return
-        years = (day - site.start_date).days / 365
+        years = (day - site.start).days / 365
         growth = 0.04 if site.role == "control" else 0.14
         ensured = rng.random() < min(0.85, 0.2 + growth * years)
         flags = {name: True for name in RightsAssessment.CORE_RIGHTS}
         if not ensured:
             flags = {name: rng.random() < 0.55 for name in RightsAssessment.CORE_RIGHTS}
             flags[rng.choice(RightsAssessment.CORE_RIGHTS)] = False
-        self.rights.append(
-            RightsAssessment(
-                participant=participant,
-                establishment=rng.choice(establishments),
-                date=day,
-                social_insurance=rng.random() < min(0.6, 0.1 + 0.08 * years),
-                health_insurance=rng.random() < min(0.8, 0.3 + 0.08 * years),
+        establishment = rng.choice(establishments)
+        social_insurance = rng.random() < min(0.6, 0.1 + 0.08 * years)
+        health_insurance = rng.random() < min(0.8, 0.3 + 0.08 * years)
+        self.rows["rights_assessments"].append(
+            {
+                "uic": record.uic,
+                "establishment": establishment,
+                "date": day,
+                "social_insurance": social_insurance,
+                "health_insurance": health_insurance,
                 **flags,
-            )
+            }
         )
+        record.seen(day)
 
     def person(self, site, lo, hi, *, contacts=None, need_p=0.45, refer_p=0.6, category=None):
         """One participant met at `site` from a day in [lo, hi]: their contacts, needs,
@@ -1084,7 +1226,7 @@ class _DemoBuilder:
         of the same person)."""
         rng = self.rng
         first = _day(rng, lo, hi)
-        participant = self.new_participant(site, first, category=category)
+        record = self.new_participant(site, first, category=category)
         count = contacts or rng.choices(range(1, 9), [22, 22, 16, 12, 10, 8, 6, 4])[0]
         days, day = [], first
         for _ in range(count):
@@ -1095,58 +1237,36 @@ class _DemoBuilder:
         moved_to = None
         if len(days) >= 3 and rng.random() < 0.08:
             moved_to = rng.choice(
-                [s for s in self.site_list if s.pk != site.pk and s.code not in CALIBRATED]
+                [s for s in self.site_list if s.code != site.code and s.code not in CALIBRATED]
             )
         enrolled = {}
-        records = {site.province.current_id: participant}
-        home = participant
-        worker = participant.category == "establishment_worker"
+        records = {site.province.pk: record}
+        home = record
+        worker = record.category == "establishment_worker"
         for i, day in enumerate(days):
             where = site
             if moved_to is not None and i >= len(days) // 2:
-                end = moved_to.end_date or DATA_END
-                if moved_to.start_date <= day <= end:
+                end = moved_to.end or DATA_END
+                if moved_to.start <= day <= end:
                     where = moved_to
-            province = where.province.current_id
-            if province not in records:
-                records[province] = self.record_in(home, province, day)
-            participant = records[province]
+            if where.province.pk not in records:
+                records[where.province.pk] = self.record_in(home, where.province.pk, day)
+            record = records[where.province.pk]
             needs = self.needs_for(where) if rng.random() < need_p else []
-            group = self.contact(participant, where, day, needs=needs)
-            enrolled.setdefault(where.pk, (where, day, group, participant))
+            group = self.contact(record, where, day, needs=needs)
+            enrolled.setdefault(where.code, (where, day, group, record))
             for service in needs:
                 if rng.random() < refer_p:
                     ref_day = min(day + datetime.timedelta(days=rng.randrange(0, 8)), DATA_END)
-                    self.refer(participant, where, ref_day, service, group)
-            if worker and where.model_id == "worker_rights" and (i == 0 or rng.random() < 0.3):
-                self.assess_rights(participant, where, day)
+                    self.refer(record, where, ref_day, service, group)
+            if worker and where.model == "worker_rights" and (i == 0 or rng.random() < 0.3):
+                self.assess_rights(record, where, day)
         for where, day, group, record in enrolled.values():
-            self.enrolments.append(
-                Enrolment(participant=record, site=where, peer_group=group, enrolled_on=day)
-            )
+            self.enrol(record, where, group, day)
         if rng.random() < 0.03 and days[-1] < D(2025, 6, 1):
-            home.withdrawn_on = days[-1] + datetime.timedelta(days=rng.randrange(30, 200))
-        return home
-
-    def record_in(self, participant, province_id, first):
-        """Another province's own record of the same person (its own display code)."""
-        while True:
-            code = "P-" + "".join(self.rng.choice(CODE_ALPHABET) for _ in range(7))
-            if code not in self.codes:
-                break
-        self.codes.add(code)
-        record = Participant(
-            code=code,
-            person=participant.person,
-            province_id=province_id,
-            category=participant.category,
-            sex=participant.sex,
-            birth_year=participant.birth_year,
-            residence=participant.residence,
-            consent_on=first,
-        )
-        self.participants.append(record)
-        return record
+            # Withdrawn after everything the home province recorded about them.
+            later = home.last + datetime.timedelta(days=rng.randrange(30, 200))
+            home.withdrawn_on = min(later, DATA_END)
 
     def hanoi_worker_rights(self):
         """Hà Nội, worker-rights model, 2019–2020, as the source reports it: 284 workers reached
@@ -1159,29 +1279,27 @@ class _DemoBuilder:
             site = sites[n % 2 if n < 160 else 0]
             category = "establishment_worker" if n % 7 else "sex_worker"
             first = _day(rng, lo, D(2020, 10, 31))
-            participant = self.new_participant(site, first, category=category)
+            record = self.new_participant(site, first, category=category)
             has_need, referred = n < 116, n < 62
             needs = self.needs_for(site) if has_need else []
-            group = self.contact(participant, site, first, needs=needs, kind="outreach")
-            self.enrolments.append(
-                Enrolment(participant=participant, site=site, peer_group=group, enrolled_on=first)
-            )
+            group = self.contact(record, site, first, needs=needs, kind="outreach")
+            self.enrol(record, site, group, first)
             if referred:
                 for service in needs[: 1 + (n % 3 == 0)]:
-                    self.refer(participant, site, first + datetime.timedelta(days=3), service, None)
-            self.assess_rights(participant, site, first)
+                    self.refer(record, site, first + datetime.timedelta(days=3), service, None)
+            self.assess_rights(record, site, first)
             if rng.random() < 0.5:  # a follow-up visit (no new need)
                 later = first + datetime.timedelta(days=rng.randrange(20, 60))
                 if later <= hi:
-                    self.contact(participant, site, later, needs=[], kind="follow_up")
+                    self.contact(record, site, later, needs=[], kind="follow_up")
             if rng.random() < 0.4:  # met again later in the phase 2021–2025
                 later = _day(rng, D(2021, 2, 1), D(2025, 11, 30))
                 needs = self.needs_for(site) if rng.random() < 0.4 else []
-                self.contact(participant, site, later, needs=needs, kind="follow_up")
+                self.contact(record, site, later, needs=needs, kind="follow_up")
                 if needs and rng.random() < 0.6:
-                    self.refer(participant, site, later, needs[0], None)
+                    self.refer(record, site, later, needs[0], None)
                 if category == "establishment_worker":
-                    self.assess_rights(participant, site, later)
+                    self.assess_rights(record, site, later)
 
     def hcmc_2014(self):
         """TP. Hồ Chí Minh 2014: 20 women selected into the model after 50 counselling
@@ -1190,65 +1308,60 @@ class _DemoBuilder:
         rng = self.rng
         sites = [self.sites[c] for c in SITES_HCMC_2014]
         school = next(
-            p for p in Provider.objects.filter(name__startswith="Trường dạy nghề tóc Sài Gòn")
+            row["name"]
+            for row in self.provider_rows
+            if row["name"].startswith("Trường dạy nghề tóc Sài Gòn")
         )
-        sessions = 0
         for n in range(20):
             site = sites[n % 6]
             first = _day(rng, D(2014, 4, 1), D(2014, 6, 30))
-            participant = self.new_participant(site, first, category="sex_worker")
-            participant.residence = "temporary" if n % 5 else "none"
+            record = self.new_participant(site, first, category="sex_worker")
+            record.residence = "temporary" if n % 5 else "none"
             visits = 3 if n < 10 else 2
             day = first
             for v in range(visits):
                 needs = ["vocational_training"] if v == 0 else []
-                self.contact(participant, site, day, needs=needs, kind="counselling")
-                sessions += 1
+                self.contact(record, site, day, needs=needs, kind="counselling")
                 day += datetime.timedelta(days=rng.randrange(14, 40))
-            self.enrolments.append(Enrolment(participant=participant, site=site, enrolled_on=first))
+            self.enrol(record, site, None, first)
             if n < 15:
-                self.supports.append(
-                    Support(
-                        participant=participant,
-                        site=site,
-                        date=D(2014, 8, 15),
-                        kind="vocational_training_fee",
-                        amount_vnd=3_000_000,
-                    )
+                self.rows["supports"].append(
+                    {
+                        "uic": record.uic,
+                        "date": D(2014, 8, 15),
+                        "site": site.code,
+                        "kind": "vocational_training_fee",
+                        "amount_vnd": 3_000_000,
+                    }
                 )
             if n >= 10:
-                referral = Referral(
-                    participant=participant,
-                    date=D(2014, 8, 1),
-                    site=site,
-                    service="vocational_training",
+                self.add_referral(
+                    record,
+                    site,
+                    D(2014, 8, 1),
+                    "vocational_training",
                     provider=school,
-                    consent_to_share=True,
-                    status="completed",
-                    completed_on=D(2014, 11, 28),
+                    history=[
+                        ("", "referred", D(2014, 8, 1)),
+                        ("referred", "received", D(2014, 8, 5)),
+                        ("received", "completed", D(2014, 11, 28)),
+                    ],
                 )
-                history = [
-                    ("", "referred", D(2014, 8, 1)),
-                    ("referred", "received", D(2014, 8, 5)),
-                    ("received", "completed", D(2014, 11, 28)),
-                ]
-                self.referrals.append((referral, history))
-        return sessions
 
     # -- site-level records ----------------------------------------------------------------
 
     def site_records(self):
         rng = self.rng
-        costs, trainings, assessments = [], [], []
+        costs, trainings = self.rows["costs"], self.rows["trainings"]
+        assessments = self.rows["establishment_assessments"]
         audience_by_model = {
             "worker_rights": ["owners", "officials", "sex_workers"],
             "community": ["sex_workers", "officials"],
             "peer_groups": ["peer_leaders", "sex_workers", "officials"],
         }
         for site in self.site_list:
-            start = max(site.start_date, DATA_START)
-            end = min(site.end_date or DATA_END, DATA_END)
-            size = self.site_size[site.code]
+            start = max(site.start, DATA_START)
+            end = min(site.end or DATA_END, DATA_END)
             quarter = D(start.year, 1 + 3 * ((start.month - 1) // 3), 1)
             while quarter <= end:
                 categories = ["staff", "communication"]
@@ -1261,33 +1374,36 @@ class _DemoBuilder:
                         "support": 20,
                         "other": 4,
                     }[category]
-                    amount = base * (0.6 + size / 250) * rng.uniform(0.7, 1.3) * 1_000_000
+                    amount = base * (0.6 + site.size / 250) * rng.uniform(0.7, 1.3) * 1_000_000
                     costs.append(
-                        Cost(
-                            site=site,
-                            date=max(quarter, start),
-                            category=category,
-                            amount_vnd=round(amount, -5),
-                        )
+                        {
+                            "site": site.code,
+                            "date": max(quarter, start),
+                            "category": category,
+                            "amount_vnd": int(round(amount, -5)),
+                        }
                     )
                 month = quarter.month + 3
                 quarter = D(quarter.year + (month > 12), (month - 1) % 12 + 1, 1)
             for year in range(max(start.year, 2016), end.year + 1):
-                audiences = audience_by_model[site.model_id]
+                audiences = audience_by_model[site.model]
                 for audience in rng.sample(audiences, rng.randrange(1, len(audiences) + 1)):
                     day = _day(rng, max(start, D(year, 1, 1)), min(end, D(year, 12, 31)))
                     trainings.append(
-                        Training(
-                            site=site, date=day, audience=audience, trainees=rng.randrange(10, 41)
-                        )
+                        {
+                            "site": site.code,
+                            "date": day,
+                            "audience": audience,
+                            "trainees": rng.randrange(10, 41),
+                        }
                     )
-                for est in self.establishments.get(site.pk, []):
+                for establishment in self.establishments.get(site.code, []):
                     for half in (1, 7):
                         lo = max(start, D(year, half, 1))
                         hi = min(end, D(year, half + 5, 28))
                         if lo > hi or (half == 7 and rng.random() < 0.5):
                             continue
-                        years = (lo - site.start_date).days / 365
+                        years = (lo - site.start).days / 365
                         growth = 0.03 if site.role == "control" else 0.15
                         compliant = rng.random() < min(0.9, 0.15 + growth * years)
                         duties = {name: True for name in EstablishmentAssessment.DUTIES}
@@ -1298,9 +1414,7 @@ class _DemoBuilder:
                         if site.role != "control" and years >= 0.5:
                             duties["owner_commitment"] = True  # owners signed the commitment
                         assessments.append(
-                            EstablishmentAssessment(
-                                establishment=est, date=_day(rng, lo, hi), **duties
-                            )
+                            {"establishment": establishment, "date": _day(rng, lo, hi), **duties}
                         )
         # TP. Hồ Chí Minh 2014: 3 classes for 40 sex workers, 1 class for 30 officials.
         for n, (audience, trainees, day) in enumerate(
@@ -1311,37 +1425,38 @@ class _DemoBuilder:
                 ("officials", 30, D(2014, 4, 19)),
             ]
         ):
-            site = self.sites[SITES_HCMC_2014[n]]
-            trainings.append(Training(site=site, date=day, audience=audience, trainees=trainees))
+            trainings.append(
+                {
+                    "site": SITES_HCMC_2014[n],
+                    "date": day,
+                    "audience": audience,
+                    "trainees": trainees,
+                }
+            )
         # …and what the 2014 pilot cost: the classes and the 45 million VND of training fees.
-        q1 = self.sites[SITES_HCMC_2014[0]]
-        costs.append(Cost(site=q1, date=D(2014, 4, 1), category="training", amount_vnd=38_000_000))
-        costs.append(Cost(site=q1, date=D(2014, 8, 15), category="support", amount_vnd=45_000_000))
-        Cost.objects.bulk_create(costs)
-        Training.objects.bulk_create(trainings)
-        EstablishmentAssessment.objects.bulk_create(assessments)
-        return {
-            "costs": len(costs),
-            "trainings": len(trainings),
-            "establishment_assessments": len(assessments),
-        }
+        q1 = SITES_HCMC_2014[0]
+        costs.append(
+            {"site": q1, "date": D(2014, 4, 1), "category": "training", "amount_vnd": 38_000_000}
+        )
+        costs.append(
+            {"site": q1, "date": D(2014, 8, 15), "category": "support", "amount_vnd": 45_000_000}
+        )
 
     # -- everything --------------------------------------------------------------------------
 
     def build(self):
         self.build_structure()
         self.hanoi_worker_rights()
-        sessions_2014 = self.hcmc_2014()
+        self.hcmc_2014()
         refer_p = {"HN": 0.62, "CT": 0.55, "HCM": 0.5, "QB": 0.45}
         for site in self.site_list:
-            lo = max(site.start_date, DATA_START)
-            hi = min(site.end_date or DATA_END, DATA_END)
-            n = self.site_size[site.code]
+            lo = max(site.start, DATA_START)
+            hi = min(site.end or DATA_END, DATA_END)
             if site.code in CALIBRATED:
-                lo, n = D(2021, 1, 4), n  # 2019–2020 is hanoi_worker_rights's
+                lo = D(2021, 1, 4)  # 2019–2020 is hanoi_worker_rights's
             prefix = site.code.split("-")[0]
             control = site.role == "control"
-            for _ in range(n):
+            for _ in range(site.size):
                 self.person(
                     site,
                     lo,
@@ -1349,53 +1464,116 @@ class _DemoBuilder:
                     need_p=0.3 if control else 0.45,
                     refer_p=0.25 if control else refer_p.get(prefix, 0.4 + self.rng.random() / 4),
                 )
-        Person.objects.bulk_create(self.persons)
-        for participant in self.participants:
-            participant.person_id = participant.person.pk
-        Participant.objects.bulk_create(self.participants)
-        Enrolment.objects.bulk_create(self.enrolments)
-        Contact.objects.bulk_create(self.contacts)
-        Referral.objects.bulk_create([r for r, _ in self.referrals])
-        events = []
-        for referral, history in self.referrals:
-            for from_status, to_status, day in history:
-                extra = {"on": day} if self.has_on else {}
-                at = datetime.datetime.combine(day, datetime.time(9), tzinfo=datetime.UTC)
-                events.append(
-                    ReferralEvent(
-                        referral=referral,
-                        from_status=from_status,
-                        to_status=to_status,
-                        at=at,
-                        **extra,
-                    )
-                )
-        with _AtAsGiven():
-            ReferralEvent.objects.bulk_create(events)
-        for support in self.supports:
-            support.referral_id = support.referral.pk if support.referral else None
-        Support.objects.bulk_create(self.supports)
-        RightsAssessment.objects.bulk_create(self.rights)
-        counts = {
-            "sites": len(self.site_list),
-            "participants": len(self.participants),
-            "contacts": len(self.contacts),
-            "referrals": len(self.referrals),
-            "referral_events": len(events),
-            "supports": len(self.supports),
-            "rights_assessments": len(self.rights),
-            "counselling_sessions_2014": sessions_2014,
+        self.site_records()
+
+    def files(self):
+        """The data set as exchange files: {file name: [{column: value}]}, in the format's
+        order."""
+        participants = [
+            {
+                "uic": record.uic,
+                "category": record.category,
+                "sex": record.sex,
+                "birth_year": record.birth_year,
+                "residence": record.residence,
+                "enrolled_on": day,
+                "site": site.code,
+                "peer_group": group,
+                "consent_on": record.consent_on,
+                "withdrawn_on": record.withdrawn_on,
+            }
+            for record, site, group, day in self.enrolments
+        ]
+        return {
+            "sites": [_site_row(row) for row in SITES],
+            "peer_groups": [_group_row(row) for row in GROUPS],
+            "establishments": self.establishment_rows,
+            "providers": self.provider_rows,
+            "participants": participants,
+            **self.rows,
         }
-        counts.update(self.site_records())
-        return counts
+
+    # -- what the exchange format cannot carry ------------------------------------------------
+
+    def complete(self):
+        """Write what the files cannot say (see the module docstring); changes nothing when it
+        is already there. Returns {what: number of rows written}, without the zeros."""
+        ended = Site.objects.filter(
+            code__in=[site.code for site in self.site_list if site.end is not None],
+            is_active=True,
+        ).values_list("pk", flat=True)
+        written = {"sites (inactive)": _update(Site, "is_active", dict.fromkeys(ended, False))}
+        groups = dict(
+            PeerGroup.objects.filter(code__in=[row[0] for row in GROUPS]).values_list("code", "pk")
+        )
+        digests, keys = {}, {}
+        for key in self.histories:
+            if key[0] not in digests:
+                digests[key[0]] = uic_hash(key[0])
+            keys[(digests[key[0]], *key[1:])] = key
+        referrals, group_changes = {}, {}
+        for pk, digest, day, site, service, group_id in Referral.objects.filter(
+            site__code__in=list(self.sites)
+        ).values_list(
+            "pk", "participant__person__uic_hash", "date", "site__code", "service", "peer_group_id"
+        ):
+            key = keys.get((digest, day, site, service))
+            if key is None:  # entered on a demo site by hand, not part of the data set
+                continue
+            referrals[pk] = key
+            code = self.referral_groups[key]
+            wanted = groups[code] if code else None
+            if group_id != wanted:
+                group_changes[pk] = wanted
+        written["referrals (peer group)"] = _update(Referral, "peer_group_id", group_changes)
+        written["referral_events"] = self.write_histories(referrals)
+        return {what: count for what, count in written.items() if count}
+
+    def write_histories(self, referrals):
+        """Give each of `referrals` ({id: key}) its dated history in place of the one step the
+        importer records; returns the number of history rows written."""
+        found = {pk: [] for pk in referrals}
+        for chunk in chunks(referrals):
+            for referral_id, *event in (
+                ReferralEvent.objects.filter(referral_id__in=chunk)
+                .order_by("at", "id")
+                .values_list("referral_id", "from_status", "to_status", "on", "at")
+            ):
+                found[referral_id].append(tuple(event))
+        stale, events = [], []
+        for pk, key in referrals.items():
+            wanted = [
+                (from_status, to_status, day, datetime.datetime.combine(day, HISTORY_TIME))
+                for from_status, to_status, day in self.histories[key]
+            ]
+            if found[pk] != wanted:
+                stale.append(pk)
+                events += [
+                    ReferralEvent(referral_id=pk, from_status=f, to_status=t, on=on, at=at)
+                    for f, t, on, at in wanted
+                ]
+        for chunk in chunks(stale):
+            ReferralEvent.objects.filter(referral_id__in=chunk).delete()
+        with _AtAsGiven():
+            ReferralEvent.objects.bulk_create(events, batch_size=BATCH)
+        return len(events)
 
 
-CALIBRATED = {"HN-CAUGIAY-WR", "HN-BADINH-WR"}
-SITES_HCMC_2014 = [
-    "HCM-Q1-CD",
-    "HCM-Q3-CD",
-    "HCM-Q4-CD",
-    "HCM-Q8-CD",
-    "HCM-BINHTHANH-CD",
-    "HCM-TANBINH-CD",
-]
+def _update(model, field, wanted):
+    """Set `field` to {id: value} on records of `model` as the importer writes a change: version
+    moved on, updated_at now, one audit entry per record with the value before and after (one
+    UPDATE per value). Returns the number of records changed."""
+    now = timezone.now()
+    changed = []
+    for obj in model.objects.in_bulk(list(wanted)).values():
+        changed.append((obj, assign(obj, {field: wanted[obj.pk]})))
+    by_value = {}
+    for pk, value in wanted.items():
+        by_value.setdefault(value, []).append(pk)
+    for value, pks in by_value.items():
+        for chunk in chunks(pks):
+            model.objects.filter(pk__in=chunk).update(
+                **{field: value}, version=F("version") + 1, updated_at=now
+            )
+    audit_bulk(model, changed=changed)
+    return len(changed)
