@@ -159,6 +159,12 @@ def main():
     parser.add_argument("--think", type=float, default=0.0, help="pause between pages (s)")
     parser.add_argument("--ramp", type=float, default=10.0, help="users arrive over (s)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument(
+        "--accounts-only",
+        action="store_true",
+        help="only the demo accounts, not the demo data set (a database `manage.py bench` "
+        "filled: national scale, its periods approved and locked)",
+    )
     options = parser.parse_args()
     users = max(1, min(options.users, 200))
     duration = max(5, min(options.duration, 600))
@@ -172,7 +178,8 @@ def main():
     # As in production: hashed, compressed static files served by WhiteNoise.
     run([python, "manage.py", "collectstatic", "--noinput"], env, stdout=subprocess.DEVNULL)
     seed_started = time.perf_counter()
-    run([python, "manage.py", "seed_demo"], env, stdout=subprocess.DEVNULL)
+    seed = ["--no-data"] if options.accounts_only else []
+    run([python, "manage.py", "seed_demo", *seed], env, stdout=subprocess.DEVNULL)
     print(f"demo data ready ({time.perf_counter() - seed_started:.0f} s)", flush=True)
     prepared = json.loads(
         run([python, "-c", PREPARE], env, capture_output=True, text=True).stdout.splitlines()[-1]
