@@ -36,25 +36,20 @@ def audit_bulk(model, *, created=(), changed=(), actor=None):
     name = model._meta.verbose_name
 
     def entry(obj, action, changes):
-        return LogEntry(
-            content_type=content_type,
-            object_pk=str(obj.pk),
-            object_id=obj.pk,
-            object_repr=f"{name} #{obj.pk}",
-            action=action,
-            changes=changes,
-            actor=actor,
-        )
+        return {
+            "object_pk": str(obj.pk),
+            "object_id": obj.pk,
+            "object_repr": f"{name} #{obj.pk}",
+            "action": action,
+            "changes": changes,
+        }
 
+    audited_fields = [field for field in model._meta.concrete_fields if field.name in fields]
     entries = [
         entry(
             obj,
             LogEntry.Action.CREATE,
-            {
-                field.name: ["None", _text(getattr(obj, field.attname))]
-                for field in model._meta.concrete_fields
-                if field.name in fields
-            },
+            {field.name: ["None", _text(getattr(obj, field.attname))] for field in audited_fields},
         )
         for obj in created
     ]
@@ -66,4 +61,35 @@ def audit_bulk(model, *, created=(), changed=(), actor=None):
         }
         if audited:
             entries.append(entry(obj, LogEntry.Action.UPDATE, audited))
-    LogEntry.objects.bulk_create(entries, batch_size=1000)
+    _insert(LogEntry, {"content_type": content_type, "actor": actor}, entries)
+
+
+def _insert(model, common, rows):
+    """INSERT one record per dict of `rows` (field name: value), each with the values of
+    `common`; no id is needed back. On PostgreSQL through COPY, the common values prepared once:
+    an import's tens of thousands of entries go in a fraction of bulk_create's time (which would
+    build a model instance per entry and quote their JSON element by element into arrays);
+    elsewhere bulk_create."""
+    from django.db import connection
+
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**common, **row) for row in rows], batch_size=1000)
+        return
+    template = model(**common)  # the defaults (the timestamp: now), as bulk_create would
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    values = [
+        field.get_db_prep_save(field.pre_save(template, add=True), connection) for field in fields
+    ]
+    varying = [(i, field) for i, field in enumerate(fields) if field.name in rows[0]]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            for i, field in varying:
+                values[i] = field.get_db_prep_save(row[field.name], connection)
+            copy.write_row(values)

@@ -272,3 +272,10 @@ def test_contacts_created_and_changed_by_an_import_are_audited(officer_hn, site_
         (LogEntry.Action.CREATE, "officer_hn"),
         (LogEntry.Action.UPDATE, "officer_hn"),
     ]
+    # Each field before and after, as the per-record signals write them.
+    update = LogEntry.objects.get_for_object(contact).get(action=LogEntry.Action.UPDATE)
+    assert update.changes == {"needs": ["['loan']", "['loan', 'shelter']"]}
+    assert update.object_repr == f"{Contact._meta.verbose_name} #{contact.pk}"
+    created = LogEntry.objects.get_for_object(contact).get(action=LogEntry.Action.CREATE)
+    assert created.changes["date"] == ["None", "2020-04-01"]
+    assert created.timestamp is not None
