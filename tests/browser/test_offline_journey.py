@@ -294,10 +294,13 @@ def test_conflicts_are_shown_and_signing_out_warns_before_anything_is_lost(
     asked = []
     page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
     sign_out(page)
-    for _ in range(100):
+    # Signing out first tries to send (the probe may take up to its 8-second timeout on a slow
+    # machine), then asks.
+    for _ in range(300):
         if asked:
             break
         page.wait_for_timeout(100)
+    assert asked, "signing out with an item waiting did not ask first"
     assert "1 mục chưa gửi được" in asked[0]
     assert "/login/" not in page.url
     assert [item["state"] for item in queue(page)].count("waiting") == 1
