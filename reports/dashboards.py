@@ -203,20 +203,15 @@ def _live_pilot_control(*, start, end, province):
     }
 
 
-def national_live(*, start, end, units, scale_up=None):
-    """Live national tables (every province of a unit set, the models, breakdowns, pilot versus
-    control, costs) for administrators, who may see participant-level data: not suppressed."""
-    targets = selectors.targets_for(start=start, end=end)
-    rows, national = selectors.province_table(start=start, end=end, units=units)
-    models = selectors.model_table(start=start, end=end)
+def _national_tables(national, rows, models, *, targets, units):
+    """What the national page shows the same way live and as released: the headline against
+    its target, the provinces with coverage, the models, and their charts."""
     coverage_target = targets.get("coverage_pct", selectors.COVERAGE_TARGET_DEFAULT)
     return {
-        **_base(start, end),
-        "scope": "national",
         "headline": national,
         "headline_columns": columns(HEADLINE),
         "referred_target": targets.get("referred_pct"),
-        "referred_met": target_met(national["referred_pct"], targets.get("referred_pct")),
+        "referred_met": target_met(national.get("referred_pct"), targets.get("referred_pct")),
         "coverage_target": coverage_target,
         **_coverage_summary(rows, coverage_target),
         "province_rows": rows,
@@ -227,6 +222,19 @@ def national_live(*, start, end, units, scale_up=None):
         "model_columns": columns(MODEL_COLUMNS),
         "model_chart": _model_chart(models),
         **_province_chart(rows),
+    }
+
+
+def national_live(*, start, end, units, scale_up=None):
+    """Live national tables (every province of a unit set, the models, breakdowns, pilot versus
+    control, costs) for administrators, who may see participant-level data: not suppressed."""
+    targets = selectors.targets_for(start=start, end=end)
+    rows, national = selectors.province_table(start=start, end=end, units=units)
+    models = selectors.model_table(start=start, end=end)
+    return {
+        **_base(start, end),
+        "scope": "national",
+        **_national_tables(national, rows, models, targets=targets, units=units),
         "breakdowns": _live_breakdowns(start=start, end=end),
         "pilot_control": _live_pilot_control(start=start, end=end, province=None),
         "costs": _live_costs(
@@ -447,27 +455,13 @@ def national_release(*, release, units, scale_up=None):
     models = _labelled_rows(releases.table(release, "model"), model_labels)
     roles = releases.table(release, "role")
     role_rows = _labelled_rows(roles, dict(Site.SiteRole.choices))
-    coverage_target = targets.get("coverage_pct", selectors.COVERAGE_TARGET_DEFAULT)
     national = national or {}
     return {
         **_base(period.start, period.end, label=period.label, release=release),
         "scope": "national",
         "release": release,
         "period": period,
-        "headline": national,
-        "headline_columns": columns(HEADLINE),
-        "referred_target": targets.get("referred_pct"),
-        "referred_met": target_met(national.get("referred_pct"), targets.get("referred_pct")),
-        "coverage_target": coverage_target,
-        **_coverage_summary(rows, coverage_target),
-        "province_rows": rows,
-        "province_columns": columns(PROVINCE_COLUMNS),
-        "units": units,
-        "link_provinces": units == Province.UnitSet.CURRENT,
-        "model_rows": models,
-        "model_columns": columns(MODEL_COLUMNS),
-        "model_chart": _model_chart(models),
-        **_province_chart(rows),
+        **_national_tables(national, rows, models, targets=targets, units=units),
         "breakdowns": _release_breakdowns(release, model_labels),
         "pilot_control": {
             "rows": role_rows,
