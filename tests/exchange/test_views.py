@@ -190,7 +190,9 @@ def test_export_applies_the_list_filters(client_for, admin_user, site_hn, site_c
     assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["CT-NK-WR"]
 
 
-def test_participant_exports_hold_the_provinces_pseudonym_never_the_uic_or_its_hash(client_for, officer_hn, site_hn):
+def test_participant_exports_hold_the_provinces_pseudonym_never_the_uic_or_its_hash(
+    client_for, officer_hn, site_hn
+):
     participant = factories.ParticipantFactory(uic=UIC_A)
     factories.EnrolmentFactory(participant=participant, site=site_hn)
     factories.ContactFactory(participant=participant, site=site_hn, needs=["loan", "shelter"])
@@ -210,9 +212,12 @@ def test_participant_exports_hold_the_provinces_pseudonym_never_the_uic_or_its_h
         b"".join(client.get(reverse("exchange:export", args=["participants"])).streaming_content)
     )
     assert rows[1][0] == pseudonym(UIC_A, "01") and rows[1][6] == "HN-HM-PG"
-    assert uic_hash(UIC_A) not in b"".join(
-        client.get(reverse("exchange:export", args=["participants"])).streaming_content
-    ).decode()
+    assert (
+        uic_hash(UIC_A)
+        not in b"".join(
+            client.get(reverse("exchange:export", args=["participants"])).streaming_content
+        ).decode()
+    )
 
 
 def test_the_ministry_gets_no_participant_level_export(client_for, ministry, site_hn):
