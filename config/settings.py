@@ -329,6 +329,9 @@ HARVEST_USUAL_HOURS = (int(_usual[0]), int(_usual[1]))
 # Bulk import (exchange.reader): what one upload, or one folder for `import_exchange`, may
 # hold. A file past a limit is refused, with a message, before it costs memory or time.
 EXCHANGE_MAX_UPLOAD_MB = env.int("EXCHANGE_MAX_UPLOAD_MB", default=50)
+# An import preview waiting for confirmation (exchange.uploads) is refused and deleted after this
+# many minutes; `manage.py clearpreviews` (scheduled like clearsessions) deletes the abandoned ones.
+EXCHANGE_PREVIEW_MINUTES = env.int("EXCHANGE_PREVIEW_MINUTES", default=30)
 EXCHANGE_MAX_ROWS_PER_FILE = env.int("EXCHANGE_MAX_ROWS_PER_FILE", default=200_000)
 EXCHANGE_MAX_ROWS_PER_UPLOAD = env.int("EXCHANGE_MAX_ROWS_PER_UPLOAD", default=500_000)
 EXCHANGE_MAX_CELLS_PER_ROW = env.int("EXCHANGE_MAX_CELLS_PER_ROW", default=50)
