@@ -7,6 +7,7 @@ and the views that receive them are wrapped in `sensitive_post_parameters`.
 
 import datetime
 import re
+import time
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -288,6 +289,9 @@ class EnrolForm(UICAnswersMixin, EnrolmentDetailsMixin, forms.Form):
         the UIC (never the UIC itself), sex and birth year."""
         return {
             "digest": uic_hash(self.uic),
+            # When the answers were typed: refused once someone is erased after
+            # (privacy.selectors.answers_predate_erasure).
+            "at": time.time(),
             "sex": self.cleaned_data["sex"],
             "birth_year": self.cleaned_data["birth_date"].year,
         }
@@ -432,6 +436,7 @@ class ContactForm(UICAnswersMixin, forms.Form):
         self.uic_digest = uic_hash(uic)
         self.answers = {
             "digest": self.uic_digest,
+            "at": time.time(),
             "sex": self.cleaned_data["sex"],
             "birth_year": self.cleaned_data["birth_date"].year,
         }

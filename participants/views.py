@@ -16,6 +16,7 @@ from accounts.activity import record_activity
 from accounts.forms import apply_errors
 from accounts.models import ActivityEvent, Role
 from accounts.pagination import page_of, sort_by
+from privacy.selectors import answers_predate_erasure
 from programs.services_catalog import Service
 from sites.models import PeerGroup
 
@@ -163,6 +164,16 @@ def participant_withdraw(request, pk):
 PENDING_ENROLMENT = "participants.pending_enrolment"
 
 
+def _pending(request, key):
+    """UIC answers waiting in the session under `key`; dropped (and None) when someone was
+    erased since they were typed: the answers are asked again (privacy.selectors)."""
+    value = request.session.get(key)
+    if value and answers_predate_erasure(value):
+        request.session.pop(key, None)
+        return None
+    return value
+
+
 @allow(*CASE_ROLES)
 @sensitive_post_parameters(*SENSITIVE_FIELDS)
 @sensitive_variables()
@@ -173,7 +184,7 @@ def enrol(request):
     another province changes nothing the user sees: the record is their province's own."""
     user = request.user
     if request.method == "POST" and request.POST.get("step") == "confirm":
-        pending = request.session.get(PENDING_ENROLMENT)
+        pending = _pending(request, PENDING_ENROLMENT)
         confirm = EnrolConfirmForm(request.POST, user=user, pending=pending)
         if confirm.is_valid():
             data = confirm.cleaned_data
@@ -323,7 +334,7 @@ def contact_new(request):
     `contact_enrol` asks only what is missing. Answers that found someone are kept on the
     server when another field has an error, so the names are not typed again."""
     user = request.user
-    kept = request.session.get(KEPT_ANSWERS)
+    kept = _pending(request, KEPT_ANSWERS)
     if request.method == "POST":
         form = ContactForm(request.POST, user=user, kept=kept, allow_new_person=True)
         if form.is_valid():
@@ -391,7 +402,7 @@ def contact_enrol(request):
     asks only the enrolment's own questions, then enrols the person at the contact's site and
     logs the contact in one go."""
     user = request.user
-    pending = request.session.get(PENDING_CONTACT)
+    pending = _pending(request, PENDING_CONTACT)
     site = scoped_sites(user).filter(pk=(pending or {}).get("site")).first()
     if not pending or site is None:
         request.session.pop(PENDING_CONTACT, None)
