@@ -13,7 +13,7 @@ from accounts.models import ActivityEvent
 from . import uploads
 from .forms import UploadForm
 from .reader import read_upload
-from .selectors import export_rows, filter_form, may_export
+from .selectors import export_queryset, export_rows, filter_form, may_export
 from .services import import_exchange
 from .spec import FILES, FILES_BY_NAME
 from .workbook import csv_stream, template_bytes, xlsx_bytes
@@ -45,12 +45,17 @@ def export(request, kind):
         filters = {
             key: value for key, value in form.cleaned_data.items() if value not in (None, "", [])
         }
+    volume = {}
+    if FILES_BY_NAME[kind].case_level:
+        # How many people's records leave (harvesting alerts add them up, privacy.harvest).
+        volume["rows"] = export_queryset(kind, user=request.user, filters=filters).count()
     record_activity(
         user=request.user,
         kind=ActivityEvent.Kind.EXPORT,
         what=f"exchange {kind}.{fmt}",
         # Filter names only: a filter value could be a search term about a person.
         filters=sorted(key for key, value in data.items() if value),
+        **volume,
     )
     rows = export_rows(kind, user=request.user, filters=filters)
     stamp = timezone.localdate().strftime("%Y%m%d")

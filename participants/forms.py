@@ -604,6 +604,9 @@ class RightsAssessmentForm(VersionedModelForm):
     def clean_participant_code(self):
         code = normalize_code(self.cleaned_data["participant_code"])
         participant = Participant.objects.visible_to(self.user).filter(code=code).first()
+        record_lookup(
+            user=self.user, by="code", found=participant is not None, purpose="rights_assessment"
+        )
         if participant is None:
             raise ValidationError(
                 _("Không tìm thấy người tham gia này trong danh sách của bạn."),

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from accounts.access import CASE_ROLES, EDITORS, allow
-from accounts.activity import record_activity
+from accounts.activity import record_activity, record_listing
 from accounts.forms import apply_errors
 from accounts.models import ActivityEvent, Role
 from accounts.pagination import page_of, sort_by
@@ -49,12 +49,19 @@ def referral_new_url(participant):
     return f"/referrals/new/?participant={participant.pk}"
 
 
+# List pages whose rows are people's records: each page shown is logged with its row count
+# (harvesting alerts, privacy.harvest).
+LISTS_OF_PEOPLE = frozenset({"participants", "contacts", "rights_assessments"})
+
+
 def _list_page(request, *, form_class, selector, template, kind, title, sorts, default):
     form = form_class(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     rows = selector(user=request.user, filters=filters)
     rows, sorting = sort_by(request, rows, sorts, default)
     page = page_of(request, rows)
+    if kind in LISTS_OF_PEOPLE:
+        record_listing(user=request.user, listed=kind, page=page)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
