@@ -4,10 +4,11 @@ An export writes, on each row, the person's pseudonym for the province whose rec
 belongs to (an officer's and a peer leader's rows are all of their province).
 
 An import reads a pseudonym back only where that is no side door:
-- an officer: only under their own province's key, and only for a person their province has a
-  record of. A pseudonym of another province, of an erased person, of someone the province
-  does not know or a made-up one all fail the same way, after the same steps (one decryption,
-  one set look-up): one message, "not in your list";
+- an officer: only a pseudonym of a person their province has a record of. At the first
+  pseudonym of an import, the province's own pseudonyms of all its records are made once (the
+  same work whatever the file holds); each cell is then one dictionary look-up. A pseudonym of
+  another province, of an erased person, of someone the province does not know or a made-up
+  one are all the same miss: one message, "not in your list", after the same steps;
 - the server's command and a national administrator (who may see every province): under the key
   of the province the pseudonym names, whether or not the person is known, so a full export
   loads into an empty database with the same UIC_SECRET.
@@ -74,26 +75,23 @@ class Pseudonymizer:
 class Resolver:
     """The import side: the stored hash a pseudonym names, or None (see the module's text).
     `province_id`: the officer's province (None: a national importer). `known`: a callable
-    returning the set of hashes of the importer's records, called once, at the first
-    pseudonym."""
+    returning the hashes of the importer's records, called once, at the first pseudonym."""
 
     def __init__(self, *, province_id, known):
         self.keys = Keys()
         self.province_id = province_id
         self._known_source = known
-        self._known = None
+        self._table = None
 
     def __call__(self, value):
+        if self.province_id is not None:
+            if self._table is None:
+                key, code = self.keys.by_id(self.province_id)
+                self._table = {pseudonym(d, key, code): d for d in self._known_source()}
+            return self._table.get(value)
         parts = split_pseudonym(value)
         if parts is None:
             return None
         code, sealed = parts
-        if self.province_id is None:
-            found = self.keys.by_code(code)
-            return None if found is None else open_pseudonym(sealed, found[0])
-        # The code the cell names is not looked at: the province's own key is tried whatever
-        # it says, so another province's pseudonym takes the path of an unknown one.
-        digest = open_pseudonym(sealed, self.keys.by_id(self.province_id)[0])
-        if self._known is None:
-            self._known = self._known_source()
-        return digest if digest in self._known else None
+        found = self.keys.by_code(code)
+        return None if found is None else open_pseudonym(sealed, found[0])

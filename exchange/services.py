@@ -335,7 +335,7 @@ class ImportContext:
         return parsed
 
     def _known_hashes(self):
-        return set(self.scoped(Participant).values_list("person__uic_hash", flat=True))
+        return self.scoped(Participant).values_list("person__uic_hash", flat=True).iterator(5000)
 
     def uic_digest(self, raw):
         """The stored hash a `uic` cell names: a raw UIC hashed; a pseudonym of the importer's

@@ -7,6 +7,7 @@ year + sex letter, e.g. mother Nguyễn Thị Lan, father Trần Văn Hùng, bor
 code lives in memory for the length of one request or import.
 """
 
+import functools
 import hashlib
 import hmac
 import re
@@ -80,10 +81,16 @@ def province_key(province_label):
     ).digest()
 
 
+@functools.lru_cache(maxsize=128)
+def _cipher(key):
+    # Setting up a key costs far more than sealing one value: one per province and process.
+    return AESSIV(key)
+
+
 def pseudonym(digest, key, province_code):
     """The pseudonym of the person whose stored hash is `digest`: "p:", the province's GSO code
     (which province wrote the file, never who), ":" and 96 hex digits."""
-    sealed = AESSIV(key).encrypt(bytes.fromhex(digest), None)
+    sealed = _cipher(key).encrypt(bytes.fromhex(digest), None)
     return f"{PSEUDONYM_PREFIX}{province_code}:{sealed.hex()}"
 
 
@@ -99,6 +106,6 @@ def open_pseudonym(sealed, key):
     """The stored hash sealed under `key`, or None when it was sealed under another key (another
     province's) or altered. Decryption and the tag check take the same time either way."""
     try:
-        return AESSIV(key).decrypt(sealed, None).hex()
+        return _cipher(key).decrypt(sealed, None).hex()
     except InvalidTag:
         return None
