@@ -55,7 +55,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
-    "import_export",
     "auditlog",
     "axes",
     "csp",
@@ -71,8 +70,13 @@ INSTALLED_APPS = [
     "exchange",
     "offline",
     "privacy",
-    "tooling",
 ]
+# Developer tooling (`seed_demo`, `bench`, whose build empties the programme tables, and
+# `bench_import`): installed with DEBUG on, or when DEV_TOOLS says so (the test settings, the
+# benchmarks and the load test on production-like settings); never in production by default.
+DEV_TOOLS = env.bool("DEV_TOOLS", default=DEBUG)
+if DEV_TOOLS:
+    INSTALLED_APPS.append("tooling")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
