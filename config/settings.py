@@ -285,7 +285,7 @@ AXES_CLIENT_IP_CALLABLE = "accounts.twofactor.client_ip"
 # Optional TOTP second factor (django-otp) for ministry and administrator accounts.
 OTP_TOTP_ISSUER = "PCMD"
 
-# Small counts in published tables can identify people (INDICATORS.md: small-cell suppression).
+# Small counts in published tables can identify people (docs/indicators.md: small-cell suppression).
 SUPPRESSION_THRESHOLD = env.int("SUPPRESSION_THRESHOLD", default=5)
 # A referral still open after this many days is overdue on the follow-up list.
 REFERRAL_OVERDUE_DAYS = env.int("REFERRAL_OVERDUE_DAYS", default=30)
