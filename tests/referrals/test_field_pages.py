@@ -65,6 +65,35 @@ def test_declining_asks_a_reason_and_a_confirmation(
     assert client_for(leader).get(url).status_code == 403
 
 
+def test_losing_track_asks_a_reason_and_a_confirmation(
+    client_for, officer_hn, provider_staff, provider_hn, site_hn
+):
+    referral = referral_at(site_hn, provider=provider_hn)
+    client = client_for(officer_hn)
+    # "Mất dấu" beside "Từ chối…" is no longer one tap: it opens the confirmation page.
+    detail = client.get(reverse("referrals:referral_detail", args=[referral.pk])).content.decode()
+    url = reverse("referrals:referral_lose", args=[referral.pk])
+    assert f'href="{url}"' in detail and "Mất dấu…" in detail
+    response = client.post(reverse("referrals:referral_transition", args=[referral.pk, "lose"]))
+    assert response["Location"] == url
+    page = client.get(url).content.decode()
+    assert "Người tham gia đã chuyển đi nơi khác" in page and "Xác nhận mất dấu" in page
+    response = client.post(url, {"on": days_ago(0).isoformat()})
+    assert "Chọn lý do mất dấu trong danh sách." in response.content.decode()
+    client.post(url, {"on": days_ago(0).isoformat(), "lost_reason": "free text"})
+    referral.refresh_from_db()
+    assert (referral.status, referral.lost_reason) == (S.REFERRED, "")
+    response = client.post(url, {"on": days_ago(0).isoformat(), "lost_reason": "moved"})
+    assert response["Location"] == reverse("referrals:referral_detail", args=[referral.pk])
+    referral.refresh_from_db()
+    assert (referral.status, referral.lost_reason) == (S.LOST, "moved")
+    assert referral.events.last().by == officer_hn
+    detail = client.get(reverse("referrals:referral_detail", args=[referral.pk])).content.decode()
+    assert "Người tham gia đã chuyển đi nơi khác" in detail
+    # Provider staff do not decide that a participant is lost.
+    assert client_for(provider_staff).get(url).status_code == 403
+
+
 def test_completing_needs_an_outcome(client_for, officer_hn, site_hn):
     referral = referral_at(site_hn, status=S.RECEIVED)
     client = client_for(officer_hn)

@@ -318,7 +318,7 @@ def test_one_click_from_followup_returns_there(client_for, officer_hn, site_hn):
 def test_transition_ignores_an_offsite_next(client_for, officer_hn, site_hn):
     referral = referral_at(site_hn)
     response = client_for(officer_hn).post(
-        reverse("referrals:referral_transition", args=[referral.pk, "lose"]),
+        reverse("referrals:referral_transition", args=[referral.pk, "receive"]),
         {"next": "https://evil.example/"},
     )
     assert response["Location"] == reverse("referrals:referral_detail", args=[referral.pk])
