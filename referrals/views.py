@@ -205,7 +205,7 @@ REFERRAL_SORTS = {
 
 @allow(*CASE_ROLES)
 def followup(request):
-    form = FollowupFilterForm(request.GET or None, user=request.user)
+    form = FollowupFilterForm(FollowupFilterForm.data_from(request.GET), user=request.user)
     referrals = selectors.referral_followup(user=request.user, filters=_filters(form))
     referrals, sorting = sort_by(request, referrals, REFERRAL_SORTS, "date")
     page = page_of(request, referrals)

@@ -277,8 +277,11 @@ def test_the_officer_filters_follow_up_by_days_overdue_and_sorts(
     page = phone
     sign_in(page, live_server, "officer_hn")
     page.goto(live_server.url + reverse("referrals:followup"))
+    # It opens on what became overdue in the last 90 days (30 days allowed), and says how many.
     late = page.get_by_test_id("days-overdue").all_inner_texts()
-    assert late == ["15 ngày", "2 ngày", "—"]  # 30 days allowed
+    assert late == ["15 ngày", "2 ngày"]
+    assert page.get_by_test_id("followup-count").inner_text() == "2 chuyển gửi"
+    page.get_by_text("Lọc danh sách").click()
     page.get_by_label("Quá hạn ít nhất (ngày)").fill("10")
     page.get_by_role("button", name="Lọc").click()
     page.wait_for_load_state()
@@ -286,7 +289,14 @@ def test_the_officer_filters_follow_up_by_days_overdue_and_sorts(
     page.goto(live_server.url + reverse("referrals:followup"))
     page.get_by_role("link", name=re.compile("^Ngày")).click()
     page.wait_for_load_state()
-    assert page.get_by_test_id("days-overdue").all_inner_texts() == ["—", "2 ngày", "15 ngày"]
+    assert page.get_by_test_id("days-overdue").all_inner_texts() == ["2 ngày", "15 ngày"]
+    page.get_by_role("link", name="Xem mọi chuyển gửi chưa kết thúc").click()
+    page.wait_for_load_state()
+    assert page.get_by_test_id("days-overdue").all_inner_texts() == ["15 ngày", "2 ngày", "—"]
+    # A card is a few lines: at most half a screen, with a received one's date and outcome.
+    cards = page.locator("tr[data-referral]")
+    screenshot(page, "officer-followup-all")
+    assert max(box["height"] for box in map(lambda c: c.bounding_box(), cards.all())) < 370
     width = page.evaluate(WIDTH)
     assert width["scroll"] <= PHONE["width"], f"the follow-up list is too wide: {width}"
     screenshot(page, "officer-followup")

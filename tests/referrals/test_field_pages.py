@@ -118,7 +118,7 @@ def test_followup_filters_and_days_overdue(client_for, officer_hn, site_hn, hano
     url = reverse("referrals:followup")
 
     def shown(**query):
-        page = client.get(url, query).context["page"]
+        page = client.get(url, {"overdue_days": "", **query}).context["page"]
         return [(r.pk, r.days_overdue) for r in page]
 
     # 30 days allowed: 50 days old is 20 days overdue, 31 days old 1 day.
@@ -129,8 +129,30 @@ def test_followup_filters_and_days_overdue(client_for, officer_hn, site_hn, hano
     assert shown(overdue_days=0) == [(very_late.pk, 20), (elsewhere.pk, 10), (late.pk, 1)]
     assert shown(overdue_days=10) == [(very_late.pk, 20), (elsewhere.pk, 10)]
     assert shown(overdue_days=11) == [(very_late.pk, 20)]
-    body = client.get(url).content.decode()
+    body = client.get(url, {"overdue_days": ""}).content.decode()
     assert "20 ngày" in body and 'data-testid="days-overdue">—' in body
+
+
+def test_followup_opens_on_what_became_overdue_in_the_last_90_days(client_for, officer_hn, site_hn):
+    """Open referrals, some overdue for years: the list opens on the recently overdue, says
+    how many, and offers all of them."""
+    for age in (3, 29, 31, 100, 120, 121, 3413):  # 30 days allowed: overdue by -, -, 1 … 3383
+        referral_at(site_hn, age=age)
+    client = client_for(officer_hn)
+    url = reverse("referrals:followup")
+    response = client.get(url)
+    assert [r.days_overdue for r in response.context["page"]] == [90, 70, 1]
+    body = response.content.decode()
+    assert 'data-testid="followup-count">3 chuyển gửi<' in body
+    assert 'href="?overdue_days=&amp;overdue_within="' in body
+    # Sorted or paged, the default holds; asked for everything, every open referral.
+    assert [r.days_overdue for r in client.get(url, {"sort": "-date"}).context["page"]] == [
+        1,
+        70,
+        90,
+    ]
+    everything = client.get(url, {"overdue_days": "", "overdue_within": ""}).context["page"]
+    assert [r.days_overdue for r in everything] == [3383, 91, 90, 70, 1, 0, 0]
 
 
 def test_lists_sort_by_a_column_both_ways(client_for, officer_hn, site_hn):
