@@ -398,3 +398,40 @@ def test_another_user_on_the_same_phone_neither_sends_nor_silently_drops_what_wa
         page.wait_for_timeout(100)
     assert queue(page) == []
     assert Contact.objects.count() == 0
+
+
+def test_six_refused_items_leave_the_contact_form_on_the_first_screen(
+    live_server, phone_page, leader, group_hn
+):
+    page = phone_page
+    sign_in(page, live_server, "leader")
+    page.goto(url(live_server, "participants:contact_new"))
+    page.evaluate(
+        """async () => {
+            const panel = document.querySelector('[data-offline-queue]').dataset;
+            const server = {key: panel.key, kid: panel.kid};
+            for (let i = 0; i < 6; i += 1) {
+                const item = await window.PCMDOffline.add(
+                    'contact', [['participant_code', 'P-ABC123' + i]], panel.offlineUser, server);
+                await new Promise((resolve) => {
+                    const open = indexedDB.open('pcmd-offline');
+                    open.onsuccess = () => {
+                        const tx = open.result.transaction('items', 'readwrite');
+                        tx.objectStore('items').put(Object.assign(item, {
+                            state: 'refused', person: 'P-ABC123' + i, retry: false,
+                            errors: ['Hình thức: Lần tiếp cận này (cùng người, ngày, địa bàn và '
+                                + 'hình thức) đã được ghi nhận trước đó.']}));
+                        tx.oncomplete = resolve;
+                    };
+                });
+            }
+        }"""
+    )
+    page.reload()
+    badge(page).filter(has_text="6 mục bị từ chối").wait_for()
+    assert page.locator("[data-offline-queue]").is_visible()
+    top = page.evaluate(
+        "document.querySelector('[data-testid=contact-form]').getBoundingClientRect().top"
+    )
+    screenshot(page, "offline-six-refused")
+    assert top < 740 - 100, f"the contact form starts {top:.0f} px down"
