@@ -7,6 +7,7 @@ with the Hà Nội records of tests/urlsweep.py, visited signed in as that perso
 the template) and the page scripts' endpoints are left out: only HTML pages are measured."""
 
 import pytest
+from django.urls import reverse
 
 from tests import factories
 from tests.access_table import GET, PAGE
@@ -146,3 +147,33 @@ def test_every_page_of_every_role_fits_a_phone(live_server, chromium, personas, 
     assert not too_wide, "pages wider than the phone:\n" + "\n".join(too_wide)
     assert not squeezed, "text squeezed below three letters a line:\n" + "\n".join(squeezed)
     assert not too_small, "tap targets under 44 px:\n" + "\n".join(too_small)
+
+
+def test_long_badges_fit_a_phone(live_server, phone_page, officer_hn, site_hn, hanoi):
+    """ "Chuyển gửi" with the badge "⚠ Không nhận người không có hộ khẩu thường trú" and the
+    provider directory with every service of a provider as a badge."""
+    from programs.services_catalog import Service
+
+    provider = factories.ProviderFactory(
+        name="Trung tâm Dịch vụ việc làm và Hỗ trợ phòng, chống bạo lực giới Hà Nội",
+        province=hanoi,
+        services=list(Service.values),
+        accepts_without_residence=False,
+    )
+    participant = factories.ParticipantFactory(province=hanoi, residence="none")
+    factories.EnrolmentFactory(participant=participant, site=site_hn)
+    referral = factories.ReferralFactory(
+        participant=participant, site=site_hn, provider=provider, service="health_check"
+    )
+    page = phone_page
+    sign_in(page, live_server, "officer_hn")
+    for url in (
+        reverse("referrals:referral_list"),
+        reverse("referrals:referral_detail", args=[referral.pk]),
+        reverse("referrals:provider_list"),
+        reverse("referrals:provider_detail", args=[provider.pk]),
+    ):
+        page.goto(live_server.url + url)
+        width = page.evaluate(WIDTH)
+        assert width["scroll"] <= PHONE["width"], f"{url}: {width}"
+        assert page.evaluate(SQUEEZED, MIN_LETTERS) == [], url
