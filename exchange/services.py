@@ -59,6 +59,7 @@ from .spec import (
     INT,
     SERVICES,
     UIC,
+    code_of_label,
     header_code,
     is_example,
     number_error,
@@ -99,6 +100,8 @@ ANALYZE_AFTER = 5000
 
 @dataclass
 class FileCounts:
+    # The file as uploaded ("contacts.xlsx", "data.xlsx[contacts]"), for the preview.
+    label: str = ""
     rows: int = 0
     new: int = 0
     updated: int = 0
@@ -158,6 +161,7 @@ def import_exchange(*, sources, user=None, dry_run=False, read_errors=()):
                 load = import_string(LOADERS[spec.name])
                 counts = load(loader, spec, source.label, rows)
                 counts.rows = len(source.rows)
+                counts.label = source.label
                 result.counts[spec.name] = counts
             if result.errors or dry_run:
                 raise _Rollback
@@ -224,6 +228,8 @@ def _parse_cell(column, raw):
         return int(raw.split(".")[0])
     if kind == ENUM:
         if raw not in column.choices:
+            raw = code_of_label(column, raw) or raw
+        if raw not in column.choices:
             raise CellError(
                 _("giá trị không hợp lệ; dùng một trong: %(choices)s.")
                 % {"choices": ", ".join(column.choices)}
@@ -236,6 +242,10 @@ def _parse_cell(column, raw):
         return value == "yes"
     if kind == SERVICES:
         codes = [part.strip() for part in raw.split(";") if part.strip()]
+        codes = [
+            code if code in column.choices else code_of_label(column, code) or code
+            for code in codes
+        ]
         unknown = [code for code in codes if code not in column.choices]
         if unknown:
             raise CellError(

@@ -174,7 +174,9 @@ def _log_import(user, result, *, name, preview):
 
 def _result_context(result, *, form):
     counts = [
-        (spec.filename, result.counts[spec.name]) for spec in FILES if spec.name in result.counts
+        (result.counts[spec.name].label or spec.filename, result.counts[spec.name])
+        for spec in FILES
+        if spec.name in result.counts
     ]
     return {
         "result": result,

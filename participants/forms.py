@@ -385,6 +385,7 @@ class ContactForm(UICAnswersMixin, forms.Form):
         self.allow_new_person = allow_new_person
         self.add_uic_fields()
         self.participant = None
+        self.uic = None
         self.uic_digest = None
         self.answers = None
         self.new_person = False
@@ -423,6 +424,7 @@ class ContactForm(UICAnswersMixin, forms.Form):
         uic = self.compute_uic()
         if uic is None:
             return None, None
+        self.uic = uic
         self.uic_digest = uic_hash(uic)
         self.answers = {
             "digest": self.uic_digest,

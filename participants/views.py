@@ -4,7 +4,6 @@ service or selector, render. Views receiving UIC answers are wrapped in
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -390,6 +389,14 @@ def contact_new(request):
         "participants/contact_form.html",
         {
             "form": form,
+            # The new-person step's questions, answered on the same page when the phone has
+            # no network (offline/services.py enrols the person when the answers find nobody).
+            "new_person": NewPersonForm(
+                user=user,
+                auto_id="id_new_%s",
+                initial={"consent_on": services.today()},
+                use_required_attribute=False,
+            ),
             "is_leader": user.role == Role.PEER_LEADER,
             "kept": _kept_summary(kept),
         },
@@ -422,28 +429,20 @@ def contact_enrol(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():
-                participant, _created = services.participant_enrol(
-                    uic_digest=pending["digest"],
-                    category=data["category"],
-                    sex=pending["sex"],
-                    birth_year=pending["birth_year"],
-                    residence=data["residence"],
-                    consent_on=data["consent_on"],
-                    site=site,
-                    enrolled_on=form.contact_date,
-                    peer_group=peer_group,
-                    by=user,
-                )
-                contact = services.contact_log(
-                    participant=participant,
-                    date=form.contact_date,
-                    site=site,
-                    kind=pending["kind"],
-                    needs=pending["needs"],
-                    peer_group=peer_group,
-                    by=user,
-                )
+            participant, contact = services.contact_log_new_person(
+                uic_digest=pending["digest"],
+                sex=pending["sex"],
+                birth_year=pending["birth_year"],
+                category=data["category"],
+                residence=data["residence"],
+                consent_on=data["consent_on"],
+                site=site,
+                date=form.contact_date,
+                kind=pending["kind"],
+                needs=pending["needs"],
+                peer_group=peer_group,
+                by=user,
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:

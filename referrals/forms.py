@@ -208,6 +208,26 @@ class FollowupFilterForm(forms.Form):
         required=False,
         help_text=_("0: mọi chuyển gửi quá hạn; để trống: cả chưa quá hạn."),
     )
+    overdue_within = forms.IntegerField(
+        label=_("Quá hạn trong vòng (ngày)"),
+        min_value=1,
+        max_value=3650,
+        required=False,
+        help_text=_("Để trống: quá hạn từ bao lâu cũng được."),
+    )
+
+    # What the list shows when opened: what became overdue in the last 90 days (older ones are
+    # a matter for a review, not for today's follow-up).
+    DEFAULTS = {"overdue_days": "0", "overdue_within": "90"}
+
+    @classmethod
+    def data_from(cls, query):
+        """The query's filters, or the defaults when it names none (paging and sorting kept)."""
+        if any(name in query for name in cls.base_fields):
+            return query
+        data = query.copy()
+        data.update(cls.DEFAULTS)
+        return data
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -277,3 +277,23 @@ def test_a_contact_row_for_a_person_known_only_in_another_province_is_refused(
     assert Contact.objects.count() == 0
     assert participant not in Participant.objects.visible_to(officer_hn)
     assert list(Participant.objects.visible_to(officer_ct)) == [participant]
+
+
+def test_the_preview_names_the_file_as_uploaded(client_for, officer_hn, site_hn, upload_dir):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "costs"
+    sheet.append(HEADERS["costs"].split(","))
+    sheet.append([site_hn.code, "01/02/2024", "staff", "100000"])
+    upload = io.BytesIO()
+    book.save(upload)
+    upload.seek(0)
+    upload.name = "costs.xlsx"
+    response = client_for(officer_hn).post(reverse("exchange:import"), {"file": upload})
+    assert response.context["result"].ok, response.context["errors"]
+    names = [name for name, _counts in response.context["counts"]]
+    assert names == ["costs.xlsx"]
+    table = response.content.decode().split('data-testid="import-counts"')[1].split("</table>")[0]
+    assert "costs.xlsx" in table and "costs.csv" not in table
