@@ -117,6 +117,8 @@ AT_MOST_WHOLE = "at_most_whole"
 FACT = "fact"
 
 SMALL = "small"
+# The cells of a province whose period was not approved when the release was published.
+UNAPPROVED = "chưa phê duyệt"
 # Integer rounding of the programs' bounds allows for the solver's tolerance.
 TOLERANCE = 1e-6
 
@@ -206,10 +208,20 @@ def _table(codes, rows, total):
     }
 
 
-def raw_tables(*, start, end, units):
-    """The linked set of tables for [start, end], unsuppressed (Python values). About 70
-    queries, whatever the amount of data."""
-    rows, national = selectors.province_table(start=start, end=end, units="2025")
+def raw_tables(*, start, end, units, provinces=None):
+    """The linked set of tables for [start, end], unsuppressed (Python values). `provinces` (2025
+    codes; None: every province) narrows every figure to those provinces, national and regional
+    rows included; the province tables then hold their rows only. About 70 queries, whatever
+    the amount of data."""
+    scope = None if provinces is None else sorted(provinces)
+
+    def kept(rows):
+        if scope is None:
+            return rows
+        return [row for row in rows if units.parent.get(units.by_pk[row.key][1]) in scope]
+
+    rows, national = selectors.province_table(start=start, end=end, units="2025", scope=scope)
+    rows = kept(rows)
     tables = {
         "province_2025": _table(
             PROVINCE_CODES,
@@ -217,18 +229,21 @@ def raw_tables(*, start, end, units):
             _national_values(national, rows),
         )
     }
-    legacy, _national = selectors.province_table(start=start, end=end, units="legacy")
+    legacy, _national = selectors.province_table(
+        start=start, end=end, units="legacy", scope=scope
+    )
+    legacy = kept(legacy)
     tables["province_legacy"] = _table(
         PROVINCE_CODES,
         {units.by_pk[row.key][1]: _province_values(row) for row in legacy},
         _national_values(national, legacy),
     )
     models = [m.code for m in InterventionModel.objects.all()]
-    by_model = indicators_by("model", start=start, end=end)
+    by_model = indicators_by("model", start=start, end=end, province=scope)
     model_rows = {code: by_model.get(code, EMPTY) for code in models}
     tables["model"] = _table(MODEL_CODES, model_rows, national)
     worker_rights = InterventionModel.WORKER_RIGHTS
-    by_role = indicators_by("role", start=start, end=end, model=worker_rights)
+    by_role = indicators_by("role", start=start, end=end, model=worker_rights, province=scope)
     tables["role"] = _table(
         ROLE_CODES,
         {role: by_role.get(role, EMPTY) for role in Site.SiteRole.values},
@@ -236,7 +251,7 @@ def raw_tables(*, start, end, units):
     )
     reached = national["reached"]
     for by in BREAKDOWNS:
-        counts = reached_breakdown(by, start=start, end=end)
+        counts = reached_breakdown(by, start=start, end=end, province=scope)
         if by in PARTITIONS:
             keys = [key for key, _label in breakdown_labels(by)]
         elif by == "model":
@@ -256,10 +271,13 @@ def raw_tables(*, start, end, units):
     current = {
         pk: code for pk, (code, key) in units.by_pk.items() if key.endswith(LEGACY_2025_SUFFIX)
     }
-    cost_rows = {code: _no_costs() for code in units.current}
-    for pk, values in cost_results(start=start, end=end, group="province").items():
-        cost_rows[current[pk]] = values
-    tables["costs"] = _table(COST_CODES, cost_rows, cost_results(start=start, end=end)[None])
+    cost_rows = {code: _no_costs() for code in units.current if scope is None or code in scope}
+    costs = cost_results(start=start, end=end, group="province", province=scope)
+    for pk, values in costs.items():
+        if current[pk] in cost_rows:
+            cost_rows[current[pk]] = values
+    total = cost_results(start=start, end=end, province=scope)[None]
+    tables["costs"] = _table(COST_CODES, cost_rows, total)
     _same_figures_everywhere(tables)
     return tables
 
@@ -322,9 +340,29 @@ class Release:
     hidden: dict = field(default_factory=dict)
     where: dict = field(default_factory=dict)
     rows: dict = field(default_factory=dict)
+    # The approved 2025 provinces when the release covers only part of them (else None), and
+    # the scopes of the provinces it leaves out ("chưa phê duyệt").
+    provinces: frozenset | None = None
+    unapproved: set = field(default_factory=set)
 
     def has(self, quantity):
         return quantity in self.known or quantity in self.hidden
+
+    def leaves_out(self, scope):
+        """The scope (a province's row) is not in the release: its figures are unknown, not 0."""
+        if scope in self.unapproved:
+            return True
+        if scope[0] == "legacy" and scope[1].endswith(LEGACY_2025_SUFFIX):
+            return ("province", scope[1].removesuffix(LEGACY_2025_SUFFIX)) in self.unapproved
+        return False
+
+    def comparable(self, other, scope):
+        """Whether a figure of `scope` counts the same provinces in both releases: a province's
+        own row when both hold it; a national, regional, model or group row when both cover the
+        same provinces."""
+        if scope[0] in ("province", "legacy"):
+            return not (self.leaves_out(scope) or other.leaves_out(scope))
+        return self.provinces == other.provinces
 
 
 def _day(text):
@@ -343,9 +381,15 @@ def read_release(release):
         threshold=int(release.get("threshold") or small.lstrip("<")),
     )
     tables = release["tables"]
+    approved = release.get("approved")
+    if approved and approved["count"] != approved["of"]:
+        out.provinces = frozenset(approved["provinces"])
     for name, table in tables.items():
         out.rows[name] = list(table["rows"])
     for name, row, code, scope, value in _cells(tables):
+        if value == UNAPPROVED:  # not published at all: not a cell of the release
+            out.unapproved.add(scope)
+            continue
         if code not in PROTECTED_COUNTS:
             continue
         quantity = (scope, code)
@@ -446,18 +490,28 @@ def _nesting(releases):
         for index in (a, *indices, *same):
             quantities |= {*releases[index].known, *releases[index].hidden}
         for quantity in sorted(quantities, key=repr):
+            scope = quantity[0]
+            if not releases[a].comparable(releases[a], scope):
+                continue  # a province the release leaves out
             for b in same:
-                relations.append((ADDITIVE, (a, *quantity), [(b, *quantity)]))
+                if releases[a].comparable(releases[b], scope):
+                    relations.append((ADDITIVE, (a, *quantity), [(b, *quantity)]))
             kind = _nesting_kind(quantity)
             if not indices or kind is None:
                 continue
             whole = (a, *quantity)
-            parts = [(b, *quantity) for b in indices]
+            # Only the periods whose figure counts the same provinces are parts; when one is
+            # left out, the others no longer cover the whole.
+            members = [b for b in indices if releases[a].comparable(releases[b], scope)]
+            if not members:
+                continue
+            complete = covering and len(members) == len(indices)
+            parts = [(b, *quantity) for b in members]
             if kind == ADDITIVE and disjoint:
-                relations.append((ADDITIVE if covering else AT_MOST_WHOLE, whole, parts))
+                relations.append((ADDITIVE if complete else AT_MOST_WHOLE, whole, parts))
             if kind in (DISTINCT, MONOTONE):
                 relations.append((MONOTONE, whole, parts))
-            if kind in (DISTINCT, COVERING) and covering:
+            if kind in (DISTINCT, COVERING) and complete:
                 relations.append((COVERING, whole, parts))
     return relations
 
@@ -944,17 +998,54 @@ class _Suppressor:
         return len(chosen)
 
 
-def publishable_tables(*, start, end, fixed=()):
+def publishable_tables(*, start, end, fixed=(), provinces=None):
     """The release of [start, end]: the linked set of tables computed with the indicator engine,
     small counts of people hidden ("<5") and complementary cells ("x") chosen over the whole set
     and over `fixed` (releases already published for periods that nest with this one, as this
     function returned them), then the attacker check (`attack`). Raises DisclosureError listing
-    the exposed cells when no suppression passes the check."""
+    the exposed cells when no suppression passes the check.
+
+    `provinces` (2025 codes; None: every province) are the approved provinces: every figure,
+    national and regional ones included, counts them only; the other provinces' rows hold the
+    marker "chưa phê duyệt" in every cell (never a number), and "approved" records how many of
+    the 2025 provinces the release covers."""
     units = Units.load()
-    raw = raw_tables(start=start, end=end, units=units)
-    return suppress(
+    raw = raw_tables(start=start, end=end, units=units, provinces=provinces)
+    release = suppress(
         raw, start=start, end=end, threshold=suppression.threshold(), fixed=fixed, units=units
     )
+    return with_unapproved(release, units=units, provinces=provinces)
+
+
+def with_unapproved(release, *, units, provinces):
+    """The release with a row "chưa phê duyệt" for every province outside `provinces` (in the
+    tables by province: 2025, pre-2025 and costs) and the count of approved provinces."""
+    everyone = list(units.current)
+    approved = everyone if provinces is None else sorted(set(provinces) & set(everyone))
+    release["markers"]["unapproved"] = UNAPPROVED
+    release["approved"] = {"provinces": approved, "count": len(approved), "of": len(everyone)}
+    if provinces is None:
+        return release
+    legacy = [key for key in units.parent if not key.endswith(LEGACY_2025_SUFFIX)]
+    others = {
+        "province_2025": [code for code in everyone if code not in approved],
+        "costs": [code for code in everyone if code not in approved],
+        "province_legacy": [key for key in legacy if units.parent[key] not in approved],
+    }
+    for name, keys in others.items():
+        table = release["tables"][name]
+        rows = {**table["rows"], **{key: dict.fromkeys(table["codes"], UNAPPROVED) for key in keys}}
+        table["rows"] = {key: rows[key] for key in sorted(rows)}
+    return release
+
+
+def approved_note(release_tables):
+    """"12/34 tỉnh đã phê duyệt" when a release covers only part of the 2025 provinces, else
+    None (the stored release's "approved"; releases stored before it cover their provinces)."""
+    approved = release_tables.get("approved")
+    if not approved or approved["count"] == approved["of"]:
+        return None
+    return _("%(count)s/%(of)s tỉnh đã phê duyệt") % approved
 
 
 def suppress(raw, *, start, end, threshold, fixed=(), units):

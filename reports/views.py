@@ -204,7 +204,7 @@ def national_export(request):
     elif fmt == "xlsx":
         content = exports.to_xlsx(header, body, release=release, units=units)
     else:
-        content = exports.to_dhis2(header, body, start=start, end=end)
+        content = exports.to_dhis2(header, body, start=start, end=end, release=release)
     content_type, extension = EXPORT_FORMATS[fmt]
     filename = f"tong-hop-quoc-gia_{release.period.code}_v{release.version}.{extension}"
     record_activity(
