@@ -229,9 +229,7 @@ def raw_tables(*, start, end, units, provinces=None):
             _national_values(national, rows),
         )
     }
-    legacy, _national = selectors.province_table(
-        start=start, end=end, units="legacy", scope=scope
-    )
+    legacy, _national = selectors.province_table(start=start, end=end, units="legacy", scope=scope)
     legacy = kept(legacy)
     tables["province_legacy"] = _table(
         PROVINCE_CODES,
@@ -1019,13 +1017,14 @@ def publishable_tables(*, start, end, fixed=(), provinces=None):
 
 def with_unapproved(release, *, units, provinces):
     """The release with a row "chưa phê duyệt" for every province outside `provinces` (in the
-    tables by province: 2025, pre-2025 and costs) and the count of approved provinces."""
+    tables by province: 2025, pre-2025 and costs) and the approved provinces ("approved").
+    `provinces` None (every province, as the disclosure tests publish): unchanged."""
+    if provinces is None:  # every province: nothing to mark
+        return release
     everyone = list(units.current)
-    approved = everyone if provinces is None else sorted(set(provinces) & set(everyone))
+    approved = sorted(set(provinces) & set(everyone))
     release["markers"]["unapproved"] = UNAPPROVED
     release["approved"] = {"provinces": approved, "count": len(approved), "of": len(everyone)}
-    if provinces is None:
-        return release
     legacy = [key for key in units.parent if not key.endswith(LEGACY_2025_SUFFIX)]
     others = {
         "province_2025": [code for code in everyone if code not in approved],
@@ -1040,7 +1039,7 @@ def with_unapproved(release, *, units, provinces):
 
 
 def approved_note(release_tables):
-    """"12/34 tỉnh đã phê duyệt" when a release covers only part of the 2025 provinces, else
+    """ "12/34 tỉnh đã phê duyệt" when a release covers only part of the 2025 provinces, else
     None (the stored release's "approved"; releases stored before it cover their provinces)."""
     approved = release_tables.get("approved")
     if not approved or approved["count"] == approved["of"]:

@@ -18,10 +18,10 @@ from accounts.spreadsheets import csv_row, xlsx_row
 from sites.models import Province
 
 from .dashboards import province_label, province_names
+from .disclosure import UNAPPROVED, approved_note
 from .forms import iso_period
 from .indicators import CODES, MONEY_CODES, PERCENTAGES
 from .labels import INDICATOR_LABELS
-from .disclosure import UNAPPROVED, approved_note
 from .releases import table
 
 NATIONAL_CODE = "VN"
@@ -48,7 +48,7 @@ def release_summary(release, *, units="2025"):
 
 
 def national_label(release):
-    """"Toàn quốc", or "Toàn quốc (1/34 tỉnh đã phê duyệt)" when the release covers only the
+    """ "Toàn quốc", or "Toàn quốc (1/34 tỉnh đã phê duyệt)" when the release covers only the
     provinces approved so far (its national row counts them only)."""
     note = approved_note(release.tables)
     if note is None:

@@ -380,8 +380,8 @@ def finish(raw):
 
 def compute_indicators(*, start, end, province=None, model=None, site=None):
     """Every INDICATORS.md code for [start, end] in a scope: a 2025 province code (takes in the
-    pre-2025 provinces merged into it) or a list of them, an intervention model code, a site code, or any
-    combination (None = no restriction). Eight queries (nine with a scope)."""
+    pre-2025 provinces merged into it) or a list of them, an intervention model code, a site
+    code, or any combination (None = no restriction). Eight queries (nine with a scope)."""
     result = _Query(start=start, end=end, province=province, model=model, site=site, group=None)
     return result.all()[None]
 
