@@ -212,3 +212,44 @@ def test_a_year_over_more_provinces_publishes_after_a_partial_quarter(
     national = release.tables["tables"]["province_2025"]["total"]
     assert national["reached"] == 24
     assert release.tables["tables"]["province_2025"]["rows"]["01"]["reached"] == 12
+
+
+# --------------------------------------------------------------------------- confirmation
+
+
+def test_submit_approve_and_publish_wait_for_a_confirmation(
+    client_for, sites, officer_hn, ministry, hanoi
+):
+    """Each step says what will happen, to which province(s), what it locks, and does nothing
+    until confirmed."""
+    people(sites["01"], 12)
+    officer = client_for(officer_hn)
+    review = reverse("reports:cycle_province", kwargs={"period": Q1, "province": "01"})
+    page = officer.get(review).content.decode()
+    assert "Tôi xác nhận trình Bộ kỳ Quý 1/2019 của Hà Nội" in page
+    assert "mọi dữ liệu của tỉnh có ngày từ 01/01/2019 đến 31/03/2019 bị khoá" in page
+    submit_url = reverse("reports:cycle_submit", kwargs={"period": Q1})
+    response = officer.post(submit_url, {"comment": ""}, follow=True)
+    assert "hãy đọc điều sẽ xảy ra và đánh dấu ô xác nhận" in response.content.decode()
+    assert not hanoi.submissions.exists()
+    officer.post(submit_url, {"comment": "", "confirm": "on"})
+    assert hanoi.submissions.get().status == "submitted"
+
+    ministry_client = client_for(ministry)
+    page = ministry_client.get(review).content.decode()
+    assert "Khi phê duyệt: tôi xác nhận số liệu kỳ Quý 1/2019 của Hà Nội" in page
+    decide = reverse("reports:cycle_decide", kwargs={"period": Q1, "province": "01"})
+    ministry_client.post(decide, {"action": "approve", "comment": ""})
+    assert hanoi.submissions.get().status == "submitted"
+    ministry_client.post(decide, {"action": "approve", "comment": "", "confirm": "on"})
+    assert hanoi.submissions.get().status == "approved"
+
+    period_page = reverse("reports:cycle_period", kwargs={"period": Q1})
+    page = ministry_client.get(period_page).content.decode()
+    assert "Tôi xác nhận công bố kỳ Quý 1/2019 cho các tỉnh đã chọn ở trên" in page
+    assert "tỉnh không chọn hiện “chưa phê duyệt”" in page
+    publish_url = reverse("reports:cycle_publish", kwargs={"period": Q1})
+    ministry_client.post(publish_url, {"provinces": ["01"], "reason": ""})
+    assert not Release.objects.exists()
+    ministry_client.post(publish_url, {"provinces": ["01"], "reason": "", "confirm": "on"})
+    assert Release.objects.get().provinces == ["01"]

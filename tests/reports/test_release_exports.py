@@ -83,7 +83,7 @@ def approved(sites, officer_hn, officer_ct, ministry, hanoi, cantho):
 def publish(client, provinces=("01", "92"), reason="", period=Q1):
     return client.post(
         reverse("reports:cycle_publish", kwargs={"period": period}),
-        {"provinces": list(provinces), "reason": reason},
+        {"provinces": list(provinces), "reason": reason, "confirm": "on"},
     )
 
 
