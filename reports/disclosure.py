@@ -1082,7 +1082,8 @@ def suppress(raw, *, start, end, threshold, fixed=(), units, method=AUTO):
 
     def done(status, chosen_by):
         release, _releases = publish(status)
-        release["loss"] = _loss(values, status, threshold, chosen_by, len(exempt))
+        given_away = [c for c in exempt if c[0] != 0 or tuple(c[1:]) in status]
+        release["loss"] = _loss(values, status, threshold, chosen_by, len(given_away))
         return release
 
     if method in (EXACT, AUTO):
