@@ -175,6 +175,10 @@ def test_the_page_marks_the_release_partial(client, hanoi_alone):
     assert "Toàn quốc (1/34 tỉnh đã phê duyệt)" in html
     page = client.get(reverse("reports:release_detail", kwargs={"period": Q1})).content.decode()
     assert "chỉ tính 1/34 tỉnh đã phê duyệt" in page
+    # Hà Nội's 12 people, 6 referred: no count from 1 to 4 anywhere, nothing hidden.
+    loss = page.split('data-testid="information-loss">')[1].split("</p>")[0]
+    assert "Ô ẩn để bảo vệ người tham gia: 0 ô số nhỏ" in loss
+    assert "và 0 ô ẩn thêm" in loss
 
 
 def test_more_provinces_later_is_a_new_version_with_its_differences(
