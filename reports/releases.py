@@ -176,7 +176,7 @@ def release_changes(release, previous):
 def release_extras(*, start, end, provinces=None):
     """What a release stores beside the suppressed tables, computed once with them: the phase
     targets, and each model's cost per site-year for the scale-up estimate (money and
-    site-years are not about people, so not suppressed: INDICATORS.md), over the approved
+    site-years are not about people, so not suppressed: docs/indicators.md), over the approved
     `provinces` (2025 codes; None: every province)."""
     costs = cost_results(start=start, end=end, group="model", province=provinces)
     scale_up = {
