@@ -32,7 +32,7 @@ from decimal import Decimal
 
 import numpy as np
 from django.utils.translation import gettext as _
-from scipy.optimize import linprog
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import coo_array
 
 from programs.models import InterventionModel
@@ -117,6 +117,8 @@ AT_MOST_WHOLE = "at_most_whole"
 FACT = "fact"
 
 SMALL = "small"
+# The cells of a province whose period was not approved when the release was published.
+UNAPPROVED = "chưa phê duyệt"
 # Integer rounding of the programs' bounds allows for the solver's tolerance.
 TOLERANCE = 1e-6
 
@@ -206,10 +208,20 @@ def _table(codes, rows, total):
     }
 
 
-def raw_tables(*, start, end, units):
-    """The linked set of tables for [start, end], unsuppressed (Python values). About 70
-    queries, whatever the amount of data."""
-    rows, national = selectors.province_table(start=start, end=end, units="2025")
+def raw_tables(*, start, end, units, provinces=None):
+    """The linked set of tables for [start, end], unsuppressed (Python values). `provinces` (2025
+    codes; None: every province) narrows every figure to those provinces, national and regional
+    rows included; the province tables then hold their rows only. About 70 queries, whatever
+    the amount of data."""
+    scope = None if provinces is None else sorted(provinces)
+
+    def kept(rows):
+        if scope is None:
+            return rows
+        return [row for row in rows if units.parent.get(units.by_pk[row.key][1]) in scope]
+
+    rows, national = selectors.province_table(start=start, end=end, units="2025", scope=scope)
+    rows = kept(rows)
     tables = {
         "province_2025": _table(
             PROVINCE_CODES,
@@ -217,18 +229,19 @@ def raw_tables(*, start, end, units):
             _national_values(national, rows),
         )
     }
-    legacy, _national = selectors.province_table(start=start, end=end, units="legacy")
+    legacy, _national = selectors.province_table(start=start, end=end, units="legacy", scope=scope)
+    legacy = kept(legacy)
     tables["province_legacy"] = _table(
         PROVINCE_CODES,
         {units.by_pk[row.key][1]: _province_values(row) for row in legacy},
         _national_values(national, legacy),
     )
     models = [m.code for m in InterventionModel.objects.all()]
-    by_model = indicators_by("model", start=start, end=end)
+    by_model = indicators_by("model", start=start, end=end, province=scope)
     model_rows = {code: by_model.get(code, EMPTY) for code in models}
     tables["model"] = _table(MODEL_CODES, model_rows, national)
     worker_rights = InterventionModel.WORKER_RIGHTS
-    by_role = indicators_by("role", start=start, end=end, model=worker_rights)
+    by_role = indicators_by("role", start=start, end=end, model=worker_rights, province=scope)
     tables["role"] = _table(
         ROLE_CODES,
         {role: by_role.get(role, EMPTY) for role in Site.SiteRole.values},
@@ -236,7 +249,7 @@ def raw_tables(*, start, end, units):
     )
     reached = national["reached"]
     for by in BREAKDOWNS:
-        counts = reached_breakdown(by, start=start, end=end)
+        counts = reached_breakdown(by, start=start, end=end, province=scope)
         if by in PARTITIONS:
             keys = [key for key, _label in breakdown_labels(by)]
         elif by == "model":
@@ -256,10 +269,13 @@ def raw_tables(*, start, end, units):
     current = {
         pk: code for pk, (code, key) in units.by_pk.items() if key.endswith(LEGACY_2025_SUFFIX)
     }
-    cost_rows = {code: _no_costs() for code in units.current}
-    for pk, values in cost_results(start=start, end=end, group="province").items():
-        cost_rows[current[pk]] = values
-    tables["costs"] = _table(COST_CODES, cost_rows, cost_results(start=start, end=end)[None])
+    cost_rows = {code: _no_costs() for code in units.current if scope is None or code in scope}
+    costs = cost_results(start=start, end=end, group="province", province=scope)
+    for pk, values in costs.items():
+        if current[pk] in cost_rows:
+            cost_rows[current[pk]] = values
+    total = cost_results(start=start, end=end, province=scope)[None]
+    tables["costs"] = _table(COST_CODES, cost_rows, total)
     _same_figures_everywhere(tables)
     return tables
 
@@ -322,9 +338,29 @@ class Release:
     hidden: dict = field(default_factory=dict)
     where: dict = field(default_factory=dict)
     rows: dict = field(default_factory=dict)
+    # The approved 2025 provinces when the release covers only part of them (else None), and
+    # the scopes of the provinces it leaves out ("chưa phê duyệt").
+    provinces: frozenset | None = None
+    unapproved: set = field(default_factory=set)
 
     def has(self, quantity):
         return quantity in self.known or quantity in self.hidden
+
+    def leaves_out(self, scope):
+        """The scope (a province's row) is not in the release: its figures are unknown, not 0."""
+        if scope in self.unapproved:
+            return True
+        if scope[0] == "legacy" and scope[1].endswith(LEGACY_2025_SUFFIX):
+            return ("province", scope[1].removesuffix(LEGACY_2025_SUFFIX)) in self.unapproved
+        return False
+
+    def comparable(self, other, scope):
+        """Whether a figure of `scope` counts the same provinces in both releases: a province's
+        own row when both hold it; a national, regional, model or group row when both cover the
+        same provinces."""
+        if scope[0] in ("province", "legacy"):
+            return not (self.leaves_out(scope) or other.leaves_out(scope))
+        return self.provinces == other.provinces
 
 
 def _day(text):
@@ -343,9 +379,15 @@ def read_release(release):
         threshold=int(release.get("threshold") or small.lstrip("<")),
     )
     tables = release["tables"]
+    approved = release.get("approved")
+    if approved and approved["count"] != approved["of"]:
+        out.provinces = frozenset(approved["provinces"])
     for name, table in tables.items():
         out.rows[name] = list(table["rows"])
     for name, row, code, scope, value in _cells(tables):
+        if value == UNAPPROVED:  # not published at all: not a cell of the release
+            out.unapproved.add(scope)
+            continue
         if code not in PROTECTED_COUNTS:
             continue
         quantity = (scope, code)
@@ -446,18 +488,28 @@ def _nesting(releases):
         for index in (a, *indices, *same):
             quantities |= {*releases[index].known, *releases[index].hidden}
         for quantity in sorted(quantities, key=repr):
+            scope = quantity[0]
+            if not releases[a].comparable(releases[a], scope):
+                continue  # a province the release leaves out
             for b in same:
-                relations.append((ADDITIVE, (a, *quantity), [(b, *quantity)]))
+                if releases[a].comparable(releases[b], scope):
+                    relations.append((ADDITIVE, (a, *quantity), [(b, *quantity)]))
             kind = _nesting_kind(quantity)
             if not indices or kind is None:
                 continue
             whole = (a, *quantity)
-            parts = [(b, *quantity) for b in indices]
+            # Only the periods whose figure counts the same provinces are parts; when one is
+            # left out, the others no longer cover the whole.
+            members = [b for b in indices if releases[a].comparable(releases[b], scope)]
+            if not members:
+                continue
+            complete = covering and len(members) == len(indices)
+            parts = [(b, *quantity) for b in members]
             if kind == ADDITIVE and disjoint:
-                relations.append((ADDITIVE if covering else AT_MOST_WHOLE, whole, parts))
+                relations.append((ADDITIVE if complete else AT_MOST_WHOLE, whole, parts))
             if kind in (DISTINCT, MONOTONE):
                 relations.append((MONOTONE, whole, parts))
-            if kind in (DISTINCT, COVERING) and covering:
+            if kind in (DISTINCT, COVERING) and complete:
                 relations.append((COVERING, whole, parts))
     return relations
 
@@ -944,22 +996,71 @@ class _Suppressor:
         return len(chosen)
 
 
-def publishable_tables(*, start, end, fixed=()):
+def publishable_tables(*, start, end, fixed=(), provinces=None):
     """The release of [start, end]: the linked set of tables computed with the indicator engine,
     small counts of people hidden ("<5") and complementary cells ("x") chosen over the whole set
     and over `fixed` (releases already published for periods that nest with this one, as this
     function returned them), then the attacker check (`attack`). Raises DisclosureError listing
-    the exposed cells when no suppression passes the check."""
+    the exposed cells when no suppression passes the check.
+
+    `provinces` (2025 codes; None: every province) are the approved provinces: every figure,
+    national and regional ones included, counts them only; the other provinces' rows hold the
+    marker "chưa phê duyệt" in every cell (never a number), and "approved" records how many of
+    the 2025 provinces the release covers."""
     units = Units.load()
-    raw = raw_tables(start=start, end=end, units=units)
-    return suppress(
+    raw = raw_tables(start=start, end=end, units=units, provinces=provinces)
+    release = suppress(
         raw, start=start, end=end, threshold=suppression.threshold(), fixed=fixed, units=units
     )
+    return with_unapproved(release, units=units, provinces=provinces)
 
 
-def suppress(raw, *, start, end, threshold, fixed=(), units):
+def with_unapproved(release, *, units, provinces):
+    """The release with a row "chưa phê duyệt" for every province outside `provinces` (in the
+    tables by province: 2025, pre-2025 and costs) and the approved provinces ("approved").
+    `provinces` None (every province, as the disclosure tests publish): unchanged."""
+    if provinces is None:  # every province: nothing to mark
+        return release
+    everyone = list(units.current)
+    approved = sorted(set(provinces) & set(everyone))
+    release["markers"]["unapproved"] = UNAPPROVED
+    release["approved"] = {"provinces": approved, "count": len(approved), "of": len(everyone)}
+    legacy = [key for key in units.parent if not key.endswith(LEGACY_2025_SUFFIX)]
+    others = {
+        "province_2025": [code for code in everyone if code not in approved],
+        "costs": [code for code in everyone if code not in approved],
+        "province_legacy": [key for key in legacy if units.parent[key] not in approved],
+    }
+    for name, keys in others.items():
+        table = release["tables"][name]
+        rows = {**table["rows"], **{key: dict.fromkeys(table["codes"], UNAPPROVED) for key in keys}}
+        table["rows"] = {key: rows[key] for key in sorted(rows)}
+    return release
+
+
+def approved_note(release_tables):
+    """ "12/34 tỉnh đã phê duyệt" when a release covers only part of the 2025 provinces, else
+    None (the stored release's "approved"; releases stored before it cover their provinces)."""
+    approved = release_tables.get("approved")
+    if not approved or approved["count"] == approved["of"]:
+        return None
+    return _("%(count)s/%(of)s tỉnh đã phê duyệt") % approved
+
+
+GREEDY = "greedy"
+EXACT = "exact"
+AUTO = "auto"
+
+
+def suppress(raw, *, start, end, threshold, fixed=(), units, method=AUTO):
     """Primary and secondary suppression of the raw tables of a release (`raw_tables`), checked
-    by the attacker check until it passes. No query."""
+    by the attacker check until it passes. No query.
+
+    `method`: EXACT (the mixed-integer programme of `_Exact`: the pattern that hides the fewest
+    people), GREEDY (the cheapest related cell, until the check passes), AUTO (exact, then
+    greedy when the programme finds no pattern). Cells of earlier releases that they pin
+    down alone, whatever this release hides (`_unavoidable`), are not secrets of this release:
+    the check leaves them out. The release says what it hides ("loss")."""
     values = {}
     for _name, _row, code, scope, value in _cells(raw):
         if code in PROTECTED_COUNTS:
@@ -974,16 +1075,297 @@ def suppress(raw, *, start, end, threshold, fixed=(), units):
     relations = linked_relations(releases, units)
     forms = linear_forms(relations)
     suppressor = _Suppressor(values, earlier, relations, forms, threshold)
-    while True:
-        suppressor.complete_lines()
-        release, releases = publish(suppressor.status)
-        failing = _attack(releases, forms, exact=False)
-        if not failing:
-            return release
-        if not suppressor.reinforce([cell for cell, _low, _high in failing]):
-            failing = _attack(releases, forms, exact=True)
-            described = [_describe(releases, cell, low, high) for cell, low, high in failing]
-            raise DisclosureError(_exposed_message(described, threshold), described)
+    exempt = _unavoidable(values, earlier, forms, threshold)
+
+    def failures(releases, exact):
+        return [f for f in _attack(releases, forms, exact=exact) if f[0] not in exempt]
+
+    def done(status, chosen_by):
+        release, _releases = publish(status)
+        given_away = [c for c in exempt if c[0] != 0 or tuple(c[1:]) in status]
+        release["loss"] = _loss(values, status, threshold, chosen_by, len(given_away))
+        return release
+
+    if method in (EXACT, AUTO):
+        exact = _Exact(values, earlier, relations, forms, threshold, suppressor.determined)
+        for status in exact.patterns():
+            release, releases = publish(status)
+            failing = failures(releases, exact=False)
+            if not failing:
+                return done(status, EXACT)
+            exact.cut(failing)
+    if method in (GREEDY, AUTO):
+        while True:
+            suppressor.complete_lines()
+            release, releases = publish(suppressor.status)
+            failing = failures(releases, exact=False)
+            if not failing:
+                return done(suppressor.status, GREEDY)
+            if not suppressor.reinforce([cell for cell, _low, _high in failing]):
+                break
+    else:
+        release, releases = publish(exact.last)
+    failing = failures(releases, exact=True)
+    described = [_describe(releases, cell, low, high) for cell, low, high in failing]
+    raise DisclosureError(_exposed_message(described, threshold), described)
+
+
+def _loss(values, status, threshold, method, exempt):
+    """What a release hides: cells (one per figure, however many tables show it) hidden as
+    small counts and as complements, and the people (or events) they count."""
+    primary = [q for q, mark in status.items() if 0 < values[q] < threshold and q[0] != NATIONAL]
+    secondary = [q for q in status if q not in set(primary)]
+    return {
+        "method": method,
+        "primary": len(primary),
+        "secondary": len(secondary),
+        "primary_count": sum(values[q] for q in primary),
+        "secondary_count": sum(values[q] for q in secondary),
+        "cells": len(values),
+        "exempt": exempt,
+    }
+
+
+def _marker_bounds(mark, threshold, cap):
+    return (1, threshold - 1) if mark == SMALL else (threshold, cap)
+
+
+def _unavoidable(values, earlier, forms, threshold):
+    """The hidden cells that earlier releases pin down whatever this release does (of earlier
+    releases, or of this one: a year whose quarters are all shown): the attacker check with
+    every non-zero cell of this release hidden (the most it could hide; zeros are always shown,
+    small counts always say "<5"). No pattern of this release can widen them, so they are not
+    its secrets (reports/DISCLOSURE.md)."""
+    if not earlier:
+        return set()
+    status = {q: _mark(v, threshold) for q, v in values.items() if v}
+    release = Release(start=None, end=None, threshold=threshold, hidden=dict(status))
+    release.known = {q: v for q, v in values.items() if not v}
+    releases = [release, *earlier]
+    try:
+        failing = _attack(releases, forms, exact=True)
+    except DisclosureError:
+        return set()
+    return {cell for cell, _low, _high in failing}
+
+
+class _Exact:
+    """Secondary suppression as a mixed-integer programme (scipy.optimize.milp, HiGHS): a 0/1
+    variable per cell of the new release (1: hidden), minimising the people the hidden cells
+    count (a national figure weighs more than every other cell together: the last resort).
+    Small counts are hidden; zeros, cells given away by earlier releases and national cells
+    (except as a last resort) are not chosen. Constraints:
+
+    - lines: a line (a whole and its parts) holding a hidden cell holds another one (section 3
+      of reports/DISCLOSURE.md);
+    - attacker cuts (Fischetti and Salazar's): for an exposed cell s, any dual solution of the
+      analyst's programmes max ±s (over the relations, a hidden cell within its bounds, a shown
+      one at its value) bounds the interval of s by a linear function of the pattern, whatever
+      the pattern; the interval must be wide enough (threshold, or 1 for a "<5" cell read with
+      the markers), so that linear function must be too.
+
+    Solved, checked by the attacker check, cut, solved again until the check passes: each
+    pattern is the cheapest one that meets every cut found so far."""
+
+    def __init__(self, values, earlier, relations, forms, threshold, determined):
+        self.values = values
+        self.earlier = earlier
+        self.threshold = threshold
+        self.cells = list(values)
+        self.index = {(0, *q): i for i, q in enumerate(self.cells)}
+        known = {}
+        self.hidden_earlier = []
+        for i, release in enumerate(earlier, start=1):
+            known.update({(i, *q): v for q, v in release.known.items()})
+            self.hidden_earlier += [((i, *q), mark) for q, mark in release.hidden.items()]
+        self.variables = [(0, *q) for q in self.cells] + [c for c, _m in self.hidden_earlier]
+        position = {c: i for i, c in enumerate(self.variables)}
+        self.position = position
+        largest = max([abs(v) for v in known.values()] + [abs(v) for v in values.values()] + [0])
+        self.cap = 10 * largest + 1000
+        rows = {"eq": [], "le": []}
+        for terms, sense in forms:
+            variables = {position[q]: c for q, c in terms.items() if q in position and c}
+            if not variables:
+                continue
+            rhs = -sum(c * known.get(q, 0) for q, c in terms.items() if q not in position)
+            rows[sense].append((variables, rhs))
+        self.a_eq, self.b_eq = self._matrix(rows["eq"])
+        self.a_ub, self.b_ub = self._matrix(rows["le"])
+        n = len(self.cells)
+        self.fixed_on = np.zeros(n, bool)
+        self.allowed = np.zeros(n, bool)
+        self.weight = np.zeros(n)
+        total = sum(values.values()) + 1
+        for i, q in enumerate(self.cells):
+            value = values[q]
+            if 0 < value < threshold and q[0] != NATIONAL:
+                self.fixed_on[i] = self.allowed[i] = True
+            elif value and (0, *q) not in determined:
+                self.allowed[i] = True
+            # The count hidden, a little more per cell (fewer cells on a tie), a national
+            # figure above every other cell together.
+            self.weight[i] = value + 0.01 + (total if q[0] == NATIONAL else 0)
+        self.lines = []
+        for kind, whole, parts in relations:
+            if kind not in (ADDITIVE, PARTITION, DISTINCT, MONOTONE, COVERING):
+                continue
+            line = [self.index[c] for c in (whole, *parts) if c in self.index]
+            if len(line) == len(parts) + 1 and len(line) > 1:
+                self.lines.append(line)
+        self.cuts = []  # (coefficients over the new cells, right-hand side)
+        self.last = {}
+        self.seen = set()
+
+    def _matrix(self, rows):
+        if not rows:
+            return None, None
+        return _matrix(
+            [({self.variables[i]: c for i, c in v.items()}, rhs) for v, rhs in rows],
+            self.position,
+        )
+
+    def patterns(self, rounds=60):
+        """Successive cheapest patterns ({quantity: SMALL or HIDDEN}), until none remains."""
+        for _round in range(rounds):
+            chosen = self._solve()
+            if chosen is None:
+                return
+            self.last = {
+                self.cells[i]: _mark(self.values[self.cells[i]], self.threshold) for i in chosen
+            }
+            key = frozenset(chosen)
+            if key in self.seen:  # the cuts did not move it: exclude this pattern itself
+                self._no_good(chosen)
+                continue
+            self.seen.add(key)
+            self.chosen = chosen
+            yield self.last
+
+    def _no_good(self, chosen):
+        coefficients = np.zeros(len(self.cells))
+        for i in range(len(self.cells)):
+            if self.allowed[i] and i not in chosen:
+                coefficients[i] = 1
+        self.cuts.append((coefficients, 1))
+
+    def _solve(self):
+        n = len(self.cells)
+        rows, low = [], []
+        for line in self.lines:
+            free = [i for i in line if self.allowed[i]]
+            for i in free:
+                others = [j for j in free if j != i]
+                if not others:
+                    continue
+                row = np.zeros(n)
+                row[others] = 1
+                row[i] -= 1
+                rows.append(row)
+                low.append(0)
+        for coefficients, rhs in self.cuts:
+            rows.append(coefficients)
+            low.append(rhs)
+        constraints = []
+        if rows:
+            constraints.append(LinearConstraint(np.array(rows), np.array(low), np.inf))
+        lower = self.fixed_on.astype(float)
+        upper = self.allowed.astype(float)
+        result = milp(
+            self.weight,
+            integrality=np.ones(n),
+            bounds=Bounds(lower, upper),
+            constraints=constraints,
+            options={"time_limit": 60},
+        )
+        if result.x is None:
+            return None
+        return {i for i in range(n) if result.x[i] > 0.5}
+
+    def _bounds(self, chosen, reading):
+        """Each variable's bounds for the pattern: a shown cell at its value, a hidden one within
+        [0, cap] (reading 1) or what its marker says (reading 2)."""
+        bounds = []
+        for i, q in enumerate(self.cells):
+            value = self.values[q]
+            if i in chosen:
+                mark = _mark(value, self.threshold)
+                bounds.append((0, self.cap) if reading == 1 else self._marks(mark))
+            else:
+                bounds.append((value, value))
+        for _cell, mark in self.hidden_earlier:
+            bounds.append((0, self.cap) if reading == 1 else self._marks(mark))
+        return np.array(bounds, float)
+
+    def _marks(self, mark):
+        return _marker_bounds(mark, self.threshold, self.cap)
+
+    def cut(self, failing):
+        """Cuts from the cells the check exposed under the last pattern."""
+        chosen = self.chosen
+        added = 0
+        for cell, _low, _high in failing:
+            if cell not in self.position:
+                continue
+            mark = self._mark_of(cell, chosen)
+            readings = [(2, 1)] if mark == SMALL else []
+            readings.append((1, self.threshold))
+            for reading, need in readings:
+                cut = self._cut(self.position[cell], chosen, reading, need)
+                if cut is not None:
+                    self.cuts.append(cut)
+                    added += 1
+        if not added:
+            self._no_good(chosen)
+
+    def _mark_of(self, cell, chosen):
+        if cell[0] == 0:
+            return _mark(self.values[tuple(cell[1:])], self.threshold)
+        return self.earlier[cell[0] - 1].hidden.get(tuple(cell[1:]))
+
+    def _cut(self, s, chosen, reading, need):
+        """The width of s is at most D+(y) + D-(y), both linear in the pattern y (weak duality):
+        the cut D+(y) + D-(y) >= need, or None when the programmes cannot be solved."""
+        bounds = self._bounds(chosen, reading)
+        n = len(self.cells)
+        constant, coefficients = 0.0, np.zeros(n)
+        for sign in (1.0, -1.0):
+            objective = np.zeros(len(self.variables))
+            objective[s] = -sign  # linprog minimises: max sign * x_s
+            result = linprog(
+                objective,
+                A_ub=self.a_ub,
+                b_ub=self.b_ub,
+                A_eq=self.a_eq,
+                b_eq=self.b_eq,
+                bounds=bounds,
+                method="highs",
+            )
+            if result.status != 0:
+                return None
+            reduced = -objective.copy()
+            value = 0.0
+            if self.a_eq is not None:
+                lam = -np.asarray(result.eqlin.marginals)
+                reduced -= self.a_eq.T @ lam
+                value += self.b_eq @ lam
+            if self.a_ub is not None:
+                mu = np.maximum(-np.asarray(result.ineqlin.marginals), 0)
+                reduced -= self.a_ub.T @ mu
+                value += self.b_ub @ mu
+            above, below = np.maximum(reduced, 0), np.maximum(-reduced, 0)
+            for i in range(len(self.variables)):
+                if not (above[i] or below[i]):
+                    continue
+                if i >= n:  # a cell of an earlier release: its bounds do not depend on y
+                    value += above[i] * bounds[i, 1] - below[i] * bounds[i, 0]
+                    continue
+                v = self.values[self.cells[i]]
+                hide = (0, self.cap) if reading == 1 else self._marks(_mark(v, self.threshold))
+                value += (above[i] - below[i]) * v
+                coefficients[i] += above[i] * (hide[1] - v) - below[i] * (hide[0] - v)
+            constant += value
+        return coefficients, need - constant - TOLERANCE
 
 
 def _exposed_message(failing, threshold):

@@ -19,6 +19,7 @@ from programs.calendar import iso_period
 from sites.models import Province
 
 from .dashboards import province_label, province_names
+from .disclosure import UNAPPROVED, approved_note
 from .indicators import CODES, MONEY_CODES, PERCENTAGES
 from .labels import INDICATOR_LABELS
 from .releases import table
@@ -42,8 +43,17 @@ def release_summary(release, *, units="2025"):
         values = stored["rows"][code]
         body.append([code, province_label(names, units, code), *(values.get(c) for c in CODES)])
     national = stored["total"] or {}
-    body.append([NATIONAL_CODE, _("Toàn quốc"), *(national.get(c) for c in CODES)])
+    body.append([NATIONAL_CODE, national_label(release), *(national.get(c) for c in CODES)])
     return header, body
+
+
+def national_label(release):
+    """ "Toàn quốc", or "Toàn quốc (1/34 tỉnh đã phê duyệt)" when the release covers only the
+    provinces approved so far (its national row counts them only)."""
+    note = approved_note(release.tables)
+    if note is None:
+        return _("Toàn quốc")
+    return _("Toàn quốc (%(note)s)") % {"note": note}
 
 
 def to_csv(header, body):
@@ -91,6 +101,15 @@ def _release_lines(release, units):
         if units == Province.UnitSet.LEGACY
         else _("Theo 34 tỉnh, thành phố (từ 01/07/2025)"),
     ]
+    note = approved_note(release.tables)
+    if note is not None:
+        lines.append(
+            _(
+                "Số liệu toàn quốc và theo vùng chỉ tính %(note)s; tỉnh khác: chưa phê duyệt "
+                "(không có số liệu)"
+            )
+            % {"note": note}
+        )
     if release.reason:
         lines.append(_("Lý do đính chính: %(reason)s") % {"reason": release.reason})
     return lines
@@ -101,6 +120,10 @@ def _legend(markers):
         (markers.get("small", "<5"), _("Số từ 1 đến 4 được ẩn để bảo vệ người tham gia (số nhỏ).")),
         (markers.get("hidden", "x"), _("Ô được ẩn thêm để không suy ra được số nhỏ từ tổng.")),
         (_("(trống)"), _("Không tính được: mẫu số bằng 0.")),
+        (
+            markers.get("unapproved", UNAPPROVED),
+            _("Tỉnh chưa được phê duyệt số liệu của kỳ khi công bố: không có số liệu nào."),
+        ),
     ]
 
 
@@ -177,11 +200,15 @@ def to_xlsx(header, body, *, release, units="2025"):
     return out.getvalue()
 
 
-def to_dhis2(header, body, *, start, end):
+def to_dhis2(header, body, *, start, end, release=None):
     """A DHIS2 dataValueSets document: data element = indicator code, org unit = province code,
-    ISO period. Suppressed and empty cells are left out (DHIS2 values must be numbers), as is
-    the national row (not a province)."""
+    ISO period. Suppressed and empty cells are left out (DHIS2 values must be numbers), as are
+    the provinces not approved ("chưa phê duyệt": DHIS2 then leaves them out of its analytics)
+    and the national row (not a province: DHIS2 adds up the provinces sent). When the release
+    covers only part of the provinces, every value says so in its comment ("1/34 tỉnh đã phê
+    duyệt")."""
     period = iso_period(start, end)
+    note = approved_note(release.tables) if release is not None else None
     values = []
     for row in body:
         if row[0] == NATIONAL_CODE:
@@ -189,7 +216,8 @@ def to_dhis2(header, body, *, start, end):
         for code, value in zip(header[2:], row[2:], strict=True):
             if value is None or isinstance(value, str):
                 continue
-            values.append(
-                {"dataElement": code, "period": period, "orgUnit": row[0], "value": str(value)}
-            )
+            value = {"dataElement": code, "period": period, "orgUnit": row[0], "value": str(value)}
+            if note is not None:
+                value["comment"] = str(note)
+            values.append(value)
     return json.dumps({"period": period, "dataValues": values}, ensure_ascii=False).encode()

@@ -142,8 +142,22 @@ class ScaleUpForm(forms.Form):
 # --------------------------------------------------------------------------- reporting cycle
 
 
+def _span(period):
+    return {
+        "period": period.label,
+        "start": f"{period.start:%d/%m/%Y}",
+        "end": f"{period.end:%d/%m/%Y}",
+    }
+
+
+def confirm_field(text):
+    """The confirmation a step needs: what will happen, to whom, and what it locks. The view
+    refuses the step while it is not ticked."""
+    return forms.BooleanField(label=text, required=False)
+
+
 class SubmitForm(forms.Form):
-    """A province's officer submits a period to the ministry."""
+    """A province's officer submits a period to the ministry, once they confirm what it does."""
 
     comment = forms.CharField(
         label=_("Ghi chú gửi Bộ (không bắt buộc)"),
@@ -151,6 +165,17 @@ class SubmitForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args, period=None, province=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        text = _("Tôi xác nhận trình Bộ.")
+        if period is not None and province is not None:
+            text = gettext(
+                "Tôi xác nhận trình Bộ kỳ %(period)s của %(province)s: các chỉ số trên được lưu "
+                "làm số liệu tỉnh trình. Khi Bộ phê duyệt, mọi dữ liệu của tỉnh có ngày từ "
+                "%(start)s đến %(end)s bị khoá (không thêm, sửa, xoá hay nhập được nữa)."
+            ) % {**_span(period), "province": province.name}
+        self.fields["confirm"] = confirm_field(text)
 
 
 class DecisionForm(forms.Form):
@@ -169,6 +194,17 @@ class DecisionForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args, period=None, province=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        text = _("Tôi xác nhận phê duyệt.")
+        if period is not None and province is not None:
+            text = gettext(
+                "Khi phê duyệt: tôi xác nhận số liệu kỳ %(period)s của %(province)s; mọi dữ liệu "
+                "của tỉnh có ngày từ %(start)s đến %(end)s bị khoá (không thêm, sửa, xoá hay "
+                "nhập được nữa) cho đến khi Bộ mở lại kỳ, và kỳ được công bố được cho tỉnh này."
+            ) % {**_span(period), "province": province.name}
+        self.fields["confirm"] = confirm_field(text)
 
 
 class PublishForm(forms.Form):
@@ -189,8 +225,16 @@ class PublishForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, approved=None, **kwargs):
+    def __init__(self, *args, approved=None, period=None, **kwargs):
         super().__init__(*args, **kwargs)
+        text = _("Tôi xác nhận công bố.")
+        if period is not None:
+            text = gettext(
+                "Tôi xác nhận công bố kỳ %(period)s cho các tỉnh đã chọn ở trên: các bảng chỉ "
+                "tính các tỉnh này, được ẩn số nhỏ và lưu một lần, không sửa được (chỉ đính chính "
+                "bằng phiên bản mới); tỉnh không chọn hiện “chưa phê duyệt”."
+            ) % _span(period)
+        self.fields["confirm"] = confirm_field(text)
         if approved is not None:
             self.fields["provinces"].queryset = self.fields["provinces"].queryset.filter(
                 pk__in=[p.pk for p in approved]

@@ -118,7 +118,10 @@ def scope_filter(prefix, *, province=None, model=None, site=None):
     """The filter that puts an event in scope, for a model whose site is at `prefix` ("site__",
     "establishment__site__", or "" for Site itself)."""
     conditions = {}
-    if province:
+    if isinstance(province, list | tuple | set | frozenset):
+        # Several 2025 provinces (a release over the approved ones only).
+        conditions[f"{prefix}province__current__code__in"] = sorted(province)
+    elif province:
         conditions[f"{prefix}province__current__code"] = province
     if model:
         conditions[f"{prefix}model_id"] = model
@@ -376,9 +379,9 @@ def finish(raw):
 
 
 def compute_indicators(*, start, end, province=None, model=None, site=None):
-    """Every docs/indicators.md code for [start, end] in a scope: a 2025 province code (takes in the
-    pre-2025 provinces merged into it), an intervention model code, a site code, or any
-    combination (None = no restriction). Eight queries (nine with a scope)."""
+    """Every docs/indicators.md code for [start, end] in a scope: a 2025 province code (takes in
+    the pre-2025 provinces merged into it) or a list of them, an intervention model code, a site
+    code, or any combination (None = no restriction). Eight queries (nine with a scope)."""
     result = _Query(start=start, end=end, province=province, model=model, site=site, group=None)
     return result.all()[None]
 

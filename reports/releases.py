@@ -173,16 +173,18 @@ def release_changes(release, previous):
 # --------------------------------------------------------------------------- publishing
 
 
-def release_extras(*, start, end):
+def release_extras(*, start, end, provinces=None):
     """What a release stores beside the suppressed tables, computed once with them: the phase
     targets, and each model's cost per site-year for the scale-up estimate (money and
-    site-years are not about people, so not suppressed: docs/indicators.md)."""
+    site-years are not about people, so not suppressed: docs/indicators.md), over the approved
+    `provinces` (2025 codes; None: every province)."""
+    costs = cost_results(start=start, end=end, group="model", province=provinces)
     scale_up = {
         code: {
             "site_years": str(values["site_years"]),
             "cost_per_site_year_vnd": values["cost_per_site_year_vnd"],
         }
-        for code, values in cost_results(start=start, end=end, group="model").items()
+        for code, values in costs.items()
     }
     targets = {code: str(value) for code, value in targets_for(start=start, end=end).items()}
     return {"scale_up": scale_up, "targets": targets}
@@ -229,8 +231,11 @@ def release_publish(*, period, provinces, by, reason=""):
             }
         )
     fixed = [release.tables for release in nesting_releases(period)]
+    codes = [p.code for p in provinces]
     try:
-        tables = disclosure.publishable_tables(start=period.start, end=period.end, fixed=fixed)
+        tables = disclosure.publishable_tables(
+            start=period.start, end=period.end, fixed=fixed, provinces=codes
+        )
     except disclosure.DisclosureError as error:
         raise ValidationError(
             _("Không công bố được: bảng số liệu chưa bảo vệ được người tham gia (%(detail)s).")
@@ -238,7 +243,6 @@ def release_publish(*, period, provinces, by, reason=""):
             code="disclosure",
         ) from error
     tables = _plain_json(tables)
-    codes = [p.code for p in provinces]
     if previous is not None and previous.tables == tables and previous.provinces == codes:
         raise ValidationError(
             _("Không có gì khác phiên bản %(version)s: không cần công bố lại.")
@@ -253,7 +257,9 @@ def release_publish(*, period, provinces, by, reason=""):
                 published_by=by,
                 provinces=codes,
                 tables=tables,
-                extras=_plain_json(release_extras(start=period.start, end=period.end)),
+                extras=_plain_json(
+                    release_extras(start=period.start, end=period.end, provinces=codes)
+                ),
                 reason=reason,
             )
     except IntegrityError as error:  # published at the same moment by someone else

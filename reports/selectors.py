@@ -86,14 +86,15 @@ def _coverage_units(province, provinces, *, legacy_era):
     return sum(counts)
 
 
-def province_table(*, start, end, units="2025", model=None):
+def province_table(*, start, end, units="2025", model=None, scope=None):
     """Every province of a unit set ("2025": the 34; "legacy": the 63, plus any post-merger
     province with data) with its indicators and coverage, and the national row. 19 queries:
     provinces, the engine grouped (8), coverage (1), the national figures (8)… whatever the data
-    size."""
+    size. `scope` (a list of 2025 province codes) narrows the figures, national row included,
+    to those provinces; the other rows then hold no data."""
     provinces = list(Province.objects.order_by("code"))
     grouping = "province" if units == "2025" else "province_legacy"
-    grouped = indicators_by(grouping, start=start, end=end, model=model)
+    grouped = indicators_by(grouping, start=start, end=end, model=model, province=scope)
     covered = localities_covered(start=start, end=end, unit_set=units, model=model)
     legacy_era = end < MERGER_DATE
     rows = []
@@ -116,7 +117,7 @@ def province_table(*, start, end, units="2025", model=None):
                 ),
             )
         )
-    national = compute_indicators(start=start, end=end, model=model)
+    national = compute_indicators(start=start, end=end, model=model, province=scope)
     return rows, national
 
 

@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import NATIONAL_ROLES, REPORT_ROLES, allow
@@ -204,7 +205,7 @@ def national_export(request):
     elif fmt == "xlsx":
         content = exports.to_xlsx(header, body, release=release, units=units)
     else:
-        content = exports.to_dhis2(header, body, start=start, end=end)
+        content = exports.to_dhis2(header, body, start=start, end=end, release=release)
     content_type, extension = EXPORT_FORMATS[fmt]
     filename = f"tong-hop-quoc-gia_{release.period.code}_v{release.version}.{extension}"
     record_activity(
@@ -278,7 +279,7 @@ def cycle_period(request, period):
             "period": period,
             "statuses": statuses,
             "approved": approved,
-            "publish_form": PublishForm(approved=approved),
+            "publish_form": PublishForm(approved=approved, period=period),
             "versions": versions,
             "period_query": urlencode(period_params(period)),
             "can_decide": user.role == Role.MINISTRY,
@@ -316,9 +317,11 @@ def cycle_province(request, period, province):
             "period": period,
             "province": province,
             "closed": period.is_closed(timezone.localdate()),
-            "submit_form": SubmitForm() if can_submit else None,
+            "submit_form": SubmitForm(period=period, province=province) if can_submit else None,
             "decisions": decisions,
-            "decision_form": DecisionForm() if decisions else None,
+            "decision_form": (
+                DecisionForm(period=period, province=province) if decisions else None
+            ),
         },
     )
 
@@ -331,6 +334,8 @@ def cycle_submit(request, period):
     form = SubmitForm(request.POST)
     if not form.is_valid():
         _error_messages(request, ValidationError(list(form.errors.values())))
+    elif not form.cleaned_data["confirm"]:
+        messages.error(request, NOT_CONFIRMED)
     else:
         try:
             cycle.submission_submit(
@@ -352,6 +357,10 @@ def cycle_submit(request, period):
     )
 
 
+NOT_CONFIRMED = gettext_lazy(
+    "Chưa thực hiện: hãy đọc điều sẽ xảy ra và đánh dấu ô xác nhận, rồi bấm lại."
+)
+
 DECIDED = {
     "approve": _("Đã phê duyệt kỳ %(period)s của %(province)s: số liệu của kỳ đã được khoá."),
     "return": _("Đã trả lại kỳ %(period)s cho %(province)s kèm ý kiến."),
@@ -372,6 +381,8 @@ def cycle_decide(request, period, province):
     form = DecisionForm(request.POST)
     if not form.is_valid():
         _error_messages(request, ValidationError(list(form.errors.values())))
+    elif form.cleaned_data["action"] == "approve" and not form.cleaned_data["confirm"]:
+        messages.error(request, NOT_CONFIRMED)
     else:
         action = form.cleaned_data["action"]
         try:
@@ -398,6 +409,9 @@ def cycle_publish(request, period):
     form = PublishForm(request.POST)
     if not form.is_valid():
         _error_messages(request, ValidationError(list(form.errors.values())))
+        return redirect("reports:cycle_period", period=period.code)
+    if not form.cleaned_data["confirm"]:
+        messages.error(request, NOT_CONFIRMED)
         return redirect("reports:cycle_period", period=period.code)
     try:
         release = releases.release_publish(

@@ -3,8 +3,10 @@ VND, null as "—", suppressed cells ("<5", "x") as they are."""
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from accounts.templatetags.ui import num, pct, vnd
+from reports.disclosure import UNAPPROVED, approved_note
 from reports.indicators import MONEY_CODES, PERCENTAGES
 
 register = template.Library()
@@ -13,6 +15,8 @@ MONEY = (*MONEY_CODES, "cost_per_completed_referral_vnd", "cost_per_site_year_vn
 
 
 def show(value, code=""):
+    if value == UNAPPROVED:
+        return _("chưa phê duyệt")
     if isinstance(value, str):
         return value
     if value is None:
@@ -36,3 +40,13 @@ def cell(values, code):
 def shown(value, code=""):
     """{{ value|shown }} or {{ value|shown:"pct" }}"""
     return show(value, code)
+
+
+@register.filter
+def partial_release(release):
+    """{{ release|partial_release }}: "12/34 tỉnh đã phê duyệt" when the release covers only part
+    of the provinces (its national and regional rows count those only), else ""."""
+    tables = getattr(release, "tables", None)
+    if not tables:
+        return ""
+    return approved_note(tables) or ""

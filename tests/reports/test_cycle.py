@@ -44,14 +44,15 @@ def review_url(period=Q1, province="01"):
 
 def submit(client, period=Q1, comment=""):
     return client.post(
-        reverse("reports:cycle_submit", kwargs={"period": period}), {"comment": comment}
+        reverse("reports:cycle_submit", kwargs={"period": period}),
+        {"comment": comment, "confirm": "on"},
     )
 
 
 def decide(client, action, comment="", period=Q1, province="01"):
     return client.post(
         reverse("reports:cycle_decide", kwargs={"period": period, "province": province}),
-        {"action": action, "comment": comment},
+        {"action": action, "comment": comment, "confirm": "on"},
     )
 
 

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 D = datetime.date
 Q1 = "2019Q1"
 FEBRUARY = D(2019, 2, 1)
-MARKERS = ("<5", "x")
+MARKERS = ("<5", "x", "chưa phê duyệt")
 Q1_QUERY = "period=quarter&year=2019&quarter=1"
 EXPORT = "/reports/export/?format={fmt}&" + Q1_QUERY
 
@@ -68,8 +68,8 @@ def sites(db):
 @pytest.fixture
 def approved(sites, officer_hn, officer_ct, ministry, hanoi, cantho):
     """Q1 2019: 12 people in Hà Nội, 12 in Cần Thơ (both approved), 3 in Hồ Chí Minh (not
-    submitted). Nationally: 27 reached, 27 with a need, 13 referred (6 + 6 + 1), 13 referrals
-    made and completed, 36,000,000 VND."""
+    submitted). Over the approved provinces (what a release holds): 24 reached, 24 with a need,
+    12 referred (6 + 6), 12 referrals made and completed, 24,000,000 VND."""
     people(sites["01"], 12)
     people(sites["92"], 12)
     people(sites["79"], 3)
@@ -83,7 +83,7 @@ def approved(sites, officer_hn, officer_ct, ministry, hanoi, cantho):
 def publish(client, provinces=("01", "92"), reason="", period=Q1):
     return client.post(
         reverse("reports:cycle_publish", kwargs={"period": period}),
-        {"provinces": list(provinces), "reason": reason},
+        {"provinces": list(provinces), "reason": reason, "confirm": "on"},
     )
 
 
@@ -129,24 +129,25 @@ def test_publish_stores_the_release_and_the_pages_serve_it(client, ministry, pub
     assert published.provinces == ["01", "92"]
     assert published.published_by == ministry
     national = published.tables["tables"]["province_2025"]["total"]
-    assert (national["reached"], national["referred"], national["referred_pct"]) == (27, 13, "48.1")
-    assert national["total_cost_vnd"] == 36_000_000
+    assert (national["reached"], national["referred"], national["referred_pct"]) == (24, 12, "50.0")
+    assert national["total_cost_vnd"] == 24_000_000
     rows = published.tables["tables"]["province_2025"]["rows"]
-    assert rows["92"]["reached"] == 12 and rows["79"]["reached"] == "<5"
+    assert rows["92"]["reached"] == 12 and rows["79"]["reached"] == "chưa phê duyệt"
 
     html = client.get("/reports/?" + Q1_QUERY).content.decode()
     assert 'data-testid="release-note"' in html and "phiên bản 1" in html
-    assert headline(html, "reached") == "27"
-    assert headline(html, "referred_pct") == "48,1 %"
-    assert headline(html, "cost_per_reached_vnd") == "1.333.333 ₫"  # 36,000,000 / 27
+    assert "chỉ tính 2/34 tỉnh đã phê duyệt" in html
+    assert headline(html, "reached") == "24"
+    assert headline(html, "referred_pct") == "50,0 %"
+    assert headline(html, "cost_per_reached_vnd") == "1.000.000 ₫"  # 24,000,000 / 24
     assert province_cell(html, "92", "reached") == "12"
-    assert province_cell(html, "79", "reached") == "&lt;5"
+    assert province_cell(html, "79", "reached") == "chưa phê duyệt"
 
     later_changes(sites)
     assert compute_indicators(start=D(2019, 1, 1), end=D(2019, 3, 31))["reached"] == 32
     html = client.get("/reports/?" + Q1_QUERY).content.decode()
-    assert headline(html, "reached") == "27"
-    assert province_cell(html, "79", "reached") == "&lt;5"
+    assert headline(html, "reached") == "24"
+    assert province_cell(html, "79", "reached") == "chưa phê duyệt"
     assert Release.objects.get().tables == published.tables
 
 
@@ -167,7 +168,8 @@ def test_downloads_equal_the_stored_release_cell_by_cell_after_data_changes(
         for code, value in zip(CODES, row[2:], strict=True):
             want = stored[code]
             assert value == ("" if want is None else str(want)), (row[0], code)
-    assert rows[-1][:2] == ["VN", "Toàn quốc"] and rows[-1][2 + CODES.index("reached")] == "27"
+    assert rows[-1][:2] == ["VN", "Toàn quốc (2/34 tỉnh đã phê duyệt)"]
+    assert rows[-1][2 + CODES.index("reached")] == "24"
 
     response = client.get(EXPORT.format(fmt="xlsx"))
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
@@ -227,14 +229,14 @@ def test_the_summary_workbook_is_ready_to_paste_and_print(client, published):
     assert codes == ["province_code", "province", *CODES]
     national = next(row for row in sheet.iter_rows(min_row=8) if row[0].value == "VN")
     by_code = dict(zip(codes, national, strict=True))
-    assert by_code["reached"].value == 27 and by_code["reached"].number_format == "#,##0"
-    assert by_code["referred_pct"].value == pytest.approx(0.481)
+    assert by_code["reached"].value == 24 and by_code["reached"].number_format == "#,##0"
+    assert by_code["referred_pct"].value == pytest.approx(0.5)
     assert by_code["referred_pct"].number_format == "0.0%"
-    assert by_code["total_cost_vnd"].value == 36_000_000
+    assert by_code["total_cost_vnd"].value == 24_000_000
     assert by_code["total_cost_vnd"].number_format == '#,##0 "₫"'
     assert by_code["reached"].font.bold
     hcm = next(row for row in sheet.iter_rows(min_row=8) if row[0].value == "79")
-    assert dict(zip(codes, hcm, strict=True))["reached"].value == "<5"
+    assert dict(zip(codes, hcm, strict=True))["reached"].value == "chưa phê duyệt"
     assert sheet.page_setup.orientation == "landscape"
     assert sheet.page_setup.fitToWidth == 1
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
@@ -281,21 +283,21 @@ def test_a_correction_is_a_new_version_with_its_differences(
     response = publish(client, reason="Hà Nội bổ sung 5 người được tiếp cận.")
     assert response["Location"] == reverse("reports:release_detail", kwargs={"period": Q1})
     latest = Release.objects.get(version=2)
-    assert latest.tables["tables"]["province_2025"]["total"]["reached"] == 32
+    assert latest.tables["tables"]["province_2025"]["total"]["reached"] == 29
     assert Release.objects.get(version=1).tables == published.tables  # never recomputed
 
     page = client.get(response["Location"]).content.decode()
     assert "Hà Nội bổ sung 5 người được tiếp cận." in page
     assert 'data-testid="changes-table"' in page
     row = page.split('<tr data-code="province_2025:total:reached">')[1].split("</tr>")[0]
-    assert ">Tổng</td>" in row and ">27</td>" in row and ">32</td>" in row
+    assert ">Tổng</td>" in row and ">24</td>" in row and ">29</td>" in row
     # Every site is a peer-group site: that model's row is the national one.
     row = page.split('<tr data-code="model:peer_groups:reached">')[1].split("</tr>")[0]
-    assert ">Nhóm đồng đẳng, tự lực, câu lạc bộ</td>" in row and ">32</td>" in row
+    assert ">Nhóm đồng đẳng, tự lực, câu lạc bộ</td>" in row and ">29</td>" in row
     # The dashboard shows the latest version; an earlier one stays readable.
-    assert headline(client.get("/reports/?" + Q1_QUERY).content.decode(), "reached") == "32"
+    assert headline(client.get("/reports/?" + Q1_QUERY).content.decode(), "reached") == "29"
     html = client.get("/reports/?" + Q1_QUERY + "&version=1").content.decode()
-    assert headline(html, "reached") == "27"
+    assert headline(html, "reached") == "24"
     assert client.get("/reports/?" + Q1_QUERY + "&version=9").status_code == 404
 
 
@@ -311,9 +313,9 @@ def test_a_year_is_suppressed_consistently_with_its_published_quarter(
     seen = {}
     real = disclosure.publishable_tables
 
-    def spy(*, start, end, fixed=()):
+    def spy(*, start, end, fixed=(), provinces=None):
         seen["fixed"] = list(fixed)
-        return real(start=start, end=end, fixed=fixed)
+        return real(start=start, end=end, fixed=fixed, provinces=provinces)
 
     monkeypatch.setattr(disclosure, "publishable_tables", spy)
     releases.release_publish(period=year, provinces=[hanoi, cantho], by=ministry)
@@ -400,7 +402,7 @@ def test_a_province_of_the_release(client, published):
     assert headline(html, "reached") == "12"
     assert "Tỉnh đã phê duyệt số liệu của kỳ này." in html
     html = client.get("/reports/?province=79&" + Q1_QUERY).content.decode()
-    assert headline(html, "reached") == "&lt;5"
+    assert headline(html, "reached") == "chưa phê duyệt"
     assert "Tỉnh chưa phê duyệt số liệu của kỳ này khi công bố" in html
 
 
@@ -409,7 +411,7 @@ def test_the_printable_report_and_the_release_pages(client_for, officer_ct, publ
     page = client.get(reverse("reports:release_print", kwargs={"period": Q1})).content.decode()
     assert "Báo cáo toàn quốc — Quý 1/2019" in page
     assert "css/print.css" in page and "Bản công bố phiên bản 1" in page
-    assert headline(page, "reached") == "27"
+    assert headline(page, "reached") == "24"
     page = client.get(reverse("reports:release_list")).content.decode()
     assert f'data-code="{Q1}-1"' in page
     page = client.get(reverse("reports:release_detail", kwargs={"period": Q1})).content.decode()

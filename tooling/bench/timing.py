@@ -415,21 +415,38 @@ def _publish_year(write, ministry, officer):
     if period is None or ministry is None or officer is None:
         write("  publication of the year: skipped: no period or no bench users")
         return
-    if releases.latest_release(period) is not None:
+    published = releases.latest_release(period)
+    if published is not None:
         write(f"  publication of {period.code}: already published")
+        _write_loss(write, published)
         return
     province = Province.objects.get(pk=officer.province_id)
     started = time.perf_counter()
     try:
         submission = cycle.submission_submit(period=period, province=province, by=officer)
         cycle.submission_approve(submission=submission, by=ministry)
-        releases.release_publish(period=period, provinces=[province], by=ministry)
+        release = releases.release_publish(period=period, provinces=[province], by=ministry)
     except ValidationError as error:
         write(f"  publication of {period.code}: skipped: refused — {' '.join(error.messages)}")
         return
     write(
         f"  publication of {period.code} (submit, approve, compute, suppress, store): "
         f"{time.perf_counter() - started:.1f} s"
+    )
+    _write_loss(write, release)
+
+
+def _write_loss(write, release):
+    """The information a release loses to suppression (reports/DISCLOSURE.md)."""
+    loss = release.tables.get("loss")
+    if not loss:
+        write("  information lost: not recorded (published before it was measured)")
+        return
+    write(
+        f"  information lost ({loss['method']}, {len(release.provinces)} province(s) "
+        f"approved): {loss['primary']} primary cells ({loss['primary_count']} people/events), "
+        f"{loss['secondary']} secondary cells ({loss['secondary_count']}) of {loss['cells']} "
+        f"counts; {loss['exempt']} cells already pinned by earlier releases"
     )
 
 
