@@ -194,6 +194,41 @@ def test_the_completion_percentage_of_a_report_rounds_half_up(
     assert values["referral_completion_pct"] == expected
 
 
+# ----------------------------------------------------------------------------- periods of reports
+# A report of 2019Q1 = [01/01/2019, 31/03/2019], both days included.
+
+Q1_2019 = {"start": D(2019, 1, 1), "end": D(2019, 3, 31)}
+
+
+@pytest.mark.parametrize(
+    ("day", "counted"),
+    rows(
+        ("contact-the-day-before-the-period", D(2018, 12, 31), 0),
+        ("contact-on-the-first-day", D(2019, 1, 1), 1),
+        ("contact-on-the-last-day", D(2019, 3, 31), 1),
+        ("contact-the-day-after-the-period", D(2019, 4, 1), 0),
+    ),
+)
+def test_a_contact_is_in_the_period_of_its_date(site_hn, day, counted):
+    f.ContactFactory(site=site_hn, date=day)
+    assert indicators.compute_indicators(**Q1_2019)["reached"] == counted
+
+
+@pytest.mark.parametrize(
+    ("start_date", "end_date", "active"),
+    rows(
+        ("ended-the-day-before-the-period", D(2016, 6, 1), D(2018, 12, 31), 0),
+        ("ended-on-the-first-day", D(2016, 6, 1), D(2019, 1, 1), 1),
+        ("started-on-the-last-day", D(2019, 3, 31), None, 1),
+        ("started-the-day-after-the-period", D(2019, 4, 1), None, 0),
+        ("open-ended-started-before", D(2016, 6, 1), None, 1),
+    ),
+)
+def test_a_site_is_active_when_its_dates_overlap_the_period(db, start_date, end_date, active):
+    f.SiteFactory(code="EDGE", start_date=start_date, end_date=end_date)
+    assert indicators.compute_indicators(**Q1_2019, site="EDGE")["sites_active"] == active
+
+
 # ----------------------------------------------------------------------------- people's dates
 
 
