@@ -31,7 +31,7 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
-OPEN, LOCKED = "open", "locked"
+OPEN = "open"
 OK, REFUSED = "ok", "refused"
 
 
@@ -52,18 +52,19 @@ def outcome(call):
 # ----------------------------------------------------------------------------- the period lock
 # Hà Nội has 2019Q1 (a quarter) and 2020 (a year) approved; Cần Thơ nothing.
 
+Q1, Y2020 = "Quý 1/2019", "Năm 2020"
 LOCK_TABLE = rows(
     ("day-before-approved-quarter", D(2018, 12, 31), OPEN),
-    ("first-day-of-approved-quarter", D(2019, 1, 1), LOCKED),
-    ("second-day-of-approved-quarter", D(2019, 1, 2), LOCKED),
-    ("last-but-one-day-of-approved-quarter", D(2019, 3, 30), LOCKED),
-    ("last-day-of-approved-quarter", D(2019, 3, 31), LOCKED),
+    ("first-day-of-approved-quarter", D(2019, 1, 1), Q1),
+    ("second-day-of-approved-quarter", D(2019, 1, 2), Q1),
+    ("last-but-one-day-of-approved-quarter", D(2019, 3, 30), Q1),
+    ("last-day-of-approved-quarter", D(2019, 3, 31), Q1),
     ("first-day-after-approved-quarter", D(2019, 4, 1), OPEN),
     ("end-of-next-quarter-not-approved", D(2019, 6, 30), OPEN),
     ("day-before-approved-year", D(2019, 12, 31), OPEN),
-    ("first-day-of-approved-year", D(2020, 1, 1), LOCKED),
-    ("mid-year-quarter-end-of-approved-year", D(2020, 6, 30), LOCKED),
-    ("last-day-of-approved-year", D(2020, 12, 31), LOCKED),
+    ("first-day-of-approved-year", D(2020, 1, 1), Y2020),
+    ("mid-year-quarter-end-of-approved-year", D(2020, 6, 30), Y2020),
+    ("last-day-of-approved-year", D(2020, 12, 31), Y2020),
     ("first-day-after-approved-year", D(2021, 1, 1), OPEN),
 )
 
@@ -77,12 +78,21 @@ def approved_hanoi(officer_hn, ministry, hanoi):
 
 
 def lock_answer(call):
+    """OPEN, or the label of the locked period that the refusal names."""
     try:
         call()
     except ValidationError as error:
-        assert error.error_dict["date"][0].code == "period_locked"
-        return LOCKED
+        refusal = error.error_dict["date"][0]
+        assert refusal.code == "period_locked"
+        return refusal.message.split("Kỳ báo cáo ")[1].split(" của ")[0]
     return OPEN
+
+
+def lock_message(label, day):
+    return (
+        f"Kỳ báo cáo {label} của Hà Nội đã được Bộ phê duyệt và khoá: không thể thêm, sửa hay "
+        f"nhập số liệu ngày {day:%d/%m/%Y}. Nếu cần sửa, hãy đề nghị Bộ mở lại kỳ báo cáo."
+    )
 
 
 @pytest.mark.parametrize(("day", "expected"), LOCK_TABLE)
@@ -90,6 +100,10 @@ def test_the_lock_one_record(approved_hanoi, site_hn, site_ct, day, expected):
     assert lock_answer(lambda: periods.check_period_open(site=site_hn, day=day)) == expected
     # Another province's approval never locks Cần Thơ.
     assert lock_answer(lambda: periods.check_period_open(site=site_ct, day=day)) == OPEN
+    if expected != OPEN:
+        with pytest.raises(ValidationError) as refused:
+            periods.check_period_open(site=site_hn, day=day)
+        assert refused.value.error_dict["date"][0].message == lock_message(expected, day)
 
 
 @pytest.mark.parametrize(("day", "expected"), LOCK_TABLE)
@@ -97,6 +111,36 @@ def test_the_lock_bulk_check_of_imports(approved_hanoi, site_hn, site_ct, day, e
     spans = periods.locked_spans()
     assert lock_answer(lambda: periods.check_open_in(spans, site=site_hn, day=day)) == expected
     assert lock_answer(lambda: periods.check_open_in(spans, site=site_ct, day=day)) == OPEN
+    if expected != OPEN:
+        with pytest.raises(ValidationError) as refused:
+            periods.check_open_in(spans, site=site_hn, day=day)
+        assert refused.value.error_dict["date"][0].message == lock_message(expected, day)
+
+
+@pytest.mark.parametrize(
+    ("known_site", "day"),
+    rows(
+        ("no-site", False, D(2019, 1, 1)),
+        ("no-day", True, None),
+        ("neither", False, None),
+    ),
+)
+def test_the_lock_checks_nothing_while_the_site_or_day_is_unknown(
+    approved_hanoi, site_hn, known_site, day, django_assert_num_queries
+):
+    site = site_hn if known_site else None
+    spans = periods.locked_spans()
+    with django_assert_num_queries(0):
+        periods.check_period_open(site=site, day=day)
+        periods.check_open_in(spans, site=site, day=day)
+
+
+def test_nothing_approved_nothing_locked(site_hn, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        spans = periods.locked_spans()
+    assert spans.by_province == {} and spans.current == {}
+    with django_assert_num_queries(0):
+        periods.check_open_in(spans, site=site_hn, day=D(2019, 1, 1))
 
 
 @pytest.mark.parametrize(("day", "expected"), LOCK_TABLE)
@@ -126,11 +170,9 @@ def test_the_lock_on_an_imported_contact(approved_hanoi, site_hn, hanoi, tmp_pat
         call_command("import_exchange", str(tmp_path), stdout=out, stderr=err)
     except CommandError as error:
         err.write(str(error))
-        answer = LOCKED
-        assert "đã được Bộ phê duyệt và khoá" in err.getvalue()
+        assert lock_message(expected, day) in err.getvalue()
     else:
-        answer = OPEN
-    assert answer == expected
+        assert expected == OPEN
     assert site_hn.contacts.filter(date=day).count() == (1 if expected == OPEN else 0)
 
 
