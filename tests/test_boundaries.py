@@ -176,6 +176,28 @@ def test_the_lock_on_an_imported_contact(approved_hanoi, site_hn, hanoi, tmp_pat
     assert site_hn.contacts.filter(date=day).count() == (1 if expected == OPEN else 0)
 
 
+# Where the dashboards open: the last quarter ended before today, not after the latest data.
+@pytest.mark.parametrize(
+    ("today", "latest", "quarter"),
+    rows(
+        ("last-but-one-day-of-q1", D(2019, 3, 30), None, (D(2018, 10, 1), D(2018, 12, 31))),
+        ("last-day-of-q1-not-ended", D(2019, 3, 31), None, (D(2018, 10, 1), D(2018, 12, 31))),
+        ("first-day-after-q1", D(2019, 4, 1), None, (D(2019, 1, 1), D(2019, 3, 31))),
+        ("second-day-after-q1", D(2019, 4, 2), None, (D(2019, 1, 1), D(2019, 3, 31))),
+        ("latest-data-in-q4", D(2019, 4, 1), D(2018, 12, 31), (D(2018, 10, 1), D(2018, 12, 31))),
+        (
+            "latest-data-first-day-of-q1",
+            D(2019, 4, 1),
+            D(2019, 1, 1),
+            (D(2019, 1, 1), D(2019, 3, 31)),
+        ),
+        ("latest-data-after-today", D(2019, 4, 1), D(2019, 5, 1), (D(2019, 1, 1), D(2019, 3, 31))),
+    ),
+)
+def test_the_last_complete_quarter(today, latest, quarter):
+    assert periods.last_complete_quarter(today=today, latest=latest) == quarter
+
+
 # ----------------------------------------------------------------------------- rounding
 
 
