@@ -96,12 +96,15 @@ def lock_message(label, day):
 
 
 @pytest.mark.parametrize(("day", "expected"), LOCK_TABLE)
-def test_the_lock_one_record(approved_hanoi, site_hn, site_ct, day, expected):
+def test_the_lock_one_record(
+    approved_hanoi, site_hn, site_ct, day, expected, django_assert_num_queries
+):
     assert lock_answer(lambda: periods.check_period_open(site=site_hn, day=day)) == expected
     # Another province's approval never locks Cần Thơ.
     assert lock_answer(lambda: periods.check_period_open(site=site_ct, day=day)) == OPEN
     if expected != OPEN:
-        with pytest.raises(ValidationError) as refused:
+        # One query, the refusal's period and province included.
+        with django_assert_num_queries(1), pytest.raises(ValidationError) as refused:
             periods.check_period_open(site=site_hn, day=day)
         assert refused.value.error_dict["date"][0].message == lock_message(expected, day)
 
@@ -174,6 +177,20 @@ def test_the_lock_on_an_imported_contact(approved_hanoi, site_hn, hanoi, tmp_pat
     else:
         assert expected == OPEN
     assert site_hn.contacts.filter(date=day).count() == (1 if expected == OPEN else 0)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "code"),
+    rows(
+        ("exactly-a-quarter", D(2019, 1, 1), D(2019, 3, 31), "2019Q1"),
+        ("a-quarter-less-its-last-day", D(2019, 1, 1), D(2019, 3, 30), None),
+        ("a-quarter-and-a-day", D(2019, 1, 1), D(2019, 4, 1), None),
+        ("exactly-a-year", D(2019, 1, 1), D(2019, 12, 31), "2019"),
+    ),
+)
+def test_the_period_of_exact_dates(start, end, code):
+    found = periods.period_for(start, end)
+    assert (found.code if found else None) == code
 
 
 # Where the dashboards open: the last quarter ended before today, not after the latest data.
