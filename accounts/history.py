@@ -89,16 +89,12 @@ def _shown(model, name):
     return getattr(model_field, "concrete", False) and not model_field.primary_key
 
 
-def history_for(instance):
-    """The audit rows of `instance`, newest first. Related records named in the changes are
-    fetched with one query per related model."""
-    model = type(instance)
-    entries = list(
-        LogEntry.objects.get_for_object(instance).select_related("actor").order_by("-timestamp")
-    )
+def related_records(changes):
+    """{(model, pk as text): record} of the related records the audited changes name, with one
+    query per related model. `changes`: (model, changes_dict) pairs."""
     wanted = {}
-    for entry in entries:
-        for name, values in (entry.changes_dict or {}).items():
+    for model, changes_dict in changes:
+        for name, values in (changes_dict or {}).items():
             model_field = _field(model, name)
             if isinstance(model_field, models.ForeignKey):
                 for value in values:
@@ -115,6 +111,17 @@ def history_for(instance):
                 continue
         for obj in related_model._default_manager.filter(pk__in=pks):
             related[(related_model, str(obj.pk))] = obj
+    return related
+
+
+def history_for(instance):
+    """The audit rows of `instance`, newest first. Related records named in the changes are
+    fetched with one query per related model."""
+    model = type(instance)
+    entries = list(
+        LogEntry.objects.get_for_object(instance).select_related("actor").order_by("-timestamp")
+    )
+    related = related_records((model, entry.changes_dict) for entry in entries)
     order = {f.name: i for i, f in enumerate(model._meta.fields)}
     rows = []
     for entry in entries:
@@ -150,14 +157,15 @@ def history_for(instance):
     return rows
 
 
-def describe_change(model, name, old, new):
-    """One audited change of `model`'s field `name` in the user's language (a related record
-    by its id: callers name records themselves), or None for what is not worth showing."""
+def describe_change(model, name, old, new, related=None):
+    """One audited change of `model`'s field `name` in the user's language, or None for what
+    is not worth showing. A related record is named from `related` (`related_records`), by its
+    id when it is not there."""
     if not _shown(model, name):
         return None
     model_field = _field(model, name)
     label = str(model_field.verbose_name) if model_field is not None else name
-    related = {}
+    related = related or {}
     return Change(
         label=label[:1].upper() + label[1:],
         old=_readable(model_field, old, related),

@@ -305,6 +305,14 @@ HARVEST_MAX_PAGE_VIEWS_PER_HOUR = env.int("HARVEST_MAX_PAGE_VIEWS_PER_HOUR", def
 HARVEST_MAX_UIC_LOOKUPS_PER_HOUR = env.int("HARVEST_MAX_UIC_LOOKUPS_PER_HOUR", default=60)
 HARVEST_MAX_FAILED_LOOKUPS_PER_HOUR = env.int("HARVEST_MAX_FAILED_LOOKUPS_PER_HOUR", default=10)
 HARVEST_MAX_PREVIEW_ROWS_PER_HOUR = env.int("HARVEST_MAX_PREVIEW_ROWS_PER_HOUR", default=5000)
+# Volume (README "Harvesting alerts"): look-ups by display code on any form, rows shown on the
+# participant-level list pages and rows exported, per account and hour; and, summed over every
+# account of one province, participant pages opened plus look-ups, and rows listed plus exported.
+HARVEST_MAX_CODE_LOOKUPS_PER_HOUR = env.int("HARVEST_MAX_CODE_LOOKUPS_PER_HOUR", default=60)
+HARVEST_MAX_LISTED_ROWS_PER_HOUR = env.int("HARVEST_MAX_LISTED_ROWS_PER_HOUR", default=1000)
+HARVEST_MAX_EXPORTED_ROWS_PER_HOUR = env.int("HARVEST_MAX_EXPORTED_ROWS_PER_HOUR", default=2000)
+HARVEST_MAX_PROVINCE_VIEWS_PER_HOUR = env.int("HARVEST_MAX_PROVINCE_VIEWS_PER_HOUR", default=150)
+HARVEST_MAX_PROVINCE_ROWS_PER_HOUR = env.int("HARVEST_MAX_PROVINCE_ROWS_PER_HOUR", default=5000)
 HARVEST_USUAL_HOURS = env.str("HARVEST_USUAL_HOURS", default="6-22")
 HARVEST_ALERT_EMAILS = env.list("HARVEST_ALERT_EMAILS", default=[])
 _usual = HARVEST_USUAL_HOURS.split("-")
@@ -315,6 +323,11 @@ _limits = (
     HARVEST_MAX_UIC_LOOKUPS_PER_HOUR,
     HARVEST_MAX_FAILED_LOOKUPS_PER_HOUR,
     HARVEST_MAX_PREVIEW_ROWS_PER_HOUR,
+    HARVEST_MAX_CODE_LOOKUPS_PER_HOUR,
+    HARVEST_MAX_LISTED_ROWS_PER_HOUR,
+    HARVEST_MAX_EXPORTED_ROWS_PER_HOUR,
+    HARVEST_MAX_PROVINCE_VIEWS_PER_HOUR,
+    HARVEST_MAX_PROVINCE_ROWS_PER_HOUR,
 )
 if (
     min(_limits) < 1
@@ -333,6 +346,14 @@ HARVEST_USUAL_HOURS = (int(_usual[0]), int(_usual[1]))
 # Bulk import (exchange.reader): what one upload, or one folder for `import_exchange`, may
 # hold. A file past a limit is refused, with a message, before it costs memory or time.
 EXCHANGE_MAX_UPLOAD_MB = env.int("EXCHANGE_MAX_UPLOAD_MB", default=50)
+# An import preview waiting for confirmation (exchange.uploads) is refused and deleted after this
+# many minutes; `manage.py clearpreviews` (scheduled like clearsessions) deletes the abandoned ones.
+EXCHANGE_PREVIEW_MINUTES = env.int("EXCHANGE_PREVIEW_MINUTES", default=30)
+if EXCHANGE_PREVIEW_MINUTES < 1:
+    raise ImproperlyConfigured(
+        "EXCHANGE_PREVIEW_MINUTES phải là số nguyên dương. "
+        "EXCHANGE_PREVIEW_MINUTES must be a positive integer."
+    )
 EXCHANGE_MAX_ROWS_PER_FILE = env.int("EXCHANGE_MAX_ROWS_PER_FILE", default=200_000)
 EXCHANGE_MAX_ROWS_PER_UPLOAD = env.int("EXCHANGE_MAX_ROWS_PER_UPLOAD", default=500_000)
 EXCHANGE_MAX_CELLS_PER_ROW = env.int("EXCHANGE_MAX_CELLS_PER_ROW", default=50)

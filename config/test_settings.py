@@ -1,6 +1,7 @@
 """Settings for the test suite: the real settings with throwaway secrets and fast hashing."""
 
 import os
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-only-for-the-test-suite-0123456789abcdefghij")
 os.environ.setdefault("UIC_SECRET", "test-uic-secret")
@@ -35,3 +36,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_VERBOSE = False
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # noqa: F405
+
+# Import previews of this test process only: erasure deletes every pending preview, which must
+# not reach another test run's (or a running server's) folder.
+EXCHANGE_UPLOAD_DIR = os.path.join(tempfile.gettempdir(), f"pcmd-imports-test-{os.getpid()}")

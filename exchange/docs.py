@@ -9,6 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import translation
 
+from participants.uic import PSEUDONYM_PREFIX
 from programs.services_catalog import Service
 
 from . import spec
@@ -23,7 +24,7 @@ KIND_NAMES = {
     spec.INT: "whole number",
     spec.BOOL: "yes / no",
     spec.SERVICES: "list of services",
-    spec.UIC: "UIC or hash",
+    spec.UIC: "UIC or pseudonym",
 }
 
 INTRODUCTION = """\
@@ -51,8 +52,15 @@ again unchanged. One description, `exchange/spec.py`, drives the importer
 - Dates: `YYYY-MM-DD`, or `dd/mm/yyyy` as Vietnamese write them (`15/03/2025`, `5/3/2025`).
 - Booleans: {bools}. Lists of services: codes separated by `;`. Codes are case-sensitive.
 - `uic`: the raw 11-character code (hashed on import, never stored) or, in a file this system
-  exported, `{hash_prefix}` followed by 64 hex digits (what `exchange/selectors.py` writes).
-  An export never holds a raw UIC, and the importer takes its own form back.
+  exported, the person's pseudonym for the province of the row's record: `{pseudonym_prefix}`,
+  the province's GSO code, `:` and 96 hex digits (the stored hash sealed with AES-SIV under a
+  key of that province derived from `UIC_SECRET`; what `exchange/selectors.py` writes). An
+  export never holds a raw UIC nor the national hash, so two provinces' files have no value in
+  common. An officer's import reads back only their own province's pseudonyms of people it has
+  a record of; any other pseudonym (another province's, an erased person's, a made-up one) is
+  refused with one message. `import_exchange` on the server also reads every province's
+  pseudonyms and the national hash `{hash_prefix}` followed by 64 hex digits (older exports);
+  a user's upload never takes the national hash (README, "Exchange files").
 - The template's example row, left in place, is not imported.
 - Every file is optional; those present load in the order of this page. A file's rows are
   matched on its key, so loading the same folder twice changes nothing the second time.
@@ -143,7 +151,9 @@ def exchange_markdown():
     """The whole of docs/exchange.md, as text."""
     bools = " or ".join(f"`{value}`" for value in spec.BOOL_VALUES)
     parts = [
-        INTRODUCTION.format(bools=bools, hash_prefix=spec.HASH_PREFIX),
+        INTRODUCTION.format(
+            bools=bools, hash_prefix=spec.HASH_PREFIX, pseudonym_prefix=PSEUDONYM_PREFIX
+        ),
         "\n## Files, in the order they load\n",
     ]
     for number, file_spec in enumerate(spec.FILES, start=1):

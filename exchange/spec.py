@@ -3,10 +3,17 @@ they are loaded. The importer, the exporter and the downloadable template all re
 description, so the three cannot drift apart.
 
 The `uic` column holds either a raw 11-character UIC (hashed on import, never stored) or, in
-files this application exported, the stored hash written as "h:" followed by 64 hex digits: the
-raw UIC is never stored, so an export cannot give it back. Both forms are accepted on import,
-and a participant imported by hash into another database with the same UIC_SECRET is the same
-participant.
+files this application exported, the person's pseudonym for the province of the row's record:
+"p:", the province's GSO code, ":" and 96 hex digits (the stored hash sealed with AES-SIV under
+a key of that province derived from UIC_SECRET; participants.uic, exchange.pseudonyms). The raw
+UIC is never stored, so an export cannot give it back; the stored hash is the same in every
+province, so an export never holds it either: two provinces' files have no value in common.
+On import, an officer's pseudonyms are read only under their own province's key and only for
+people their province has a record of; any other pseudonym gets one message ("not in your
+list"). The server's command (and a national administrator) reads every province's
+pseudonyms, so a national export loads into another database with the same UIC_SECRET. The
+national hash ("h:" + 64 hex digits, the form of older exports) is accepted only by the server's
+command: from a user's file it would let one province's records be joined to another's.
 """
 
 import datetime
@@ -45,6 +52,9 @@ class Column:
     # An optional column may be left out of the header and its cells may be empty.
     optional: bool = False
     choices: tuple = ()
+    # The choices' labels (lazy, translated), in the same order: what the template's drop-downs
+    # offer; a cell may hold the label (in Vietnamese or English) or the code.
+    labels: tuple = ()
     max_length: int = 200
     # INT columns: the model field whose validators bound the number (as in the forms).
     model_field: object = None
@@ -74,7 +84,9 @@ def _uic():
         UIC,
         _(
             "Mã UIC 11 ký tự của người tham gia (được băm khi nhập, không bao giờ lưu), hoặc "
-            "mã băm do hệ thống xuất ra dạng h: và 64 ký tự hex."
+            "mã bí danh của tỉnh do hệ thống xuất ra (p:, mã tỉnh, : và 96 ký tự hex; chỉ tỉnh "
+            "đã xuất mới nhập lại được). Mã băm quốc gia h: chỉ được nhận qua lệnh "
+            "import_exchange trên máy chủ."
         ),
     )
 
@@ -135,9 +147,15 @@ FILES = (
                 _("Mô hình can thiệp."),
                 choices=("community", "worker_rights", "peer_groups"),
             ),
-            Column("role", ENUM, _("Vai trò của địa bàn."), choices=tuple(Site.SiteRole.values)),
-            _date("start_date", _("Ngày bắt đầu (YYYY-MM-DD).")),
-            _date("end_date", _("Ngày kết thúc (YYYY-MM-DD), có thể để trống."), optional=True),
+            Column(
+                "role",
+                ENUM,
+                _("Vai trò của địa bàn."),
+                choices=tuple(Site.SiteRole.values),
+                labels=tuple(Site.SiteRole.labels),
+            ),
+            _date("start_date", _("Ngày bắt đầu (dd/mm/yyyy).")),
+            _date("end_date", _("Ngày kết thúc (dd/mm/yyyy), có thể để trống."), optional=True),
         ),
         key=("code",),
     ),
@@ -148,8 +166,14 @@ FILES = (
             Column("code", CODE, _("Mã nhóm, duy nhất."), max_length=30),
             Column("name", TEXT, _("Tên nhóm.")),
             _site(),
-            Column("kind", ENUM, _("Loại nhóm."), choices=tuple(PeerGroup.Kind.values)),
-            _date("founded_on", _("Ngày thành lập (YYYY-MM-DD).")),
+            Column(
+                "kind",
+                ENUM,
+                _("Loại nhóm."),
+                choices=tuple(PeerGroup.Kind.values),
+                labels=tuple(PeerGroup.Kind.labels),
+            ),
+            _date("founded_on", _("Ngày thành lập (dd/mm/yyyy).")),
             _int("members", _("Số thành viên."), PeerGroup),
             _int("board_members", _("Số thành viên ban chủ nhiệm."), PeerGroup),
         ),
@@ -161,7 +185,13 @@ FILES = (
         (
             Column("code", CODE, _("Mã cơ sở, duy nhất."), max_length=30),
             _site(),
-            Column("kind", ENUM, _("Loại hình."), choices=tuple(Establishment.Kind.values)),
+            Column(
+                "kind",
+                ENUM,
+                _("Loại hình."),
+                choices=tuple(Establishment.Kind.values),
+                labels=tuple(Establishment.Kind.labels),
+            ),
             _int("workers", _("Số người lao động."), Establishment),
         ),
         key=("code",),
@@ -177,6 +207,7 @@ FILES = (
                 SERVICES,
                 _("Các dịch vụ cơ sở cung cấp, ngăn cách bằng dấu chấm phẩy."),
                 choices=tuple(Service.values),
+                labels=tuple(Service.labels),
             ),
             Column("location", TEXT, _("Địa điểm (phường/xã); có thể để trống."), optional=True),
             _bool(
@@ -209,16 +240,24 @@ FILES = (
                 ENUM,
                 _("Nhóm đối tượng."),
                 choices=tuple(Participant.Category.values),
+                labels=tuple(Participant.Category.labels),
             ),
-            Column("sex", ENUM, _("Giới tính."), choices=tuple(Participant.Sex.values)),
+            Column(
+                "sex",
+                ENUM,
+                _("Giới tính."),
+                choices=tuple(Participant.Sex.values),
+                labels=tuple(Participant.Sex.labels),
+            ),
             _int("birth_year", _("Năm sinh (4 chữ số)."), Participant),
             Column(
                 "residence",
                 ENUM,
                 _("Tình trạng cư trú."),
                 choices=tuple(Participant.Residence.values),
+                labels=tuple(Participant.Residence.labels),
             ),
-            _date("enrolled_on", _("Ngày ghi danh (YYYY-MM-DD).")),
+            _date("enrolled_on", _("Ngày ghi danh (dd/mm/yyyy).")),
             _site(_("Mã địa bàn ghi danh.")),
             Column(
                 "peer_group",
@@ -230,14 +269,14 @@ FILES = (
             _date(
                 "consent_on",
                 _(
-                    "Ngày đồng ý tham gia (YYYY-MM-DD), không sau ngày ghi danh; để trống thì "
+                    "Ngày đồng ý tham gia (dd/mm/yyyy), không sau ngày ghi danh; để trống thì "
                     "lấy ngày ghi danh sớm nhất."
                 ),
                 optional=True,
             ),
             _date(
                 "withdrawn_on",
-                _("Ngày rút khỏi chương trình (YYYY-MM-DD); để trống nếu vẫn tham gia."),
+                _("Ngày rút khỏi chương trình (dd/mm/yyyy); để trống nếu vẫn tham gia."),
                 optional=True,
             ),
         ),
@@ -249,7 +288,7 @@ FILES = (
         _("Lần tiếp cận"),
         (
             _uic(),
-            _date("date", _("Ngày tiếp cận (YYYY-MM-DD).")),
+            _date("date", _("Ngày tiếp cận (dd/mm/yyyy).")),
             _site(),
             Column(
                 "peer_group",
@@ -257,13 +296,20 @@ FILES = (
                 _("Mã nhóm đồng đẳng của địa bàn, có thể để trống."),
                 optional=True,
             ),
-            Column("kind", ENUM, _("Hình thức tiếp cận."), choices=tuple(Contact.Kind.values)),
+            Column(
+                "kind",
+                ENUM,
+                _("Hình thức tiếp cận."),
+                choices=tuple(Contact.Kind.values),
+                labels=tuple(Contact.Kind.labels),
+            ),
             Column(
                 "needs",
                 SERVICES,
                 _("Nhu cầu: danh sách mã dịch vụ cách nhau bởi dấu ;, có thể để trống."),
                 optional=True,
                 choices=tuple(Service.values),
+                labels=tuple(Service.labels),
             ),
         ),
         key=("uic", "date", "site", "kind"),
@@ -274,9 +320,15 @@ FILES = (
         _("Chuyển gửi"),
         (
             _uic(),
-            _date("date", _("Ngày chuyển gửi (YYYY-MM-DD).")),
+            _date("date", _("Ngày chuyển gửi (dd/mm/yyyy).")),
             _site(),
-            Column("service", ENUM, _("Dịch vụ."), choices=tuple(Service.values)),
+            Column(
+                "service",
+                ENUM,
+                _("Dịch vụ."),
+                choices=tuple(Service.values),
+                labels=tuple(Service.labels),
+            ),
             Column(
                 "provider",
                 TEXT,
@@ -291,10 +343,11 @@ FILES = (
                 ENUM,
                 _("Trạng thái."),
                 choices=tuple(Referral.Status.values),
+                labels=tuple(Referral.Status.labels),
             ),
             _date(
                 "completed_on",
-                _("Ngày hoàn thành (YYYY-MM-DD); bắt buộc khi trạng thái là completed."),
+                _("Ngày hoàn thành (dd/mm/yyyy); bắt buộc khi trạng thái là completed."),
                 optional=True,
             ),
             _bool(
@@ -313,13 +366,19 @@ FILES = (
         _("Hỗ trợ đã trao cho người tham gia"),
         (
             _uic(),
-            _date("date", _("Ngày hỗ trợ (YYYY-MM-DD).")),
+            _date("date", _("Ngày hỗ trợ (dd/mm/yyyy).")),
             _site(),
-            Column("kind", ENUM, _("Loại hỗ trợ."), choices=tuple(Support.Kind.values)),
+            Column(
+                "kind",
+                ENUM,
+                _("Loại hỗ trợ."),
+                choices=tuple(Support.Kind.values),
+                labels=tuple(Support.Kind.labels),
+            ),
             _int("amount_vnd", _("Số tiền (VNĐ, số nguyên)."), Support),
             _date(
                 "referral_date",
-                _("Ngày của lần chuyển gửi dẫn đến hỗ trợ này (YYYY-MM-DD); có thể để trống."),
+                _("Ngày của lần chuyển gửi dẫn đến hỗ trợ này (dd/mm/yyyy); có thể để trống."),
                 optional=True,
             ),
             Column(
@@ -328,6 +387,7 @@ FILES = (
                 _("Dịch vụ của lần chuyển gửi đó; điền cùng referral_date."),
                 optional=True,
                 choices=tuple(Service.values),
+                labels=tuple(Service.labels),
             ),
         ),
         key=("uic", "date", "site", "kind"),
@@ -339,7 +399,7 @@ FILES = (
         (
             _uic(),
             _establishment(),
-            _date("date", _("Ngày đánh giá (YYYY-MM-DD).")),
+            _date("date", _("Ngày đánh giá (dd/mm/yyyy).")),
             _bool("labour_contract", _("Có hợp đồng lao động (yes/no).")),
             _bool("wages_paid", _("Được trả lương đầy đủ (yes/no).")),
             _bool("protected_at_work", _("Được bảo vệ tại nơi làm việc (yes/no).")),
@@ -357,7 +417,7 @@ FILES = (
         _("Đánh giá cơ sở"),
         (
             _establishment(),
-            _date("date", _("Ngày đánh giá (YYYY-MM-DD).")),
+            _date("date", _("Ngày đánh giá (dd/mm/yyyy).")),
             _bool("owner_commitment", _("Chủ cơ sở đã ký cam kết (yes/no).")),
             _bool("contracts", _("Ký hợp đồng lao động (yes/no).")),
             _bool("wages_on_time", _("Trả lương đúng hạn (yes/no).")),
@@ -373,8 +433,14 @@ FILES = (
         _("Chi phí"),
         (
             _site(),
-            _date("date", _("Ngày (YYYY-MM-DD).")),
-            Column("category", ENUM, _("Hạng mục."), choices=tuple(Cost.Category.values)),
+            _date("date", _("Ngày (dd/mm/yyyy).")),
+            Column(
+                "category",
+                ENUM,
+                _("Hạng mục."),
+                choices=tuple(Cost.Category.values),
+                labels=tuple(Cost.Category.labels),
+            ),
             _int("amount_vnd", _("Số tiền (VNĐ, số nguyên)."), Cost),
         ),
         key=("site", "date", "category"),
@@ -384,12 +450,13 @@ FILES = (
         _("Lớp tập huấn"),
         (
             _site(),
-            _date("date", _("Ngày (YYYY-MM-DD).")),
+            _date("date", _("Ngày (dd/mm/yyyy).")),
             Column(
                 "audience",
                 ENUM,
                 _("Đối tượng."),
                 choices=tuple(Training.Audience.values),
+                labels=tuple(Training.Audience.labels),
             ),
             _int("trainees", _("Số học viên."), Training),
         ),
@@ -457,15 +524,41 @@ EXAMPLES = {
 }
 
 
+def choice_labels(column):
+    """The values a drop-down offers: the labels in the active language, or the codes."""
+    return [str(label) for label in column.labels] if column.labels else list(column.choices)
+
+
+# {(column name, choices): {label, case-folded: code}}, built once per process (the labels of
+# both languages do not change while it runs).
+_CODES_BY_LABEL = {}
+
+
+def code_of_label(column, text):
+    """The code of `column`'s choice labelled `text` (Vietnamese or English, any case), or
+    None."""
+    if not column.labels:
+        return None
+    key = (column.name, column.choices)
+    if key not in _CODES_BY_LABEL:
+        codes = {}
+        for language in ("vi", "en"):
+            with translation.override(language):
+                for code, label in zip(column.choices, column.labels, strict=True):
+                    codes[str(label).casefold()] = code
+        _CODES_BY_LABEL[key] = codes
+    return _CODES_BY_LABEL[key].get(text.strip().casefold())
+
+
 def example_value(column):
     if column.name in EXAMPLES:
         return EXAMPLES[column.name]
     if column.kind == DATE:
         return "15/03/2025"
     if column.kind in (ENUM, BOOL):
-        return column.choices[0]
+        return choice_labels(column)[0]
     if column.kind == SERVICES:
-        return "; ".join(column.choices[:2])
+        return "; ".join(choice_labels(column)[:2])
     if column.kind == INT:
         return "1"
     if column.kind == UIC:
@@ -478,9 +571,20 @@ def example_cells(spec):
     return [example_value(column) for column in spec.columns]
 
 
+# {spec name: the example rows of the template in Vietnamese and in English}
+_EXAMPLES = {}
+
+
 def is_example(spec, cells):
-    """Whether a row is the template's example row, left in place (it is not imported)."""
-    example = example_cells(spec)
-    row = list(cells[: len(example)])
-    row += [""] * (len(example) - len(row))
-    return row == example and not any(cells[len(example) :])
+    """Whether a row is the template's example row (of a template in either language), left in
+    place (it is not imported)."""
+    if spec.name not in _EXAMPLES:
+        examples = []
+        for language in ("vi", "en"):
+            with translation.override(language):
+                examples.append(example_cells(spec))
+        _EXAMPLES[spec.name] = examples
+    width = len(spec.columns)
+    row = list(cells[:width])
+    row += [""] * (width - len(row))
+    return row in _EXAMPLES[spec.name] and not any(cells[width:])

@@ -21,6 +21,7 @@ from .spec import (
     INT,
     SERVICES,
     UIC,
+    choice_labels,
     column_title,
     example_cells,
 )
@@ -61,10 +62,15 @@ def _values(column):
         return "dd/mm/yyyy | YYYY-MM-DD"
     if column.kind == INT:
         return "0, 1, 2, …"
-    if column.kind in (ENUM, BOOL):
-        return " | ".join(column.choices)
-    if column.kind == SERVICES:
-        return "; ".join(column.choices)
+    if column.kind in (ENUM, BOOL, SERVICES):
+        separator = "; " if column.kind == SERVICES else " | "
+        if not column.labels:
+            return separator.join(column.choices)
+        # The label the drop-down offers, and the code a file may hold instead.
+        return separator.join(
+            f"{label} ({code})"
+            for code, label in zip(column.choices, choice_labels(column), strict=True)
+        )
     if column.kind == UIC:
         return "LAHU030795F | h:<64 hex>"
     return ""
@@ -152,7 +158,7 @@ def _list_sheet(book):
                 continue
             letter = get_column_letter(len(ranges) + 1)
             sheet.cell(row=1, column=len(ranges) + 1, value=column.name)
-            for row, value in enumerate(key, start=2):
+            for row, value in enumerate(choice_labels(column), start=2):
                 sheet.cell(row=row, column=len(ranges) + 1, value=value)
             ranges[key] = f"'{LISTS_SHEET}'!${letter}$2:${letter}${len(key) + 1}"
     sheet.sheet_state = "hidden"
@@ -168,10 +174,14 @@ def _drop_down(sheet, letter, reference, column):
         formula1=reference,
         allow_blank=True,
         showErrorMessage=not several,
+        # A warning, not a refusal: a code (what an export holds) is a value too.
+        errorStyle="warning",
         errorTitle=_("Giá trị không hợp lệ"),
-        error=_("Chọn một giá trị trong danh sách."),
+        error=_("Chọn một giá trị trong danh sách (hoặc ghi mã của nó)."),
         promptTitle=column.name,
-        prompt=_("Nhiều dịch vụ: ghi các mã cách nhau bởi dấu ;") if several else None,
+        prompt=_("Nhiều dịch vụ: ghi các dịch vụ (hoặc mã) cách nhau bởi dấu ;")
+        if several
+        else None,
         showInputMessage=several,
     )
     validation.add(f"{letter}2:{letter}{TEMPLATE_ROWS}")
@@ -193,8 +203,9 @@ def _notes():
             "bắt đầu bằng _ được bỏ qua."
         ),
         gettext_lazy(
-            "Ngày ghi dạng dd/mm/yyyy (15/03/2025) hoặc YYYY-MM-DD; giá trị đúng/sai ghi yes/no; "
-            "danh sách cách nhau bởi dấu ; ; mã phân biệt chữ hoa, chữ thường. Dòng tiêu đề ghi "
+            "Ngày ghi dạng dd/mm/yyyy (15/03/2025; YYYY-MM-DD cũng được); giá trị đúng/sai ghi "
+            "yes/no; ô có danh sách nhận tên trong danh sách hoặc mã của nó; danh sách cách nhau "
+            "bởi dấu ; ; mã phân biệt chữ hoa, chữ thường. Dòng tiêu đề ghi "
             "tên cột kèm mã cột trong ngoặc; dòng 2 là ví dụ (để nguyên hoặc xoá: không được "
             "nhập); cột có danh sách giá trị có ô chọn."
         ),

@@ -1,8 +1,10 @@
 """What the server does with the items of a phone's offline queue.
 
 Each item is opened (offline.sealing) and handed to the same form and the same service as the
-page it was filled in on: the contact form and `participants.services.contact_log`, the
-enrolment form and `participants.services.participant_enrol`, the referral form and
+page it was filled in on: the contact form and `participants.services.contact_log` (or, for a
+person the answers find nobody for, the contact form's new-person step and
+`participants.services.contact_log_new_person`), the enrolment form and
+`participants.services.participant_enrol`, the referral form and
 `referrals.services.referral_create`. A rule lives in those places only; here a broken rule
 (a ValidationError) becomes the reasons shown to the leader. Each item is recorded once by the
 id the phone made for it (a Submission), and a resend of that id gets the first result back.
@@ -18,8 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import Role
-from participants.forms import ContactForm, EnrolForm
-from participants.services import contact_log, participant_enrol
+from participants.forms import ContactForm, EnrolForm, NewPersonForm, normalize_code
+from participants.services import contact_log, contact_log_new_person, participant_enrol
 from referrals.forms import ReferralForm
 from referrals.services import referral_create
 
@@ -31,45 +33,85 @@ Status = Submission.Status
 
 ID_TAKEN = _("Mã của mục này đã được dùng cho một mục khác. Hãy nhập lại.")
 UNKNOWN_KIND = _("Loại mục không hợp lệ.")
+NEW_PERSON_MISSING = _(
+    "Không có ai với các câu trả lời này trong danh sách của bạn, và mục này không có phần ghi "
+    "danh người mới (chưa đánh dấu người tham gia đồng ý). Hãy ghi danh người này (trang Ghi "
+    "danh), rồi bấm “Gửi lại”."
+)
+# Refusals that a change on the server can lift (the person enrolled or consenting again since):
+# such an item is offered for sending again. Any other refusal is final: what the phone sealed
+# cannot change, so it has to be entered again.
+RETRYABLE = frozenset({"not_found", "withdrawn"})
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """The answer about one item (what the phone stores beside it: no code, no answer)."""
+    """The answer about one item: what the phone stores beside it. `person` names whom a
+    refused item is about (the display code, or the code the answers make when they found
+    nobody) so the leader can enter it again; `retry` says whether sending it again can
+    succeed."""
 
     client_id: uuid.UUID
     status: str
     errors: list = field(default_factory=list)
+    person: str = ""
+    retry: bool = False
 
     @classmethod
-    def of(cls, submission):
-        return cls(submission.client_id, submission.status, list(submission.errors))
+    def of(cls, submission, person=""):
+        return cls(submission.client_id, submission.status, list(submission.errors), person)
 
     def as_json(self):
-        return {"id": str(self.client_id), "status": self.status, "errors": self.errors}
+        return {
+            "id": str(self.client_id),
+            "status": self.status,
+            "errors": self.errors,
+            "person": self.person,
+            "retry": self.retry,
+        }
 
 
 def _valid(form):
-    """The form's cleaned data, or a ValidationError holding its messages, each field's
-    prefixed with the field's label (the forms never repeat a typed answer in a message)."""
+    """The form's cleaned data, or a ValidationError holding its messages (with their codes),
+    each field's prefixed with the field's label (the forms never repeat a typed answer in a
+    message)."""
     if not form.is_valid():
         raise ValidationError(
             [
-                f"{form.fields[name].label}: {message}" if name in form.fields else message
-                for name, errors in form.errors.items()
-                for message in errors
+                ValidationError(
+                    f"{form.fields[name].label}: {message}" if name in form.fields else message,
+                    code=error.code,
+                )
+                for name, errors in form.errors.as_data().items()
+                for error in errors
+                for message in error.messages
             ]
         )
     return form.cleaned_data
 
 
+def _codes(error):
+    parts = (
+        [part for parts in error.error_dict.values() for part in parts]
+        if hasattr(error, "error_dict")
+        else error.error_list
+    )
+    return {part.code for part in parts}
+
+
 @sensitive_variables()
 def _contact(*, user, data, found):
-    form = ContactForm(data, user=user)
+    """A contact, and, when the answers find nobody and the phone sent the new-person step's
+    answers with it, the person's enrolment: as the contact form and its next step online."""
+    form = ContactForm(data, user=user, allow_new_person=True)
     form.is_valid()  # finds the participant, whatever else is wrong
     if form.participant is not None:
         found["code"] = form.participant.code
+    else:
+        found["person"] = form.uic or normalize_code(data.get("participant_code"))
     cleaned = _valid(form)
+    if form.new_person:
+        return _new_person_contact(user=user, data=data, form=form, found=found)
     contact = contact_log(
         participant=form.participant,
         date=cleaned["date"],
@@ -79,6 +121,31 @@ def _contact(*, user, data, found):
         peer_group=cleaned.get("peer_group"),
         by=user,
     )
+    return contact.pk
+
+
+@sensitive_variables()
+def _new_person_contact(*, user, data, form, found):
+    if not data.get("consent"):
+        raise ValidationError(NEW_PERSON_MISSING, code="not_found")
+    pending = form.pending_contact()
+    details = _valid(NewPersonForm(data, user=user, pending=pending))
+    contact_data = form.cleaned_data
+    participant, contact = contact_log_new_person(
+        uic_digest=pending["digest"],
+        sex=pending["sex"],
+        birth_year=pending["birth_year"],
+        category=details["category"],
+        residence=details["residence"],
+        consent_on=details["consent_on"],
+        site=contact_data["site"],
+        date=contact_data["date"],
+        kind=contact_data["kind"],
+        needs=contact_data["needs"],
+        peer_group=contact_data.get("peer_group"),
+        by=user,
+    )
+    found["code"] = participant.code
     return contact.pk
 
 
@@ -108,6 +175,8 @@ def _referral(*, user, data, found):
     participant = form.cleaned_data.get("participant")
     if participant is not None:
         found["code"] = participant.code
+    else:
+        found["person"] = normalize_code(data.get("participant"))
     cleaned = _valid(form)
     referral = referral_create(
         participant=participant,
@@ -127,16 +196,20 @@ RECORDERS = {Kind.CONTACT: _contact, Kind.ENROLMENT: _enrolment, Kind.REFERRAL: 
 
 @sensitive_variables()
 def _record(*, user, item):
-    """(status, object_id, code, errors) of one item, its record written when accepted. The
-    participant's display code is kept when the item names someone the user may see, so the
-    leader knows whom a refusal is about."""
+    """(status, object_id, code, errors, person, retry) of one item, its record written when
+    accepted. The participant's display code is kept when the item names someone the user may
+    see; `person` (that code, or the code typed or made by the answers) goes back to the phone
+    only, never into the database, so the leader knows whom a refusal is about."""
     found = {}
     try:
         data = unseal(item, user=user)
         object_id = RECORDERS[item.kind](user=user, data=data, found=found)
     except ValidationError as error:
-        return Status.REFUSED, None, found.get("code", ""), [str(m) for m in error.messages]
-    return Status.ACCEPTED, object_id, found.get("code", ""), []
+        code = found.get("code", "")
+        retry = bool(_codes(error)) and _codes(error) <= RETRYABLE
+        messages = [str(m) for m in error.messages]
+        return Status.REFUSED, None, code, messages, code or found.get("person", ""), retry
+    return Status.ACCEPTED, object_id, found.get("code", ""), [], found.get("code", ""), False
 
 
 @transaction.atomic
@@ -153,10 +226,10 @@ def submission_receive(*, user, item):
         if seen is not None and seen.user_id != user.pk:
             return Outcome(item.client_id, Status.REFUSED, [str(ID_TAKEN)])
         if seen is not None and seen.status == Status.ACCEPTED:
-            return Outcome.of(seen)
+            return Outcome.of(seen, person=seen.code)
         try:
             with transaction.atomic():
-                status, object_id, code, errors = _record(user=user, item=item)
+                status, object_id, code, errors, person, retry = _record(user=user, item=item)
                 submission = seen or Submission(client_id=item.client_id, user=user)
                 submission.kind = item.kind
                 submission.status = status
@@ -165,7 +238,7 @@ def submission_receive(*, user, item):
                 submission.errors = errors
                 submission.resolved_at = None
                 submission.save()
-            return Outcome.of(submission)
+            return Outcome(item.client_id, status, errors, person, retry)
         except IntegrityError:
             # The same id (or the same record) was written by a request running at the same
             # moment: everything this attempt wrote is undone; look again.

@@ -6,6 +6,7 @@ and the views that receive them are wrapped in `sensitive_post_parameters`.
 """
 
 import datetime
+import time
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -278,6 +279,9 @@ class EnrolForm(UICAnswersMixin, EnrolmentDetailsMixin, forms.Form):
         the UIC (never the UIC itself), sex and birth year."""
         return {
             "digest": uic_hash(self.uic),
+            # When the answers were typed: refused once someone is erased after
+            # (privacy.selectors.answers_predate_erasure).
+            "at": time.time(),
             "sex": self.cleaned_data["sex"],
             "birth_year": self.cleaned_data["birth_date"].year,
         }
@@ -381,6 +385,7 @@ class ContactForm(UICAnswersMixin, forms.Form):
         self.allow_new_person = allow_new_person
         self.add_uic_fields()
         self.participant = None
+        self.uic = None
         self.uic_digest = None
         self.answers = None
         self.new_person = False
@@ -419,9 +424,11 @@ class ContactForm(UICAnswersMixin, forms.Form):
         uic = self.compute_uic()
         if uic is None:
             return None, None
+        self.uic = uic
         self.uic_digest = uic_hash(uic)
         self.answers = {
             "digest": self.uic_digest,
+            "at": time.time(),
             "sex": self.cleaned_data["sex"],
             "birth_year": self.cleaned_data["birth_date"].year,
         }
@@ -589,6 +596,9 @@ class RightsAssessmentForm(VersionedModelForm):
     def clean_participant_code(self):
         code = normalize_code(self.cleaned_data["participant_code"])
         participant = Participant.objects.visible_to(self.user).filter(code=code).first()
+        record_lookup(
+            user=self.user, by="code", found=participant is not None, purpose="rights_assessment"
+        )
         if participant is None:
             raise ValidationError(
                 _("Không tìm thấy người tham gia này trong danh sách của bạn."),

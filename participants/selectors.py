@@ -229,7 +229,7 @@ def participant_story(*, participant, timeline, entries):
     label. `entries`: participant_history's log entries (newest first)."""
     from auditlog.models import LogEntry
 
-    from accounts.history import describe_change
+    from accounts.history import describe_change, related_records
 
     records = {(Participant, str(participant.pk)): participant}
     for event in timeline:
@@ -239,6 +239,12 @@ def participant_story(*, participant, timeline, entries):
         LogEntry.Action.UPDATE: _("%(who)s đã sửa %(record)s"),
         LogEntry.Action.DELETE: _("%(who)s đã xóa %(record)s."),
     }
+    entries = list(entries)
+    related = related_records(
+        (entry.content_type.model_class(), entry.changes_dict)
+        for entry in entries
+        if entry.action == LogEntry.Action.UPDATE
+    )
     story = []
     for entry in entries:
         model = entry.content_type.model_class()
@@ -251,7 +257,7 @@ def participant_story(*, participant, timeline, entries):
         if entry.action == LogEntry.Action.UPDATE:
             for name, values in (entry.changes_dict or {}).items():
                 old, new = (list(values) + [None, None])[:2]
-                change = describe_change(model, name, old, new)
+                change = describe_change(model, name, old, new, related)
                 if change is not None and name == "needs":
                     change.old, change.new = _needs_text(old), _needs_text(new)
                 if change is not None and change.old != change.new:

@@ -259,6 +259,49 @@ def contact_log(*, participant, date, site, kind, needs, peer_group=None, by=Non
     )
 
 
+@transaction.atomic
+def contact_log_new_person(
+    *,
+    uic_digest,
+    sex,
+    birth_year,
+    category,
+    residence,
+    consent_on,
+    site,
+    date,
+    kind,
+    needs,
+    peer_group=None,
+    by=None,
+):
+    """A person met for the first time: enrolled at the contact's site on the contact's day,
+    and the contact logged, in one go (the contact form's new-person step, online or from the
+    phone's queue). Returns (participant, contact)."""
+    participant, _created = participant_enrol(
+        uic_digest=uic_digest,
+        category=category,
+        sex=sex,
+        birth_year=birth_year,
+        residence=residence,
+        consent_on=consent_on,
+        site=site,
+        enrolled_on=date,
+        peer_group=peer_group,
+        by=by,
+    )
+    contact = contact_log(
+        participant=participant,
+        date=date,
+        site=site,
+        kind=kind,
+        needs=needs,
+        peer_group=peer_group,
+        by=by,
+    )
+    return participant, contact
+
+
 NOT_RECORDER = _("Chỉ người đã ghi nhận lần tiếp cận này (hoặc cán bộ của tỉnh) mới được sửa nó.")
 
 

@@ -86,6 +86,13 @@ class Referral(VersionedModel):
         NOT_REACHED = "not_reached", _("Không liên hệ được với người tham gia")
         OTHER = "other", _("Lý do khác")
 
+    class LostReason(models.TextChoices):
+        NOT_REACHED = "not_reached", _("Không liên lạc được với người tham gia")
+        MOVED = "moved", _("Người tham gia đã chuyển đi nơi khác")
+        MISSED = "missed", _("Không đến cơ sở sau nhiều lần hẹn")
+        NO_NEWS = "no_news", _("Cơ sở không báo kết quả")
+        OTHER = "other", _("Lý do khác")
+
     class Outcome(models.TextChoices):
         SERVICE_GIVEN = "service_given", _("Đã cung cấp đủ dịch vụ")
         PARTLY_GIVEN = "partly_given", _("Đã cung cấp một phần dịch vụ")
@@ -135,6 +142,14 @@ class Referral(VersionedModel):
     # Chosen from fixed lists: no free text about the person is ever written here.
     decline_reason = models.CharField(
         _("lý do từ chối"), max_length=30, choices=DeclineReason.choices, blank=True
+    )
+    lost_reason = models.CharField(
+        _("lý do mất dấu"),
+        max_length=20,
+        choices=LostReason.choices,
+        blank=True,
+        default="",
+        db_default="",
     )
     outcome = models.CharField(_("kết quả"), max_length=20, choices=Outcome.choices, blank=True)
     consent_to_share = models.BooleanField(

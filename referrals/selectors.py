@@ -135,7 +135,8 @@ def referral_followup(*, user, filters=None):
     """Open referrals in scope: overdue first, then the oldest first. Among open referrals the
     overdue ones are exactly those dated before the cutoff, so ordering by date alone gives the
     same order and lets the database walk the partial index of open referrals by date.
-    Filters: site, service, provider, overdue_days (overdue by at least that many days)."""
+    Filters: site, service, provider, overdue_days (overdue by at least that many days),
+    overdue_within (overdue by at most that many days)."""
     filters = filters or {}
     queryset = Referral.objects.visible_to(user).open().select_related(*REFERRAL_RELATED)
     if filters.get("site"):
@@ -148,6 +149,10 @@ def referral_followup(*, user, filters=None):
         # Overdue by at least N days (at least one: 0 asks for every overdue referral).
         days = max(filters["overdue_days"], 1)
         queryset = queryset.filter(date__lte=overdue_cutoff() - datetime.timedelta(days=days))
+    if filters.get("overdue_within") is not None:
+        # Overdue for at most that many days (became overdue within them).
+        since = overdue_cutoff() - datetime.timedelta(days=filters["overdue_within"])
+        queryset = queryset.filter(date__gte=since)
     return _with_overdue(queryset).order_by("date", "pk")
 
 

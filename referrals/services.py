@@ -162,9 +162,18 @@ def referral_decline(*, referral, by, reason, on=None):
     )
 
 
-def referral_lose(*, referral, by, on=None):
-    """Lost to follow-up (referred or received -> lost)."""
-    return _transition(action="lose", referral=referral, by=by, on=on)
+NO_LOST_REASON = _("Chọn lý do mất dấu trong danh sách.")
+
+
+def referral_lose(*, referral, by, on=None, reason=""):
+    """Lost to follow-up (referred or received -> lost), for `reason`, one of
+    Referral.LostReason (the pages require it; a status imported from a file may come
+    without one)."""
+    if reason and reason not in Referral.LostReason.values:
+        raise ValidationError({"lost_reason": ValidationError(NO_LOST_REASON, code="lost_reason")})
+    return _transition(
+        action="lose", referral=referral, by=by, on=on, extra={"lost_reason": reason}
+    )
 
 
 TRANSITION_FUNCTIONS = {

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/", views.referral_detail, name="referral_detail"),
     path("<int:pk>/status/<str:action>/", views.referral_transition, name="referral_transition"),
     path("<int:pk>/decline/", views.referral_decline, name="referral_decline"),
+    path("<int:pk>/lost/", views.referral_lose, name="referral_lose"),
     path("providers/", views.provider_list, name="provider_list"),
     path("providers/new/", views.provider_create, name="provider_create"),
     path("providers/<int:pk>/", views.provider_detail, name="provider_detail"),

@@ -20,6 +20,7 @@ from accounts.access import (
     REFERRAL_STATUS_ROLES,
     allow,
 )
+from accounts.activity import record_listing
 from accounts.forms import apply_errors
 from accounts.history import history_for
 from accounts.models import Role
@@ -180,6 +181,7 @@ def referral_list(request):
     referrals = selectors.referral_list(user=request.user, filters=_filters(form))
     referrals, sorting = sort_by(request, referrals, REFERRAL_SORTS, "-date")
     page = page_of(request, referrals)
+    record_listing(user=request.user, listed="referrals", page=page)
     return render(
         request,
         "referrals/referral_list.html",
@@ -205,10 +207,11 @@ REFERRAL_SORTS = {
 
 @allow(*CASE_ROLES)
 def followup(request):
-    form = FollowupFilterForm(request.GET or None, user=request.user)
+    form = FollowupFilterForm(FollowupFilterForm.data_from(request.GET), user=request.user)
     referrals = selectors.referral_followup(user=request.user, filters=_filters(form))
     referrals, sorting = sort_by(request, referrals, REFERRAL_SORTS, "date")
     page = page_of(request, referrals)
+    record_listing(user=request.user, listed="referral_followup", page=page)
     _with_actions(page.object_list, request.user)
     day = today()
     for referral in page.object_list:
@@ -371,6 +374,7 @@ class TransitionForm(forms.Form):
     on = forms.DateField(required=False, widget=DATE_INPUT)
     outcome = forms.ChoiceField(choices=Referral.Outcome.choices, required=False)
     decline_reason = forms.ChoiceField(choices=Referral.DeclineReason.choices, required=False)
+    lost_reason = forms.ChoiceField(choices=Referral.LostReason.choices, required=False)
 
 
 def _back(request, referral):
@@ -396,6 +400,11 @@ def referral_transition(request, pk, action):
             # Declining is never one tap: the reason and a confirmation are asked first.
             return redirect("referrals:referral_decline", pk=referral.pk)
         arguments["reason"] = data["decline_reason"]
+    if action == "lose":
+        if not data["lost_reason"]:
+            # Nor is losing track of a participant.
+            return redirect("referrals:referral_lose", pk=referral.pk)
+        arguments["reason"] = data["lost_reason"]
     completing = action == "complete" and referral.status in TRANSITIONS["complete"].sources
     if completing and not data["outcome"]:
         messages.error(request, _("Chọn kết quả của dịch vụ trước khi đánh dấu hoàn thành."))
@@ -425,22 +434,31 @@ class DeclineForm(forms.Form):
     on = forms.DateField(label=_lazy("Ngày từ chối"), widget=DATE_INPUT)
 
 
-@allow(*REFERRAL_STATUS_ROLES)
-def referral_decline(request, pk):
-    """Declining a referral: a reason from a fixed list, then a confirmation (it cannot be
-    undone)."""
+class LoseForm(forms.Form):
+    lost_reason = forms.ChoiceField(
+        label=_lazy("Lý do mất dấu"),
+        choices=Referral.LostReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _lazy("Chọn lý do mất dấu trong danh sách.")},
+    )
+    on = forms.DateField(label=_lazy("Ngày mất dấu"), widget=DATE_INPUT)
+
+
+def _final_transition(request, pk, *, action, form_class, reason_field, template, refused):
+    """A final status (declined, lost): a reason from a fixed list, then a confirmation (it
+    cannot be undone)."""
     referral = selectors.referral_get(user=request.user, pk=pk)
-    if "decline" not in next_actions(referral, request.user):
-        messages.error(request, _("Chuyển gửi này không thể từ chối ở trạng thái hiện tại."))
+    if action not in next_actions(referral, request.user):
+        messages.error(request, refused)
         return redirect("referrals:referral_detail", pk=referral.pk)
-    form = DeclineForm(request.POST or None, initial={"on": today()})
+    form = form_class(request.POST or None, initial={"on": today()})
     if request.method == "POST" and form.is_valid():
         try:
-            TRANSITION_FUNCTIONS["decline"](
+            TRANSITION_FUNCTIONS[action](
                 referral=referral,
                 by=request.user,
                 on=form.cleaned_data["on"],
-                reason=form.cleaned_data["decline_reason"],
+                reason=form.cleaned_data[reason_field],
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -451,7 +469,37 @@ def referral_decline(request, pk):
                 % {"code": referral.participant.code, "status": referral.get_status_display()},
             )
             return redirect("referrals:referral_detail", pk=referral.pk)
-    return render(request, "referrals/referral_decline.html", {"referral": referral, "form": form})
+    return render(request, template, {"referral": referral, "form": form})
+
+
+@allow(*REFERRAL_STATUS_ROLES)
+def referral_decline(request, pk):
+    return _final_transition(
+        request,
+        pk,
+        action="decline",
+        form_class=DeclineForm,
+        reason_field="decline_reason",
+        template="referrals/referral_decline.html",
+        refused=_("Chuyển gửi này không thể từ chối ở trạng thái hiện tại."),
+    )
+
+
+@allow(*REFERRAL_STATUS_ROLES)
+def referral_lose(request, pk):
+    """Marking a referral lost to follow-up: as declining, a reason and a confirmation. Only
+    the programme's staff may (a provider's staff are refused, as for the transition)."""
+    if request.user.role == Role.PROVIDER:
+        raise PermissionDenied
+    return _final_transition(
+        request,
+        pk,
+        action="lose",
+        form_class=LoseForm,
+        reason_field="lost_reason",
+        template="referrals/referral_lose.html",
+        refused=_("Chuyển gửi này không thể đánh dấu mất dấu ở trạng thái hiện tại."),
+    )
 
 
 # ---- support -----------------------------------------------------------------------------
@@ -473,13 +521,15 @@ def support_list(request):
         },
         "-date",
     )
+    page = page_of(request, listed)
+    record_listing(user=request.user, listed="supports", page=page)
     return render(
         request,
         "referrals/support_list.html",
         {
             "form": form,
             "sorting": sorting,
-            "page": page_of(request, listed),
+            "page": page,
             "total": selectors.support_total(supports),
         },
     )

@@ -136,6 +136,8 @@ TABLE = {
     "referrals:referral_transition action=lose":     (POST, "referral",    "in   403  ok   404  403  ro   ok   403"),
     # Declining asks for a reason from a fixed list and a confirmation on a page of its own.
     "referrals:referral_decline":                    (PAGE, "referral",    "in   403  ok   404  403  ok   ok   403"),
+    # So does marking one lost to follow-up (the referring side's call: not provider staff).
+    "referrals:referral_lose":                       (PAGE, "referral",    "in   403  ok   404  403  403  ok   403"),
     # The provider directory is national reference data every role reads (provider staff their
     # own entry); an officer changes their own province's providers: another province's entry is
     # readable, so changing it is refused (ro), not hidden.

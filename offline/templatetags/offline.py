@@ -86,6 +86,19 @@ def queue_messages():
             "Trình duyệt này không mã hoá được nên không lưu được khi mất mạng. Hãy gửi lại khi "
             "có mạng."
         ),
+        "person_unknown": _("không rõ người"),
+        "retry_help": _(
+            "Việc cần làm: sửa điều nêu trên trên hệ thống (ví dụ ghi danh người này), rồi bấm "
+            "“Gửi lại”."
+        ),
+        "final_help": _(
+            "Mục này không gửi lại được. Việc cần làm: nhập lại cho người này trên trang khi có "
+            "mạng, rồi bấm “Bỏ khỏi máy”."
+        ),
+        "new_person_needed": _(
+            "Chưa có mạng nên chưa biết người này đã có trong danh sách chưa. Trả lời thêm phần "
+            "“Nếu là người mới”, rồi bấm lưu lần nữa."
+        ),
         "remove": _("Bỏ khỏi máy"),
         "retry": _("Gửi lại"),
         "code_known": _("Mã có trong danh sách của nhóm."),

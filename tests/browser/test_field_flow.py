@@ -11,6 +11,7 @@ reason and a confirmation, and complete the other with an outcome; the officer f
 overdue on the follow-up list, by how many days."""
 
 import datetime
+import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -111,11 +112,63 @@ def legal_aid(hanoi, cantho):
     return factories.ProviderFactory(name="Trợ giúp pháp lý Hà Nội", services=["legal_aid"])
 
 
+# The networks the journey runs on: loopback always; a slow phone (slow 3G: 400 ms, 400 kbit/s
+# each way, the CPU slowed four times, through Chromium's DevTools protocol) when asked for with
+# PCMD_SLOW_PHONE=1 (it takes a few minutes). Goal of each: (estimate, seconds).
+NETWORKS = {
+    "loopback": None,
+    "slow-3g-cpu4": {"latency": 400, "kbits": 400, "cpu": 4},
+}
+SLOW_GOAL_SECONDS = 25
+
+
+def slow_down(page, profile):
+    """Chromium's network and CPU throttling on `page` (CDP: Network.emulateNetworkConditions,
+    Emulation.setCPUThrottlingRate)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": profile["latency"],
+            "downloadThroughput": profile["kbits"] * 1000 / 8,
+            "uploadThroughput": profile["kbits"] * 1000 / 8,
+        },
+    )
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": profile["cpu"]})
+
+
+@pytest.mark.parametrize(
+    "network",
+    [
+        "loopback",
+        pytest.param(
+            "slow-3g-cpu4",
+            marks=[
+                pytest.mark.skipif(
+                    os.environ.get("PCMD_SLOW_PHONE") != "1",
+                    reason="slow phone: opt in with PCMD_SLOW_PHONE=1",
+                ),
+                # Measured 2026-12-07 on a loaded machine: 14 taps, 15 keys, 4 page loads,
+                # 10.2 s waiting for the three submits: ≈ 30.9 s. The goal needs the steps
+                # without full page loads.
+                pytest.mark.xfail(strict=True, reason="≈ 31 s on a slow phone; goal 25 s"),
+            ],
+        ),
+    ],
+)
 def test_a_new_person_is_enrolled_contacted_and_referred_twice_in_under_30_seconds(
-    live_server, phone, leader, group_hn, provider_hn, legal_aid
+    live_server, phone, leader, group_hn, provider_hn, legal_aid, network
 ):
     page = phone
+    page.set_default_timeout(60_000)
+    page.set_default_navigation_timeout(120_000)
     sign_in(page, live_server, "leader")
+    if NETWORKS[network]:
+        # Signed in and the static files fetched once, as on a phone used every day.
+        page.goto(live_server.url + reverse("participants:contact_new"))
+        slow_down(page, NETWORKS[network])
     page.goto(live_server.url + reverse("participants:contact_new"))
     count = Counter(page)
     count.loads = 1  # the contact form itself
@@ -174,7 +227,7 @@ def test_a_new_person_is_enrolled_contacted_and_referred_twice_in_under_30_secon
     screenshot(page, "field-flow-4-participant")
 
     print(
-        f"\nNew person, contact with two needs, two referrals: {count.taps} taps, "
+        f"\n[{network}] New person, contact with two needs, two referrals: {count.taps} taps, "
         f"{count.keys} keys, {count.loads} page loads; pages took {count.waited:.1f} s, "
         f"the journey {elapsed:.1f} s in Chromium; a practised leader ≈ {count.estimate:.1f} s "
         f"({count.taps} × {TAP_SECONDS} s + {count.keys} × {KEY_SECONDS} s + pages)."
@@ -182,7 +235,7 @@ def test_a_new_person_is_enrolled_contacted_and_referred_twice_in_under_30_secon
     print("Steps: " + "; ".join(count.steps))
     assert count.loads == 4
     assert count.taps <= 15 and count.keys <= 15
-    assert count.estimate < GOAL_SECONDS
+    assert count.estimate < (SLOW_GOAL_SECONDS if NETWORKS[network] else GOAL_SECONDS)
 
 
 def test_a_same_day_repeat_opens_the_contact_to_correct(live_server, phone, leader, group_hn):
@@ -277,8 +330,11 @@ def test_the_officer_filters_follow_up_by_days_overdue_and_sorts(
     page = phone
     sign_in(page, live_server, "officer_hn")
     page.goto(live_server.url + reverse("referrals:followup"))
+    # It opens on what became overdue in the last 90 days (30 days allowed), and says how many.
     late = page.get_by_test_id("days-overdue").all_inner_texts()
-    assert late == ["15 ngày", "2 ngày", "—"]  # 30 days allowed
+    assert late == ["15 ngày", "2 ngày"]
+    assert page.get_by_test_id("followup-count").inner_text() == "2 chuyển gửi"
+    page.get_by_text("Lọc danh sách").click()
     page.get_by_label("Quá hạn ít nhất (ngày)").fill("10")
     page.get_by_role("button", name="Lọc").click()
     page.wait_for_load_state()
@@ -286,7 +342,14 @@ def test_the_officer_filters_follow_up_by_days_overdue_and_sorts(
     page.goto(live_server.url + reverse("referrals:followup"))
     page.get_by_role("link", name=re.compile("^Ngày")).click()
     page.wait_for_load_state()
-    assert page.get_by_test_id("days-overdue").all_inner_texts() == ["—", "2 ngày", "15 ngày"]
+    assert page.get_by_test_id("days-overdue").all_inner_texts() == ["2 ngày", "15 ngày"]
+    page.get_by_role("link", name="Xem mọi chuyển gửi chưa kết thúc").click()
+    page.wait_for_load_state()
+    assert page.get_by_test_id("days-overdue").all_inner_texts() == ["15 ngày", "2 ngày", "—"]
+    # A card is a few lines: at most half a screen, with a received one's date and outcome.
+    cards = page.locator("tr[data-referral]")
+    screenshot(page, "officer-followup-all")
+    assert max(box["height"] for box in map(lambda c: c.bounding_box(), cards.all())) < 370
     width = page.evaluate(WIDTH)
     assert width["scroll"] <= PHONE["width"], f"the follow-up list is too wide: {width}"
     screenshot(page, "officer-followup")

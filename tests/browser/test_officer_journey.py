@@ -77,7 +77,7 @@ def test_officer_imports_a_spreadsheet_and_follows_up_an_overdue_referral(
     page.wait_for_load_state()
     counts = page.get_by_test_id("import-counts").locator("tbody tr")
     assert counts.count() == 1
-    assert counts.first.locator("th, td").all_inner_texts() == ["costs.csv", "2", "0", "0"]
+    assert counts.first.locator("th, td").all_inner_texts() == ["costs.xlsx", "2", "0", "0"]
     assert Cost.objects.count() == 0
     tour.check("import-preview-ok")
     page.get_by_role("button", name=t("Xác nhận nhập", "Confirm import")).click()

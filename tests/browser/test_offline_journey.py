@@ -174,6 +174,60 @@ def test_contacts_logged_offline_reach_the_database_once(
     assert Submission.objects.count() == 4
 
 
+def test_a_new_person_logged_offline_through_the_contact_form_exists_once(
+    live_server, phone_page, leader, site_hn, group_hn
+):
+    """Offline, the contact form asks the new-person questions on the same page; online, the
+    person and the contact are recorded once. A refused item names its person, says what to do
+    and, when nothing can lift the refusal, is not offered for sending again."""
+    page = phone_page
+    member = enrolled(site_hn, group_hn)
+    # Already met today: a contact logged for them offline is refused as a second one.
+    factories.ContactFactory(
+        participant=member, date=timezone.localdate(), site=site_hn, peer_group=group_hn
+    )
+    sign_in(page, live_server, "leader")
+    go_offline_with_the_field_pages(page, live_server)
+    page.goto(url(live_server, "participants:contact_new"))
+    page.get_by_text("Không nhớ mã? Tìm bằng câu hỏi UIC").click()
+    fill_answers(page)
+    new_person = page.get_by_test_id("offline-new-person")
+    new_person.wait_for()
+    new_person.get_by_text("Không đăng ký cư trú").click()
+    new_person.get_by_label("Người tham gia đã được giải thích và đồng ý tham gia").check()
+    page.get_by_role("group", name="Nhu cầu phát hiện").get_by_text("Khám sức khỏe").click()
+    page.get_by_role("button", name="Lưu lần tiếp cận").click()
+    expect_waiting(page, 1)
+    assert new_person.is_hidden()  # nothing typed stays on the page
+    log_contact(page, code=member.code, waiting=2)
+    stored = json.dumps(queue(page), ensure_ascii=False)
+    assert UIC not in stored and member.code not in stored
+
+    page.context.set_offline(False)
+    expect_status(page, "Được ghi nhận: 1. Bị từ chối: 1.")
+    new = Participant.objects.exclude(pk=member.pk).get()
+    assert new.person.uic_hash == factories.uic_hash(UIC)
+    assert (new.residence, new.category, new.birth_year) == ("none", "sex_worker", 1995)
+    assert new.enrolments.get().peer_group == group_hn
+    contact = Contact.objects.get(participant=new)
+    assert (contact.date, contact.needs) == (timezone.localdate(), ["health_check"])
+    assert Contact.objects.filter(participant=member).count() == 1
+
+    refused = page.locator("[data-offline-item=refused]")
+    text = refused.inner_text()
+    assert member.code in text
+    assert "đã được ghi nhận trước đó" in text
+    assert "Mục này không gửi lại được. Việc cần làm: nhập lại cho người này" in text
+    assert refused.get_by_role("button", name="Gửi lại").count() == 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "offline-new-person")
+
+    # Sent again (an answer lost on the way): nothing is written twice.
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    assert (Participant.objects.count(), Contact.objects.count()) == (2, 2)
+
+
 def test_after_the_session_expires_signing_in_again_sends_what_waits(
     live_server, phone_page, leader, site_hn, group_hn
 ):
@@ -344,3 +398,40 @@ def test_another_user_on_the_same_phone_neither_sends_nor_silently_drops_what_wa
         page.wait_for_timeout(100)
     assert queue(page) == []
     assert Contact.objects.count() == 0
+
+
+def test_six_refused_items_leave_the_contact_form_on_the_first_screen(
+    live_server, phone_page, leader, group_hn
+):
+    page = phone_page
+    sign_in(page, live_server, "leader")
+    page.goto(url(live_server, "participants:contact_new"))
+    page.evaluate(
+        """async () => {
+            const panel = document.querySelector('[data-offline-queue]').dataset;
+            const server = {key: panel.key, kid: panel.kid};
+            for (let i = 0; i < 6; i += 1) {
+                const item = await window.PCMDOffline.add(
+                    'contact', [['participant_code', 'P-ABC123' + i]], panel.offlineUser, server);
+                await new Promise((resolve) => {
+                    const open = indexedDB.open('pcmd-offline');
+                    open.onsuccess = () => {
+                        const tx = open.result.transaction('items', 'readwrite');
+                        tx.objectStore('items').put(Object.assign(item, {
+                            state: 'refused', person: 'P-ABC123' + i, retry: false,
+                            errors: ['Hình thức: Lần tiếp cận này (cùng người, ngày, địa bàn và '
+                                + 'hình thức) đã được ghi nhận trước đó.']}));
+                        tx.oncomplete = resolve;
+                    };
+                });
+            }
+        }"""
+    )
+    page.reload()
+    badge(page).filter(has_text="6 mục bị từ chối").wait_for()
+    assert page.locator("[data-offline-queue]").is_visible()
+    top = page.evaluate(
+        "document.querySelector('[data-testid=contact-form]').getBoundingClientRect().top"
+    )
+    screenshot(page, "offline-six-refused")
+    assert top < 740 - 100, f"the contact form starts {top:.0f} px down"

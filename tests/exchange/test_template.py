@@ -38,8 +38,8 @@ def test_titles_examples_and_drop_downs(client_for, officer_hn):
         "15/03/2025",
         "HN-HM-01",
         None,
-        "outreach",
-        "health_check; hiv_sti",
+        "Tiếp cận cộng đồng",
+        "Khám sức khỏe; HIV/STI",
     ]
     # A drop-down under each column with a list of values, fed from the hidden list sheet.
     lists = book["_Danh mục"]
@@ -54,9 +54,20 @@ def test_titles_examples_and_drop_downs(client_for, officer_hn):
         )
         values = [lists[f"{column}{row}"].value for row in range(int(first), int(last) + 1)]
         by_column[str(validation.sqref).split(":")[0][0]] = (values, validation.showErrorMessage)
-    assert by_column["E"] == (["outreach", "counselling", "group_session", "follow_up"], True)
+    # The drop-downs offer the Vietnamese labels (a code typed instead only warns).
+    assert by_column["E"] == (["Tiếp cận cộng đồng", "Tư vấn", "Sinh hoạt nhóm", "Theo dõi"], True)
     needs, strict = by_column["F"]
-    assert "health_check" in needs and "loan" in needs and strict is False
+    assert "Khám sức khỏe" in needs and "Vay vốn" in needs and strict is False
+    assert {v.errorStyle for v in contacts.data_validations.dataValidation} == {"warning"}
+    # The guide says what the example shows: dates as dd/mm/yyyy; labels with their codes.
+    guide = {
+        (row[0].value, row[1].value): row for row in book["_Hướng dẫn"].iter_rows() if row[1].value
+    }
+    assert guide[("contacts.csv", "date")][4].value == "Ngày tiếp cận (dd/mm/yyyy)."
+    assert guide[("contacts.csv", "kind")][3].value.startswith(
+        "Tiếp cận cộng đồng (outreach) | Tư vấn (counselling)"
+    )
+    assert not any("YYYY-MM-DD)" in str(row[4].value) for row in guide.values())
     referrals = {str(v.sqref)[0] for v in book["referrals"].data_validations.dataValidation}
     header = [header_code(c.value) for c in book["referrals"][1]]
     assert {header[ord(letter) - 65] for letter in referrals} == {"service", "status", "consent"}
@@ -71,6 +82,11 @@ def test_a_filled_in_template_imports_its_rows_but_not_the_example(
     contacts = book["contacts"]
     contacts.append(["QUKH030795F", "5/3/2024", site_hn.code, None, "counselling", "loan"])
     contacts.append(["QUKH030795F", "2024-03-06", site_hn.code, None, "outreach", None])
+    # What the drop-downs offer, in Vietnamese or in English, any case.
+    contacts.append(
+        ["QUKH030795F", "07/03/2024", site_hn.code, None, "Theo dõi", "Vay vốn; legal aid"]
+    )
+    contacts.append(["QUKH030795F", "08/03/2024", site_hn.code, None, "GROUP SESSION", None])
     book.save(tmp_path / "mau.xlsx")
     sources, errors = read_directory(tmp_path)
     result = import_exchange(sources=sources, read_errors=errors)
@@ -78,7 +94,23 @@ def test_a_filled_in_template_imports_its_rows_but_not_the_example(
     assert sorted(Contact.objects.values_list("date", "kind")) == [
         (datetime.date(2024, 3, 5), "counselling"),
         (datetime.date(2024, 3, 6), "outreach"),
+        (datetime.date(2024, 3, 7), "follow_up"),
+        (datetime.date(2024, 3, 8), "group_session"),
     ]
+    assert Contact.objects.get(date=datetime.date(2024, 3, 7)).needs == ["legal_aid", "loan"]
+
+
+def test_a_label_that_is_not_in_the_list_is_refused(tmp_path, site_hn):
+    spec = FILES_BY_NAME["costs"]
+    (tmp_path / "costs.csv").write_text(
+        ",".join(spec.column_names) + f"\n{site_hn.code},01/02/2024,Nhân sự lạ,100\n",
+        encoding="utf-8",
+    )
+    sources, errors = read_directory(tmp_path)
+    result = import_exchange(sources=sources, read_errors=errors)
+    assert [str(e) for e in result.errors][0].startswith(
+        "costs.csv:2: category: giá trị không hợp lệ; dùng một trong:"
+    )
 
 
 @pytest.mark.parametrize(

@@ -56,7 +56,17 @@ def enrolled(site, group):
 def test_a_contact_is_recorded_as_the_contact_form_records_it(client_for, leader, member, group_hn):
     item = seal({**CONTACT, "participant_code": member.code}, user=leader, kind="contact")
     response = send(client_for(leader), item)
-    assert response.json() == {"results": [{"id": item["id"], "status": "accepted", "errors": []}]}
+    assert response.json() == {
+        "results": [
+            {
+                "id": item["id"],
+                "status": "accepted",
+                "errors": [],
+                "person": member.code,
+                "retry": False,
+            }
+        ]
+    }
     contact = Contact.objects.get()
     assert (contact.participant, contact.date, contact.site, contact.peer_group) == (
         member,
@@ -94,7 +104,13 @@ def test_an_item_sent_again_gets_its_first_result_and_writes_nothing(
     new = seal({**CONTACT, "participant_code": other.code}, user=leader, kind="contact")
     again = send(client, item, new).json()
     assert again["results"][0] == first["results"][0]
-    assert again["results"][1] == {"id": new["id"], "status": "accepted", "errors": []}
+    assert again["results"][1] == {
+        "id": new["id"],
+        "status": "accepted",
+        "errors": [],
+        "person": other.code,
+        "retry": False,
+    }
     assert sorted(Contact.objects.values_list("participant__code", flat=True)) == sorted(
         [member.code, other.code]
     )
@@ -131,6 +147,93 @@ def test_an_enrolment_then_a_contact_by_the_same_answers(client_for, leader, gro
     kept = json.dumps(list(Submission.objects.values()), default=str, ensure_ascii=False)
     assert_no_secret(kept)
     assert "1995-07-03" not in kept
+
+
+NEW_PERSON = {"category": "sex_worker", "residence": "none", "consent": "on"}
+
+
+def test_a_new_person_through_the_contact_form_is_enrolled_with_the_contact(
+    client_for, leader, site_hn, group_hn
+):
+    """Offline, the contact form asks the new-person step's questions too: the server enrols
+    the person at the contact's site on the contact's day, and logs the contact, once."""
+    client = client_for(leader)
+    first = seal(
+        {**ANSWERS, **CONTACT, **NEW_PERSON, "consent_on": "2024-05-03"},
+        user=leader,
+        kind="contact",
+    )
+    # Met again the next day, the same answers and questions: the person is found, not enrolled
+    # a second time.
+    again = seal(
+        {**ANSWERS, **CONTACT, **NEW_PERSON, "date": "2024-05-04", "consent_on": "2024-05-04"},
+        user=leader,
+        kind="contact",
+    )
+    answer = send(client, first, again).json()["results"]
+    participant = Participant.objects.get()
+    assert [(r["status"], r["errors"], r["person"]) for r in answer] == [
+        ("accepted", [], participant.code),
+        ("accepted", [], participant.code),
+    ]
+    assert (participant.category, participant.residence, participant.sex) == (
+        "sex_worker",
+        "none",
+        "female",
+    )
+    assert (participant.birth_year, participant.consent_on) == (1995, datetime.date(2024, 5, 3))
+    enrolment = participant.enrolments.get()
+    assert (enrolment.site, enrolment.peer_group, enrolment.enrolled_on) == (
+        site_hn,
+        group_hn,
+        datetime.date(2024, 5, 3),
+    )
+    assert sorted(participant.contacts.values_list("date", flat=True)) == [
+        datetime.date(2024, 5, 3),
+        datetime.date(2024, 5, 4),
+    ]
+    assert list(Submission.objects.values_list("code", flat=True)) == [participant.code] * 2
+    # Sent again (the answer was lost): the first result, nothing written twice.
+    assert send(client, first).json()["results"][0]["status"] == "accepted"
+    assert (Participant.objects.count(), Contact.objects.count()) == (1, 2)
+
+
+def test_a_new_person_without_the_enrolment_is_refused_naming_the_answers_code(client_for, leader):
+    """The answers find nobody and the item has no enrolment (a page from before): refused,
+    the phone told whom it is about (the code the answers make) and what to do; it may be sent
+    again once the person is enrolled. The code goes back to the phone only."""
+    item = seal({**ANSWERS, **CONTACT}, user=leader, kind="contact")
+    answer = send(client_for(leader), item).json()["results"][0]
+    assert (answer["status"], answer["person"], answer["retry"]) == ("refused", UIC, True)
+    assert answer["errors"] == [
+        "Không có ai với các câu trả lời này trong danh sách của bạn, và mục này không có phần "
+        "ghi danh người mới (chưa đánh dấu người tham gia đồng ý). Hãy ghi danh người này (trang "
+        "Ghi danh), rồi bấm “Gửi lại”."
+    ]
+    assert (Participant.objects.count(), Contact.objects.count()) == (0, 0)
+    submission = Submission.objects.get()
+    assert UIC not in json.dumps([submission.code, submission.errors])
+
+
+def test_a_refusal_nothing_can_lift_is_not_offered_again(client_for, leader, member, site_hn):
+    factories.ContactFactory(participant=member, date=datetime.date(2024, 5, 3), site=site_hn)
+    twice = seal({**CONTACT, "participant_code": member.code}, user=leader, kind="contact")
+    consent_later = seal(
+        {**ANSWERS, **CONTACT, **NEW_PERSON, "consent_on": "2024-05-09"},
+        user=leader,
+        kind="contact",
+    )
+    unreadable = {**seal(CONTACT, user=leader, kind="contact"), "iv": "AAAAAAAAAAAAAAAA"}
+    answer = send(client_for(leader), twice, consent_later, unreadable).json()["results"]
+    assert [(r["status"], r["person"], r["retry"]) for r in answer] == [
+        ("refused", member.code, False),
+        ("refused", UIC, False),
+        ("refused", "", False),
+    ]
+    assert answer[1]["errors"] == [
+        "Ngày đồng ý tham gia: Ngày đồng ý tham gia không được sau ngày ghi danh."
+    ]
+    assert Participant.objects.count() == 1
 
 
 def test_the_same_answers_enrolled_twice_give_one_participant(client_for, leader):

@@ -65,6 +65,35 @@ def test_declining_asks_a_reason_and_a_confirmation(
     assert client_for(leader).get(url).status_code == 403
 
 
+def test_losing_track_asks_a_reason_and_a_confirmation(
+    client_for, officer_hn, provider_staff, provider_hn, site_hn
+):
+    referral = referral_at(site_hn, provider=provider_hn)
+    client = client_for(officer_hn)
+    # "Mất dấu" beside "Từ chối…" is no longer one tap: it opens the confirmation page.
+    detail = client.get(reverse("referrals:referral_detail", args=[referral.pk])).content.decode()
+    url = reverse("referrals:referral_lose", args=[referral.pk])
+    assert f'href="{url}"' in detail and "Mất dấu…" in detail
+    response = client.post(reverse("referrals:referral_transition", args=[referral.pk, "lose"]))
+    assert response["Location"] == url
+    page = client.get(url).content.decode()
+    assert "Người tham gia đã chuyển đi nơi khác" in page and "Xác nhận mất dấu" in page
+    response = client.post(url, {"on": days_ago(0).isoformat()})
+    assert "Chọn lý do mất dấu trong danh sách." in response.content.decode()
+    client.post(url, {"on": days_ago(0).isoformat(), "lost_reason": "free text"})
+    referral.refresh_from_db()
+    assert (referral.status, referral.lost_reason) == (S.REFERRED, "")
+    response = client.post(url, {"on": days_ago(0).isoformat(), "lost_reason": "moved"})
+    assert response["Location"] == reverse("referrals:referral_detail", args=[referral.pk])
+    referral.refresh_from_db()
+    assert (referral.status, referral.lost_reason) == (S.LOST, "moved")
+    assert referral.events.last().by == officer_hn
+    detail = client.get(reverse("referrals:referral_detail", args=[referral.pk])).content.decode()
+    assert "Người tham gia đã chuyển đi nơi khác" in detail
+    # Provider staff do not decide that a participant is lost.
+    assert client_for(provider_staff).get(url).status_code == 403
+
+
 def test_completing_needs_an_outcome(client_for, officer_hn, site_hn):
     referral = referral_at(site_hn, status=S.RECEIVED)
     client = client_for(officer_hn)
@@ -89,7 +118,7 @@ def test_followup_filters_and_days_overdue(client_for, officer_hn, site_hn, hano
     url = reverse("referrals:followup")
 
     def shown(**query):
-        page = client.get(url, query).context["page"]
+        page = client.get(url, {"overdue_days": "", **query}).context["page"]
         return [(r.pk, r.days_overdue) for r in page]
 
     # 30 days allowed: 50 days old is 20 days overdue, 31 days old 1 day.
@@ -100,8 +129,30 @@ def test_followup_filters_and_days_overdue(client_for, officer_hn, site_hn, hano
     assert shown(overdue_days=0) == [(very_late.pk, 20), (elsewhere.pk, 10), (late.pk, 1)]
     assert shown(overdue_days=10) == [(very_late.pk, 20), (elsewhere.pk, 10)]
     assert shown(overdue_days=11) == [(very_late.pk, 20)]
-    body = client.get(url).content.decode()
+    body = client.get(url, {"overdue_days": ""}).content.decode()
     assert "20 ngày" in body and 'data-testid="days-overdue">—' in body
+
+
+def test_followup_opens_on_what_became_overdue_in_the_last_90_days(client_for, officer_hn, site_hn):
+    """Open referrals, some overdue for years: the list opens on the recently overdue, says
+    how many, and offers all of them."""
+    for age in (3, 29, 31, 100, 120, 121, 3413):  # 30 days allowed: overdue by -, -, 1 … 3383
+        referral_at(site_hn, age=age)
+    client = client_for(officer_hn)
+    url = reverse("referrals:followup")
+    response = client.get(url)
+    assert [r.days_overdue for r in response.context["page"]] == [90, 70, 1]
+    body = response.content.decode()
+    assert 'data-testid="followup-count">3 chuyển gửi<' in body
+    assert 'href="?overdue_days=&amp;overdue_within="' in body
+    # Sorted or paged, the default holds; asked for everything, every open referral.
+    assert [r.days_overdue for r in client.get(url, {"sort": "-date"}).context["page"]] == [
+        1,
+        70,
+        90,
+    ]
+    everything = client.get(url, {"overdue_days": "", "overdue_within": ""}).context["page"]
+    assert [r.days_overdue for r in everything] == [3383, 91, 90, 70, 1, 0, 0]
 
 
 def test_lists_sort_by_a_column_both_ways(client_for, officer_hn, site_hn):

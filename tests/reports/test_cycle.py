@@ -294,7 +294,9 @@ def test_the_lock_refuses_referrals_and_their_status_changes(
     assert Referral.objects.count() == 1
     # Through the page: the message, the status unchanged.
     response = client_for(officer_hn).post(
-        reverse("referrals:referral_transition", args=[referral.pk, "lose"]), follow=True
+        reverse("referrals:referral_transition", args=[referral.pk, "lose"]),
+        {"lost_reason": "moved"},
+        follow=True,
     )
     assert LOCKED in response.content.decode()
     referral.refresh_from_db()

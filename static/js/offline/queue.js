@@ -5,7 +5,9 @@
    SHA-256). Only the server can open an item (offline/sealing.py); what the phone keeps in
    IndexedDB is the item's id (made here, crypto.randomUUID), its kind, its owner (a user id),
    when it was made, its state (waiting, sent, refused with the server's reasons) and the
-   sealed bytes. Never a UIC, an answer or a display code in clear.
+   sealed bytes. Never an answer in clear; only a refused item keeps, beside the server's
+   reasons, whom it is about (the display code, or the code the answers make when they found
+   nobody), so the leader can enter it again, and whether sending it again can succeed.
 
    The server records each item once by its id, so a resend (a lost answer, "Gửi ngay" tapped
    twice, two tabs) never writes a second record. */
@@ -156,7 +158,10 @@
         sent: new Date().toISOString(), errors: []
       };
     }
-    return Object.assign({}, item, { state: "refused", errors: result.errors || [] });
+    return Object.assign({}, item, {
+      state: "refused", errors: result.errors || [], person: result.person || "",
+      retry: result.retry !== false
+    });
   }
 
   async function post(urls, csrf, batch) {
@@ -220,7 +225,7 @@
 
   async function retry(id) {
     var item = await getItem(id);
-    if (item && item.state === "refused") {
+    if (item && item.state === "refused" && item.retry !== false) {
       await putItem(Object.assign(item, { state: "waiting", errors: [] }));
       changed();
     }

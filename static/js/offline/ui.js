@@ -61,7 +61,10 @@
     var created = new Date(item.created);
     var when = pad(created.getDate()) + "/" + pad(created.getMonth() + 1) + " " +
       pad(created.getHours()) + ":" + pad(created.getMinutes());
-    head.appendChild(element("span", "", (texts.kinds[item.kind] || item.kind) + " · " + when));
+    var title = [texts.kinds[item.kind] || item.kind];
+    if (item.state === "refused") { title.push(item.person || texts.person_unknown); }
+    title.push(when);
+    head.appendChild(element("span", "", title.join(" · ")));
     var badgeClass = { waiting: "text-bg-warning", sent: "text-bg-success", refused: "text-bg-danger" }[item.state];
     head.appendChild(element("span", "badge " + badgeClass, texts.states[item.state]));
     row.appendChild(head);
@@ -69,14 +72,19 @@
       var reasons = element("ul", "small mb-1 mt-1");
       item.errors.forEach(function (reason) { reasons.appendChild(element("li", "", reason)); });
       row.appendChild(reasons);
+      /* An item whose refusal no change on the server can lift is not offered again. */
+      var retryable = item.retry !== false;
+      row.appendChild(element("p", "small mb-1", retryable ? texts.retry_help : texts.final_help));
       var actions = element("div", "d-flex gap-2");
-      var retry = element("button", "btn btn-sm btn-outline-primary", texts.retry);
-      retry.type = "button";
-      retry.addEventListener("click", function () { queue.retry(item.id).then(function () { sendNow(true); }); });
+      if (retryable) {
+        var retry = element("button", "btn btn-sm btn-outline-primary", texts.retry);
+        retry.type = "button";
+        retry.addEventListener("click", function () { queue.retry(item.id).then(function () { sendNow(true); }); });
+        actions.appendChild(retry);
+      }
       var remove = element("button", "btn btn-sm btn-outline-secondary", texts.remove);
       remove.type = "button";
       remove.addEventListener("click", function () { queue.remove(item.id); });
-      actions.appendChild(retry);
       actions.appendChild(remove);
       row.appendChild(actions);
     }
@@ -171,9 +179,43 @@
     HTMLFormElement.prototype.submit.call(form);
   }
 
+  /* The contact form's new-person questions: with no network the server cannot say whether
+     the answers find someone, so they are asked on the same page and travel with the contact
+     (used only when the answers find nobody). Online, the next page asks them when needed. */
+  function newPersonSection(form) { return form.querySelector("[data-offline-new-person]"); }
+
+  function byAnswers(form) {
+    var code = form.elements.participant_code;
+    var answered = ["mother_name", "father_name", "birth_date"].some(function (name) {
+      return form.elements[name] && form.elements[name].value;
+    }) || ["mother_unknown", "father_unknown"].some(function (name) {
+      return form.elements[name] && form.elements[name].checked;
+    });
+    return answered && !(code && code.value.trim());
+  }
+
+  function showNewPerson(form, shown) {
+    var section = newPersonSection(form);
+    if (!section) { return; }
+    section.hidden = !shown;
+    section.disabled = !shown;
+  }
+
+  /* The enrolment travels when the person's consent is ticked; then its questions are due. */
+  function requireNewPerson(form) {
+    var section = newPersonSection(form);
+    if (!section) { return; }
+    var consent = form.elements.consent;
+    var due = !section.disabled && Boolean(consent && consent.checked);
+    section.querySelectorAll("input").forEach(function (input) {
+      if (input.name !== "consent") { input.required = due; }
+    });
+  }
+
   async function submitOrQueue(form) {
     var session = await queue.probe(urls);
     if (session.state === "ok" || session.state === "error") {
+      showNewPerson(form, false);
       submitAsUsual(form, session.csrf);
       return;
     }
@@ -181,11 +223,21 @@
       say(texts.no_crypto);
       return;
     }
+    var section = newPersonSection(form);
+    if (section && byAnswers(form) && section.hidden) {
+      showNewPerson(form, true);
+      say(texts.new_person_needed);
+      section.scrollIntoView({ block: "start" });
+      return;
+    }
+    if (section && !byAnswers(form)) { showNewPerson(form, false); }
+    requireNewPerson(form);
     if (!form.reportValidity()) { return; }
     var referNow = form.elements.refer_now && form.elements.refer_now.checked;
     await queue.add(form.dataset.offlineForm, fieldsOf(form), user, server);
     /* Nothing typed stays on the page. */
     form.reset();
+    showNewPerson(form, false);
     form.querySelectorAll("details").forEach(function (details) { details.open = false; });
     if (session.state === "expired") {
       say(texts.queued_expired, { signIn: true });
@@ -199,6 +251,11 @@
 
   document.querySelectorAll("form[data-offline-form]").forEach(function (form) {
     var busy = false;
+    /* A page opened with no network asks the new-person questions as soon as answers are
+       typed. */
+    form.addEventListener("input", function () {
+      if (!navigator.onLine && byAnswers(form)) { showNewPerson(form, true); }
+    });
     form.addEventListener("submit", function (event) {
       if (form.dataset.offlinePass === "1") { return; }
       event.preventDefault();
