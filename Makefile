@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # `make run` is a local demo: DEBUG on, development secrets, SQLite unless DATABASE_URL says.
 DEV_ENV := DEBUG=true
 
-.PHONY: run test lint check-deploy messages clean
+.PHONY: run test lint check-deploy messages mutate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,5 +39,13 @@ messages: $(STAMP)
 	$(DEV_ENV) $(PY) manage.py makemessages -l en --no-obsolete --ignore '.venv/*'
 	$(DEV_ENV) $(PY) manage.py compilemessages --ignore '.venv/*'
 
+# Mutation testing of the rule modules with the tests that cover them (pyproject.toml
+# [tool.mutmut]); CPU-heavy, not part of CI. MUTANTS narrows it to some modules or functions,
+# e.g. `make mutate MUTANTS='reports.periods*'`. Results are kept in mutants/ between runs.
+mutate: $(STAMP)
+	$(PY) -m pip install --quiet '.[test,dev]'
+	$(VENV)/bin/mutmut run $(MUTANTS)
+	$(VENV)/bin/mutmut results
+
 clean:
-	rm -rf $(VENV) staticfiles test-artifacts
+	rm -rf $(VENV) staticfiles test-artifacts mutants

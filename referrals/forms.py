@@ -14,7 +14,7 @@ from programs.services_catalog import Service
 from sites.models import Province, Site
 
 from .models import Provider, Referral, Support
-from .selectors import providers_for_referral, user_province_id
+from .selectors import providers_for_referral, referral_filter_sites, user_province_id
 from .services import DUPLICATE_REFERRAL, check_provider, today
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -185,7 +185,7 @@ class ReferralFilterForm(PeriodForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = scoped_sites(user)
+        self.fields["site"].queryset = referral_filter_sites(user=user)
 
 
 class FollowupFilterForm(forms.Form):

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from programs.services_catalog import SERVICE_BITS
+from sites.models import Site
 
 from .models import Provider, Referral, Support
 
@@ -101,6 +102,15 @@ def provider_list(*, user, filters=None):
     if filters.get("active") in ("yes", "no"):
         queryset = queryset.filter(is_active=filters["active"] == "yes")
     return queryset.order_by("-is_active", "name", "pk")
+
+
+def referral_filter_sites(*, user):
+    """The sites a referral list may be filtered by: those the user may see; a provider's staff,
+    who see no site, get the sites of the referrals sent to their organisation."""
+    if user is not None and user.is_authenticated and user.role == Role.PROVIDER:
+        sent = Referral.objects.visible_to(user).values("site_id")
+        return Site.objects.filter(pk__in=sent).order_by("code")
+    return Site.objects.visible_to(user).order_by("code")
 
 
 def referral_list(*, user, filters=None):

@@ -21,6 +21,7 @@ SKIPPED_DIRS = {
     "staticfiles",
     "test-artifacts",
     "bench-results",
+    "mutants",  # make mutate's working copy of the project
     ".pytest_cache",
     ".ruff_cache",
     ".hypothesis",

@@ -1,0 +1,627 @@
+"""Boundary tables: every rule with a date, an age, a count or a threshold, tried just below, on
+and just above its edge, with the answer written by hand.
+
+One table per rule family; a new rule, or a new edge of an old one, is one new row. Each row is
+(input …, expected) and its test id says which side of the edge it stands on. The expected
+answers are never computed by the code under test."""
+
+import datetime
+import io
+from decimal import Decimal
+from unittest import mock
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import override_settings
+from django.utils import timezone
+
+from accounts.models import ActivityEvent
+from participants import services as participant_services
+from privacy.models import HarvestAlert
+from privacy.selectors import expired_people
+from referrals import selectors as referral_selectors
+from referrals.models import Referral
+from reports import cycle, disclosure, indicators, periods, suppression
+from reports.models import ReportingPeriod
+from sites.forms import PeerGroupForm
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+OPEN = "open"
+OK, REFUSED = "ok", "refused"
+
+
+def rows(*table):
+    """pytest.param for each (id, *values) row of a table."""
+    return [pytest.param(*values, id=label) for label, *values in table]
+
+
+def outcome(call):
+    """OK when `call()` passes, else the codes of the ValidationError it raised."""
+    try:
+        call()
+    except ValidationError as error:
+        return REFUSED, sorted(e.code for errors in error.error_dict.values() for e in errors)
+    return OK, []
+
+
+# ----------------------------------------------------------------------------- the period lock
+# Hà Nội has 2019Q1 (a quarter) and 2020 (a year) approved; Cần Thơ nothing.
+
+Q1, Y2020 = "Quý 1/2019", "Năm 2020"
+LOCK_TABLE = rows(
+    ("day-before-approved-quarter", D(2018, 12, 31), OPEN),
+    ("first-day-of-approved-quarter", D(2019, 1, 1), Q1),
+    ("second-day-of-approved-quarter", D(2019, 1, 2), Q1),
+    ("last-but-one-day-of-approved-quarter", D(2019, 3, 30), Q1),
+    ("last-day-of-approved-quarter", D(2019, 3, 31), Q1),
+    ("first-day-after-approved-quarter", D(2019, 4, 1), OPEN),
+    ("end-of-next-quarter-not-approved", D(2019, 6, 30), OPEN),
+    ("day-before-approved-year", D(2019, 12, 31), OPEN),
+    ("first-day-of-approved-year", D(2020, 1, 1), Y2020),
+    ("mid-year-quarter-end-of-approved-year", D(2020, 6, 30), Y2020),
+    ("last-day-of-approved-year", D(2020, 12, 31), Y2020),
+    ("first-day-after-approved-year", D(2021, 1, 1), OPEN),
+)
+
+
+@pytest.fixture
+def approved_hanoi(officer_hn, ministry, hanoi):
+    for code in ("2019Q1", "2020"):
+        period = ReportingPeriod.objects.get(code=code)
+        submission = cycle.submission_submit(period=period, province=hanoi, by=officer_hn)
+        cycle.submission_approve(submission=submission, by=ministry)
+
+
+def lock_answer(call):
+    """OPEN, or the label of the locked period that the refusal names."""
+    try:
+        call()
+    except ValidationError as error:
+        refusal = error.error_dict["date"][0]
+        assert refusal.code == "period_locked"
+        return refusal.message.split("Kỳ báo cáo ")[1].split(" của ")[0]
+    return OPEN
+
+
+def lock_message(label, day):
+    return (
+        f"Kỳ báo cáo {label} của Hà Nội đã được Bộ phê duyệt và khoá: không thể thêm, sửa hay "
+        f"nhập số liệu ngày {day:%d/%m/%Y}. Nếu cần sửa, hãy đề nghị Bộ mở lại kỳ báo cáo."
+    )
+
+
+@pytest.mark.parametrize(("day", "expected"), LOCK_TABLE)
+def test_the_lock_one_record(
+    approved_hanoi, site_hn, site_ct, day, expected, django_assert_num_queries
+):
+    assert lock_answer(lambda: periods.check_period_open(site=site_hn, day=day)) == expected
+    # Another province's approval never locks Cần Thơ.
+    assert lock_answer(lambda: periods.check_period_open(site=site_ct, day=day)) == OPEN
+    if expected != OPEN:
+        # One query, the refusal's period and province included.
+        with django_assert_num_queries(1), pytest.raises(ValidationError) as refused:
+            periods.check_period_open(site=site_hn, day=day)
+        assert refused.value.error_dict["date"][0].message == lock_message(expected, day)
+
+
+@pytest.mark.parametrize(("day", "expected"), LOCK_TABLE)
+def test_the_lock_bulk_check_of_imports(approved_hanoi, site_hn, site_ct, day, expected):
+    spans = periods.locked_spans()
+    assert lock_answer(lambda: periods.check_open_in(spans, site=site_hn, day=day)) == expected
+    assert lock_answer(lambda: periods.check_open_in(spans, site=site_ct, day=day)) == OPEN
+    if expected != OPEN:
+        with pytest.raises(ValidationError) as refused:
+            periods.check_open_in(spans, site=site_hn, day=day)
+        assert refused.value.error_dict["date"][0].message == lock_message(expected, day)
+
+
+@pytest.mark.parametrize(
+    ("known_site", "day"),
+    rows(
+        ("no-site", False, D(2019, 1, 1)),
+        ("no-day", True, None),
+        ("neither", False, None),
+    ),
+)
+def test_the_lock_checks_nothing_while_the_site_or_day_is_unknown(
+    approved_hanoi, site_hn, known_site, day, django_assert_num_queries
+):
+    site = site_hn if known_site else None
+    spans = periods.locked_spans()
+    with django_assert_num_queries(0):
+        periods.check_period_open(site=site, day=day)
+        periods.check_open_in(spans, site=site, day=day)
+
+
+def test_nothing_approved_nothing_locked(site_hn, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        spans = periods.locked_spans()
+    assert spans.by_province == {} and spans.current == {}
+    with django_assert_num_queries(0):
+        periods.check_open_in(spans, site=site_hn, day=D(2019, 1, 1))
+
+
+@pytest.mark.parametrize(("day", "expected"), LOCK_TABLE)
+def test_the_lock_on_a_contact_logged(approved_hanoi, site_hn, hanoi, day, expected):
+    person = f.ParticipantFactory(province=hanoi, consent_on=D(2018, 1, 1))
+
+    def log():
+        participant_services.contact_log(
+            participant=person, date=day, site=site_hn, kind="outreach", needs=[]
+        )
+
+    assert lock_answer(log) == expected
+
+
+UIC = "LAHU030795F"
+
+
+@pytest.mark.parametrize(("day", "expected"), LOCK_TABLE)
+def test_the_lock_on_an_imported_contact(approved_hanoi, site_hn, hanoi, tmp_path, day, expected):
+    f.ParticipantFactory(uic=UIC, province=hanoi, consent_on=D(2018, 1, 1))
+    (tmp_path / "contacts.csv").write_text(
+        f"uic,date,site,peer_group,kind,needs\n{UIC},{day.isoformat()},HN-HM-PG,,outreach,\n",
+        encoding="utf-8",
+    )
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("import_exchange", str(tmp_path), stdout=out, stderr=err)
+    except CommandError as error:
+        err.write(str(error))
+        assert lock_message(expected, day) in err.getvalue()
+    else:
+        assert expected == OPEN
+    assert site_hn.contacts.filter(date=day).count() == (1 if expected == OPEN else 0)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "code"),
+    rows(
+        ("exactly-a-quarter", D(2019, 1, 1), D(2019, 3, 31), "2019Q1"),
+        ("a-quarter-less-its-last-day", D(2019, 1, 1), D(2019, 3, 30), None),
+        ("a-quarter-and-a-day", D(2019, 1, 1), D(2019, 4, 1), None),
+        ("exactly-a-year", D(2019, 1, 1), D(2019, 12, 31), "2019"),
+    ),
+)
+def test_the_period_of_exact_dates(start, end, code):
+    found = periods.period_for(start, end)
+    assert (found.code if found else None) == code
+
+
+# Where the dashboards open: the last quarter ended before today, not after the latest data.
+@pytest.mark.parametrize(
+    ("today", "latest", "quarter"),
+    rows(
+        ("last-but-one-day-of-q1", D(2019, 3, 30), None, (D(2018, 10, 1), D(2018, 12, 31))),
+        ("last-day-of-q1-not-ended", D(2019, 3, 31), None, (D(2018, 10, 1), D(2018, 12, 31))),
+        ("first-day-after-q1", D(2019, 4, 1), None, (D(2019, 1, 1), D(2019, 3, 31))),
+        ("second-day-after-q1", D(2019, 4, 2), None, (D(2019, 1, 1), D(2019, 3, 31))),
+        ("latest-data-in-q4", D(2019, 4, 1), D(2018, 12, 31), (D(2018, 10, 1), D(2018, 12, 31))),
+        (
+            "latest-data-first-day-of-q1",
+            D(2019, 4, 1),
+            D(2019, 1, 1),
+            (D(2019, 1, 1), D(2019, 3, 31)),
+        ),
+        ("latest-data-after-today", D(2019, 4, 1), D(2019, 5, 1), (D(2019, 1, 1), D(2019, 3, 31))),
+    ),
+)
+def test_the_last_complete_quarter(today, latest, quarter):
+    assert periods.last_complete_quarter(today=today, latest=latest) == quarter
+
+
+# ----------------------------------------------------------------------------- rounding
+
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "expected"),
+    rows(
+        ("6.24-below-half", 156, 2500, Decimal("6.2")),
+        ("6.25-half-rounds-up", 1, 16, Decimal("6.3")),
+        ("6.26-above-half", 313, 5000, Decimal("6.3")),
+        ("18.75-half-rounds-up-odd", 3, 16, Decimal("18.8")),
+        ("0.05-half-rounds-up-from-zero", 1, 2000, Decimal("0.1")),
+        ("0.04-rounds-down-to-zero", 1, 2500, Decimal("0.0")),
+        ("12.5-exact", 1, 8, Decimal("12.5")),
+        ("100-all", 7, 7, Decimal("100.0")),
+        ("0-of-some", 0, 3, Decimal("0.0")),
+        ("denominator-0-is-null", 0, 0, None),
+        ("denominator-0-numerator-set-is-null", 3, 0, None),
+    ),
+)
+def test_percentages_round_half_up_to_one_decimal(numerator, denominator, expected):
+    assert indicators.percentage(numerator, denominator) == expected
+
+
+@pytest.mark.parametrize(
+    ("amount", "count", "expected"),
+    rows(
+        ("2.4-below-half", 12, 5, 2),
+        ("2.5-half-rounds-up", 5, 2, 3),
+        ("3.5-half-rounds-up", 7, 2, 4),
+        ("2.6-above-half", 13, 5, 3),
+        ("count-0-is-null", 10, 0, None),
+    ),
+)
+def test_money_per_person_rounds_half_up_to_whole_vnd(amount, count, expected):
+    assert indicators.divide_vnd(amount, count) == expected
+
+
+@pytest.mark.parametrize(
+    ("referrals", "completed", "expected"),
+    rows(
+        ("1-of-16-is-6.3", 16, 1, Decimal("6.3")),
+        ("3-of-16-is-18.8", 16, 3, Decimal("18.8")),
+        ("none-made-is-null", 0, 0, None),
+    ),
+)
+def test_the_completion_percentage_of_a_report_rounds_half_up(
+    site_hn, referrals, completed, expected
+):
+    for n in range(referrals):
+        done = n < completed
+        f.ReferralFactory(
+            site=site_hn,
+            date=D(2019, 2, 2),
+            status=Referral.Status.COMPLETED if done else Referral.Status.REFERRED,
+            completed_on=D(2019, 3, 1) if done else None,
+        )
+    values = indicators.compute_indicators(start=D(2019, 1, 1), end=D(2019, 3, 31))
+    assert values["referral_completion_pct"] == expected
+
+
+# ----------------------------------------------------------------------------- periods of reports
+# A report of 2019Q1 = [01/01/2019, 31/03/2019], both days included.
+
+Q1_2019 = {"start": D(2019, 1, 1), "end": D(2019, 3, 31)}
+
+
+@pytest.mark.parametrize(
+    ("day", "counted"),
+    rows(
+        ("contact-the-day-before-the-period", D(2018, 12, 31), 0),
+        ("contact-on-the-first-day", D(2019, 1, 1), 1),
+        ("contact-on-the-last-day", D(2019, 3, 31), 1),
+        ("contact-the-day-after-the-period", D(2019, 4, 1), 0),
+    ),
+)
+def test_a_contact_is_in_the_period_of_its_date(site_hn, day, counted):
+    f.ContactFactory(site=site_hn, date=day)
+    assert indicators.compute_indicators(**Q1_2019)["reached"] == counted
+
+
+@pytest.mark.parametrize(
+    ("start_date", "end_date", "active"),
+    rows(
+        ("ended-the-day-before-the-period", D(2016, 6, 1), D(2018, 12, 31), 0),
+        ("ended-on-the-first-day", D(2016, 6, 1), D(2019, 1, 1), 1),
+        ("started-on-the-last-day", D(2019, 3, 31), None, 1),
+        ("started-the-day-after-the-period", D(2019, 4, 1), None, 0),
+        ("open-ended-started-before", D(2016, 6, 1), None, 1),
+    ),
+)
+def test_a_site_is_active_when_its_dates_overlap_the_period(db, start_date, end_date, active):
+    f.SiteFactory(code="EDGE", start_date=start_date, end_date=end_date)
+    assert indicators.compute_indicators(**Q1_2019, site="EDGE")["sites_active"] == active
+
+
+# ----------------------------------------------------------------------------- people's dates
+
+
+@pytest.mark.parametrize(
+    ("consent_on", "enrolled_on", "expected"),
+    rows(
+        ("consent-the-day-before-enrolment", D(2020, 3, 9), D(2020, 3, 10), (OK, [])),
+        ("consent-on-the-enrolment-day", D(2020, 3, 10), D(2020, 3, 10), (OK, [])),
+        (
+            "consent-the-day-after-enrolment",
+            D(2020, 3, 11),
+            D(2020, 3, 10),
+            (REFUSED, ["consent_after"]),
+        ),
+    ),
+)
+def test_consent_and_enrolment_days(consent_on, enrolled_on, expected):
+    check = participant_services.check_enrolment
+    assert outcome(lambda: check(enrolled_on=enrolled_on, consent_on=consent_on)) == expected
+
+
+@pytest.mark.parametrize(
+    ("withdrawn_on", "expected"),
+    rows(
+        (
+            "withdrawal-the-day-before-consent",
+            D(2020, 3, 9),
+            (REFUSED, ["withdrawn_before_consent"]),
+        ),
+        ("withdrawal-on-the-consent-day", D(2020, 3, 10), (OK, [])),
+        ("withdrawal-the-day-after-consent", D(2020, 3, 11), (OK, [])),
+    ),
+)
+def test_withdrawal_and_consent_days(hanoi, withdrawn_on, expected):
+    person = f.ParticipantFactory(province=hanoi, consent_on=D(2020, 3, 10))
+    answer = outcome(
+        lambda: participant_services.participant_withdraw(participant=person, on=withdrawn_on)
+    )
+    assert answer == expected
+    person.refresh_from_db()
+    assert person.withdrawn_on == (withdrawn_on if expected[0] == OK else None)
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    rows(
+        ("activity-the-day-before-withdrawal", D(2020, 6, 14), (OK, [])),
+        ("activity-on-the-withdrawal-day", D(2020, 6, 15), (OK, [])),
+        ("activity-the-day-after-withdrawal", D(2020, 6, 16), (REFUSED, ["withdrawn"])),
+    ),
+)
+def test_activity_and_withdrawal_days(site_hn, hanoi, day, expected):
+    person = f.ParticipantFactory(
+        province=hanoi, consent_on=D(2020, 1, 1), withdrawn_on=D(2020, 6, 15)
+    )
+
+    def log():
+        participant_services.contact_log(
+            participant=person, date=day, site=site_hn, kind="outreach", needs=[]
+        )
+
+    assert outcome(log) == expected
+    assert person.contacts.count() == (1 if expected[0] == OK else 0)
+
+
+@pytest.mark.parametrize(
+    ("offset", "expected"),
+    rows(
+        ("yesterday", -1, (OK, [])),
+        ("today", 0, (OK, [])),
+        ("tomorrow", 1, (REFUSED, ["future"])),
+    ),
+)
+def test_no_date_after_today(offset, expected):
+    day = timezone.localdate() + datetime.timedelta(days=offset)
+    check = participant_services.check_not_future
+    assert outcome(lambda: check(day, "Ngày", "date")) == expected
+
+
+# Enrolled on 30/06/2025: the age is 2025 minus the birth year, from 10 to 90.
+@pytest.mark.parametrize(
+    ("birth_year", "expected"),
+    rows(
+        ("age-9-below-minimum", 2016, (REFUSED, ["age"])),
+        ("age-10-minimum", 2015, (OK, [])),
+        ("age-11-above-minimum", 2014, (OK, [])),
+        ("age-89-below-maximum", 1936, (OK, [])),
+        ("age-90-maximum", 1935, (OK, [])),
+        ("age-91-above-maximum", 1934, (REFUSED, ["age"])),
+    ),
+)
+def test_age_at_enrolment(birth_year, expected):
+    def enrol():
+        participant_services.check_enrolment(
+            enrolled_on=D(2025, 6, 30), consent_on=D(2025, 6, 30), birth_year=birth_year
+        )
+
+    assert outcome(enrol) == expected
+
+
+# Age groups of `reached`, at the period's end (31/12/2019) from the birth year.
+@pytest.mark.parametrize(
+    ("birth_year", "group"),
+    rows(
+        ("age-17", 2002, "<18"),
+        ("age-18", 2001, "18-24"),
+        ("age-24", 1995, "18-24"),
+        ("age-25", 1994, "25-34"),
+        ("age-34", 1985, "25-34"),
+        ("age-35", 1984, "35-49"),
+        ("age-49", 1970, "35-49"),
+        ("age-50", 1969, "50+"),
+    ),
+)
+def test_age_groups_of_people_reached(site_hn, hanoi, birth_year, group):
+    person = f.ParticipantFactory(province=hanoi, birth_year=birth_year)
+    f.ContactFactory(participant=person, site=site_hn, date=D(2019, 2, 1))
+    groups = indicators.reached_breakdown("age_group", start=D(2019, 1, 1), end=D(2019, 12, 31))
+    assert groups == {group: 1}
+
+
+# ----------------------------------------------------------------------------- retention
+# PARTICIPANT_RETENTION_YEARS = 5: kept while any date is on or after today minus 5 years.
+
+
+@pytest.mark.parametrize(
+    ("today", "consent_on", "withdrawn_on", "expired"),
+    rows(
+        ("last-date-a-day-before-the-cutoff", D(2026, 6, 15), D(2021, 6, 14), None, True),
+        ("last-date-on-the-cutoff", D(2026, 6, 15), D(2021, 6, 15), None, False),
+        ("last-date-a-day-after-the-cutoff", D(2026, 6, 15), D(2021, 6, 16), None, False),
+        ("29-feb-cutoff-is-28-feb-before", D(2028, 2, 29), D(2023, 2, 27), None, True),
+        ("29-feb-cutoff-is-28-feb-on", D(2028, 2, 29), D(2023, 2, 28), None, False),
+        ("withdrawal-a-day-before-the-cutoff", D(2026, 6, 15), D(2015, 1, 1), D(2021, 6, 14), True),
+        ("withdrawal-on-the-cutoff", D(2026, 6, 15), D(2015, 1, 1), D(2021, 6, 15), False),
+    ),
+)
+def test_retention_years(hanoi, today, consent_on, withdrawn_on, expired):
+    record = f.ParticipantFactory(province=hanoi, consent_on=consent_on, withdrawn_on=withdrawn_on)
+    assert (record.person in expired_people(today=today)) is expired
+
+
+@override_settings(PARTICIPANT_RETENTION_YEARS=2)
+def test_retention_years_follow_the_setting(hanoi):
+    record = f.ParticipantFactory(province=hanoi, consent_on=D(2024, 6, 14))
+    assert record.person in expired_people(today=D(2026, 6, 15))
+    assert record.person not in expired_people(today=D(2026, 6, 14))
+
+
+# ----------------------------------------------------------------------------- referrals
+# REFERRAL_OVERDUE_DAYS = 30; "today" is 30/06/2019, so the cutoff is 31/05/2019.
+
+TODAY = D(2019, 6, 30)
+
+
+@pytest.mark.parametrize(
+    ("date", "status", "overdue", "days_late"),
+    rows(
+        ("open-29-days", D(2019, 6, 1), Referral.Status.REFERRED, False, 0),
+        ("open-30-days", D(2019, 5, 31), Referral.Status.REFERRED, False, 0),
+        ("open-31-days", D(2019, 5, 30), Referral.Status.REFERRED, True, 1),
+        ("received-31-days", D(2019, 5, 30), Referral.Status.RECEIVED, True, 1),
+        ("completed-31-days", D(2019, 5, 30), Referral.Status.COMPLETED, False, 0),
+        ("declined-31-days", D(2019, 5, 30), Referral.Status.DECLINED, False, 0),
+    ),
+)
+def test_referral_overdue_days(officer_hn, site_hn, date, status, overdue, days_late):
+    completed_on = TODAY if status == Referral.Status.COMPLETED else None
+    referral = f.ReferralFactory(site=site_hn, date=date, status=status, completed_on=completed_on)
+    with mock.patch("django.utils.timezone.localdate", return_value=TODAY):
+        listed = referral_selectors.referral_list(user=officer_hn).get(pk=referral.pk)
+        flagged = list(referral_selectors.referral_list(user=officer_hn, filters={"overdue": "1"}))
+    assert listed.overdue is overdue
+    assert (referral in flagged) is overdue
+    assert referral_selectors.days_overdue(referral, TODAY) == days_late
+    with mock.patch("reports.cycle.today", return_value=TODAY):
+        quality = cycle.data_quality(
+            period=ReportingPeriod.objects.get(code="2019Q2"), province=officer_hn.province
+        )
+    counted = {w.code: w.count for w in quality}.get("open_referrals", 0)
+    assert counted == (1 if overdue else 0)
+
+
+@pytest.mark.parametrize(
+    ("date", "listed"),
+    rows(
+        ("overdue-by-0-days", D(2019, 5, 31), False),
+        ("overdue-by-1-day", D(2019, 5, 30), True),
+        ("overdue-by-2-days", D(2019, 5, 29), True),
+    ),
+)
+def test_followup_overdue_by_at_least_one_day(officer_hn, site_hn, date, listed):
+    referral = f.ReferralFactory(site=site_hn, date=date)
+    with mock.patch("django.utils.timezone.localdate", return_value=TODAY):
+        found = referral_selectors.referral_followup(user=officer_hn, filters={"overdue_days": 1})
+        assert (referral in list(found)) is listed
+
+
+# ----------------------------------------------------------------------------- thresholds
+
+
+@pytest.mark.parametrize(
+    ("threshold", "value", "shown"),
+    rows(
+        ("zero-shown", 5, 0, 0),
+        ("one-suppressed", 5, 1, "<5"),
+        ("4-below-threshold", 5, 4, "<5"),
+        ("5-on-threshold", 5, 5, 5),
+        ("6-above-threshold", 5, 6, 6),
+        ("unknown-stays-unknown", 5, None, None),
+        ("threshold-10-9-below", 10, 9, "<10"),
+        ("threshold-10-10-on", 10, 10, 10),
+    ),
+)
+def test_small_cell_suppression_threshold(threshold, value, shown):
+    with override_settings(SUPPRESSION_THRESHOLD=threshold):
+        assert suppression.suppress_count(value) == shown
+
+
+# An interval of possible values [low, high] (as solved, with float noise) is wide enough when it
+# holds at least `threshold` + 1 whole numbers, i.e. floor(high) - ceil(low) >= threshold.
+@pytest.mark.parametrize(
+    ("low", "high", "threshold", "wide_enough"),
+    rows(
+        ("width-4-below-5", 0, 4, 5, False),
+        ("width-5-on-5", 0, 5, 5, True),
+        ("width-6-above-5", 0, 6, 5, True),
+        ("shifted-width-4", 3, 7, 5, False),
+        ("shifted-width-5", 3, 8, 5, True),
+        ("float-noise-just-below-5-counts-as-5", 1e-7, 5 - 1e-7, 5, True),
+        ("4.99-is-not-5", 0, 4.99, 5, False),
+        ("fractional-ends-width-4", 0.5, 5.5, 5, False),
+        ("unsolved-interval", 1, 0, 5, False),
+        ("width-9-below-10", 0, 9, 10, False),
+        ("width-10-on-10", 0, 10, 10, True),
+    ),
+)
+def test_the_disclosure_check_width(low, high, threshold, wide_enough):
+    assert disclosure._width_ok(low, high, threshold) is wide_enough
+
+
+# ----------------------------------------------------------------------------- harvesting
+# HARVEST_USUAL_HOURS = 6-22: an export from 06:00 to 21:59 (Việt Nam time) is usual.
+
+VN = timezone.get_fixed_timezone(7 * 60)
+
+
+@pytest.mark.parametrize(
+    ("hour", "minute", "alert"),
+    rows(
+        ("05:59-before-the-usual-hours", 5, 59, True),
+        ("06:00-first-usual-minute", 6, 0, False),
+        ("06:01", 6, 1, False),
+        ("21:59-last-usual-minute", 21, 59, False),
+        ("22:00-after-the-usual-hours", 22, 0, True),
+        ("00:00-midnight", 0, 0, True),
+    ),
+)
+def test_export_hours(officer_hn, hour, minute, alert):
+    at = datetime.datetime(2026, 11, 30, hour, minute, tzinfo=VN)
+    with mock.patch("django.utils.timezone.now", return_value=at):
+        ActivityEvent.objects.create(
+            user=officer_hn, kind=ActivityEvent.Kind.EXPORT, what="participants.csv"
+        )
+    raised = HarvestAlert.objects.filter(user=officer_hn, rule=HarvestAlert.Rule.EXPORT_HOURS)
+    assert raised.exists() is alert
+
+
+@pytest.mark.parametrize(
+    ("views", "alert"),
+    rows(
+        ("at-the-limit", 3, False),
+        ("one-over-the-limit", 4, True),
+    ),
+)
+@override_settings(HARVEST_MAX_PAGE_VIEWS_PER_HOUR=3)
+def test_page_views_per_hour(officer_hn, views, alert):
+    at = datetime.datetime(2026, 11, 30, 10, 0, tzinfo=VN)
+    for n in range(views):
+        with mock.patch(
+            "django.utils.timezone.now", return_value=at + datetime.timedelta(minutes=n)
+        ):
+            ActivityEvent.objects.create(user=officer_hn, kind=ActivityEvent.Kind.VIEW, what="p")
+    raised = HarvestAlert.objects.filter(user=officer_hn, rule=HarvestAlert.Rule.PAGE_VIEWS)
+    assert raised.exists() is alert
+
+
+# ----------------------------------------------------------------------------- peer groups
+
+
+@pytest.mark.parametrize(
+    ("members", "board", "expected"),
+    rows(
+        ("board-one-below-members", 10, 9, True),
+        ("board-equal-to-members", 10, 10, True),
+        ("board-one-above-members", 10, 11, False),
+        ("no-members-no-board", 0, 0, True),
+    ),
+)
+def test_board_members_at_most_members(officer_hn, site_hn, members, board, expected):
+    form = PeerGroupForm(
+        {
+            "code": "NEW-G",
+            "name": "Hoa Sen",
+            "site": site_hn.pk,
+            "kind": "club",
+            "founded_on": "2020-02-01",
+            "members": members,
+            "board_members": board,
+        },
+        user=officer_hn,
+    )
+    assert form.is_valid() is expected, form.errors
+    if not expected:
+        assert list(form.errors) == ["board_members"]

@@ -1,0 +1,255 @@
+"""Guards that protect published figures and people, each with a test of its own: who can be
+published, what erasure closes, and what each role's filters offer. Tables again: a new status,
+role or filter is one new row, with the expected answer written by hand."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from participants import forms as participant_forms
+from privacy.services import person_erase
+from referrals import forms as referral_forms
+from referrals.models import Referral, ReferralEvent
+from reports import cycle, releases
+from reports.models import Release, ReportingPeriod
+from sites import forms as site_forms
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+Status = Referral.Status
+
+
+def rows(*table):
+    return [pytest.param(*values, id=label) for label, *values in table]
+
+
+# ----------------------------------------------------------------------------- publication
+# Only provinces whose period the ministry has approved can be published.
+
+
+def bring_to(status, *, period, province, officer, ministry):
+    """Walk Hà Nội's submission of `period` through the cycle's services to `status`."""
+    if status is None:
+        return
+    submission = cycle.submission_submit(period=period, province=province, by=officer)
+    if status == "returned":
+        cycle.submission_return(submission=submission, by=ministry, comment="Thiếu chi phí.")
+    elif status in ("approved", "reopened"):
+        cycle.submission_approve(submission=submission, by=ministry)
+        if status == "reopened":
+            cycle.submission_reopen(submission=submission, by=ministry, reason="Sửa số liệu.")
+
+
+@pytest.mark.parametrize(
+    ("status", "published"),
+    rows(
+        ("never-submitted", None, False),
+        ("submitted", "submitted", False),
+        ("returned", "returned", False),
+        ("approved", "approved", True),
+        ("reopened-after-approval", "reopened", False),
+    ),
+)
+def test_only_an_approved_province_is_published(
+    officer_hn, ministry, hanoi, site_hn, status, published
+):
+    f.ContactFactory(site=site_hn, date=D(2019, 2, 1))
+    q1 = ReportingPeriod.objects.get(code="2019Q1")
+    bring_to(status, period=q1, province=hanoi, officer=officer_hn, ministry=ministry)
+    if published:
+        release = releases.release_publish(period=q1, provinces=[hanoi], by=ministry)
+        assert release.provinces == ["01"]
+    else:
+        with pytest.raises(ValidationError) as refused:
+            releases.release_publish(period=q1, provinces=[hanoi], by=ministry)
+        assert "chưa được phê duyệt" in str(refused.value)
+        assert "Hà Nội" in str(refused.value)
+        assert not Release.objects.exists()
+
+
+def test_one_province_not_approved_stops_the_whole_release(
+    officer_hn, officer_ct, ministry, hanoi, cantho
+):
+    q1 = ReportingPeriod.objects.get(code="2019Q1")
+    bring_to("approved", period=q1, province=hanoi, officer=officer_hn, ministry=ministry)
+    bring_to("submitted", period=q1, province=cantho, officer=officer_ct, ministry=ministry)
+    with pytest.raises(ValidationError) as refused:
+        releases.release_publish(period=q1, provinces=[hanoi, cantho], by=ministry)
+    assert "Cần Thơ" in str(refused.value) and "Hà Nội" not in str(refused.value)
+    assert not Release.objects.exists()
+
+
+def test_an_approval_of_another_period_does_not_publish_this_one(officer_hn, ministry, hanoi):
+    q1, q2 = (ReportingPeriod.objects.get(code=code) for code in ("2019Q1", "2019Q2"))
+    bring_to("approved", period=q1, province=hanoi, officer=officer_hn, ministry=ministry)
+    with pytest.raises(ValidationError):
+        releases.release_publish(period=q2, provinces=[hanoi], by=ministry)
+    assert not Release.objects.exists()
+
+
+# ----------------------------------------------------------------------------- erasure
+# Erasing a person closes every referral still open (referred or received) as lost; closed ones
+# keep their outcome.
+
+
+@pytest.mark.parametrize(
+    ("status", "completed_on", "after"),
+    rows(
+        ("referred-is-closed", Status.REFERRED, None, Status.LOST),
+        ("received-is-closed", Status.RECEIVED, None, Status.LOST),
+        ("completed-stays", Status.COMPLETED, D(2019, 3, 1), Status.COMPLETED),
+        ("declined-stays", Status.DECLINED, None, Status.DECLINED),
+        ("lost-stays", Status.LOST, None, Status.LOST),
+    ),
+)
+def test_erasure_closes_every_open_referral(
+    admin_user, site_hn, hanoi, provider_hn, status, completed_on, after
+):
+    person = f.ParticipantFactory(province=hanoi)
+    referral = f.ReferralFactory(
+        participant=person,
+        site=site_hn,
+        provider=provider_hn,
+        status=status,
+        completed_on=completed_on,
+    )
+    person_erase(person=person.person, by=admin_user)
+    referral.refresh_from_db()
+    assert referral.status == after
+    assert referral.status not in Referral.OPEN_STATUSES
+
+
+def test_erasure_closes_open_referrals_in_every_province(admin_user, site_hn, site_ct, cantho):
+    person = f.ParticipantFactory()
+    elsewhere = f.record_in(person, site_ct)
+    open_ = [
+        f.ReferralFactory(participant=person, site=site_hn, status=Status.RECEIVED),
+        f.ReferralFactory(participant=elsewhere, site=site_ct, status=Status.REFERRED),
+    ]
+    other = f.ReferralFactory(site=site_hn, status=Status.RECEIVED)  # someone else's
+    person_erase(person=person.person, by=admin_user)
+    assert {r.status for r in Referral.objects.filter(pk__in=[r.pk for r in open_])} == {
+        Status.LOST
+    }
+    other.refresh_from_db()
+    assert other.status == Status.RECEIVED
+    assert not ReferralEvent.objects.filter(referral__in=open_, by__isnull=False).exists()
+
+
+# ----------------------------------------------------------------------------- filters
+# What each role's list filters offer. Sites: HN-HM-PG (Hà Nội), CT-NK-WR (Cần Thơ), HG-VT
+# (pre-2025 Hậu Giang, now part of Cần Thơ), HN-BD (Hà Nội, no group of the leader, no referral
+# to the Hà Nội provider).
+
+
+@pytest.fixture
+def world(site_hn, site_ct, group_hn, group_ct, provider_hn):
+    hau_giang = f.SiteFactory(code="HG-VT", province=f.province("93", "legacy"))
+    f.SiteFactory(code="HN-BD")
+    other_provider = f.ProviderFactory(name="Cơ sở khác")
+    # Referrals to the Hà Nội provider from Hà Nội and from Hậu Giang (a person who moved).
+    f.ReferralFactory(site=site_hn, provider=provider_hn)
+    f.ReferralFactory(
+        site=hau_giang,
+        provider=provider_hn,
+        participant=f.ParticipantFactory(province=f.province("92")),
+    )
+    f.ReferralFactory(site=site_ct, provider=other_provider)
+    f.EstablishmentFactory(code="E-HN", site=site_hn)
+    f.EstablishmentFactory(code="E-CT", site=site_ct)
+
+
+ALL_SITES = ["CT-NK-WR", "HG-VT", "HN-BD", "HN-HM-PG"]
+FILTERS = [
+    ("participants", participant_forms.ParticipantFilterForm, "site"),
+    ("contacts", participant_forms.ContactFilterForm, "site"),
+    ("rights", participant_forms.RightsAssessmentFilterForm, "site"),
+    ("establishment-assessments", participant_forms.EstablishmentAssessmentFilterForm, "site"),
+    ("referrals", referral_forms.ReferralFilterForm, "site"),
+    ("followup", referral_forms.FollowupFilterForm, "site"),
+    ("supports", referral_forms.SupportFilterForm, "site"),
+    ("establishments", site_forms.EstablishmentFilterForm, "site"),
+    ("peer-groups", site_forms.PeerGroupFilterForm, "site"),
+    ("costs", site_forms.CostFilterForm, "site"),
+    ("trainings", site_forms.TrainingFilterForm, "site"),
+]
+SITES_BY_ROLE = {
+    "officer_hn": ["HN-BD", "HN-HM-PG"],
+    "officer_ct": ["CT-NK-WR", "HG-VT"],
+    "leader": ["HN-HM-PG"],
+    "ministry": ALL_SITES,
+    "admin": ALL_SITES,
+    "outsider": [],
+    "provider_staff": [],
+}
+
+
+def offered(form, field):
+    return sorted(
+        getattr(choice, "code", None) or str(choice) for choice in form.fields[field].queryset
+    )
+
+
+@pytest.mark.parametrize(("persona", "expected"), SITES_BY_ROLE.items())
+@pytest.mark.parametrize(("name", "form_class", "field"), FILTERS, ids=[n for n, *_ in FILTERS])
+def test_site_filters_offer_only_the_sites_in_scope(
+    personas, world, name, form_class, field, persona, expected
+):
+    if name == "referrals" and persona == "provider_staff":
+        expected = ["HG-VT", "HN-HM-PG"]  # the sites its referrals came from, nothing else
+    assert offered(form_class(user=personas[persona]), field) == expected
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    rows(
+        ("officer-hn", "officer_hn", ["E-HN"]),
+        ("officer-ct", "officer_ct", ["E-CT"]),
+        ("ministry", "ministry", ["E-CT", "E-HN"]),
+        ("outsider", "outsider", []),
+    ),
+)
+def test_establishment_filters_offer_only_those_in_scope(personas, world, persona, expected):
+    for form_class in (
+        participant_forms.RightsAssessmentFilterForm,
+        participant_forms.EstablishmentAssessmentFilterForm,
+    ):
+        assert offered(form_class(user=personas[persona]), "establishment") == expected
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    rows(
+        ("officer-hn", "officer_hn", ["01", "01"]),
+        ("officer-ct", "officer_ct", ["92", "92", "93", "94"]),
+    ),
+)
+def test_an_officers_province_filter_offers_only_their_province(personas, persona, expected):
+    form = site_forms.SiteFilterForm(user=personas[persona])
+    assert sorted(p.code for p in form.fields["province"].queryset) == expected
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    rows(
+        ("officer-hn", "officer_hn", ["SAO-DEM"]),
+        ("leader", "leader", ["SAO-DEM"]),
+        ("officer-ct", "officer_ct", ["ANH-DUONG"]),
+        ("outsider", "outsider", []),
+    ),
+)
+def test_peer_group_filters_offer_only_groups_in_scope(personas, world, persona, expected):
+    form = participant_forms.ContactFilterForm(user=personas[persona])
+    assert offered(form, "peer_group") == expected
+
+
+def test_a_provider_filtering_by_a_site_of_another_provider_gets_an_error(personas, world):
+    other_site = f.SiteFactory(code="HN-OTHER")
+    f.ReferralFactory(site=other_site, provider=f.ProviderFactory())
+    form = referral_forms.ReferralFilterForm(
+        {"site": other_site.pk}, user=personas["provider_staff"]
+    )
+    assert not form.is_valid() and list(form.errors) == ["site"]
