@@ -41,7 +41,7 @@ from django.utils.translation import gettext as _
 
 from accounts.auditing import audit_bulk
 from accounts.models import Role
-from participants.models import Participant, Person
+from participants.models import Participant, Person, carry_persons
 from participants.services import WITHDRAWN
 from participants.uic import is_valid_uic, uic_hash
 from programs.services_catalog import mask_to_services, services_to_mask
@@ -512,6 +512,8 @@ class ImportContext:
                 obj.pk = self.stand_in
             self.pending[model].update(keys or {})
             return
+        if model._meta.label in ("participants.Contact", "referrals.Referral"):
+            carry_persons(new)  # the person the reports count
         model.objects.bulk_create(new, batch_size=BATCH)
         if changed:
             model.objects.bulk_update([obj for obj, _diff in changed], fields, batch_size=BATCH)
