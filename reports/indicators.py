@@ -21,12 +21,10 @@ from django.db.models import (
     Count,
     DateField,
     DurationField,
-    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
     Max,
-    OuterRef,
     Q,
     Sum,
     Value,
@@ -526,19 +524,6 @@ EMPTY = finish({})
 # Breakdowns of `reached` --------------------------------------------------------------------
 
 
-def _age_group(end):
-    year = end.year
-    birth = "participant__birth_year"
-    return Case(
-        When(**{f"{birth}__gt": year - 18}, then=Value("<18")),
-        When(**{f"{birth}__gt": year - 25}, then=Value("18-24")),
-        When(**{f"{birth}__gt": year - 35}, then=Value("25-34")),
-        When(**{f"{birth}__gt": year - 50}, then=Value("35-49")),
-        default=Value("50+"),
-        output_field=CharField(),
-    )
-
-
 # Recorded per province's record: taken from the person's latest enrolment in scope.
 ENROLMENT_BREAKDOWNS = ("residence", "category")
 BREAKDOWN_PATHS = {
@@ -551,43 +536,90 @@ BREAKDOWN_PATHS = {
 }
 
 
+PEOPLE_BREAKDOWNS = ("sex", "age_group", "residence", "category")
+
+
 def reached_breakdown(by, *, start, end, province=None, model=None, site=None, peer_group=None):
     """Distinct participants reached in scope and period, per value of `by` ("sex",
     "age_group", "residence", "category", "model", "province" (2025), "province_legacy",
     "region", "site") -> {value: count}; `peer_group` keeps the contacts that group made. One
     grouped query, and one for the sites in scope."""
+    scope = {"province": province, "model": model, "site": site, "peer_group": peer_group}
+    if by in PEOPLE_BREAKDOWNS:
+        return reached_breakdowns(start=start, end=end, **scope)[by]
     site_ids = scope_site_ids(province=province, model=model, site=site)
     contacts = Contact.objects.filter(
         at_sites("site__", site_ids), date__gte=start, date__lte=end
     ).order_by()
     if peer_group is not None:
         contacts = contacts.filter(peer_group=peer_group)
-    if by in ENROLMENT_BREAKDOWNS:
-        rows = _latest_enrolments(
-            at_sites("site__", site_ids), contacts.values("participant__person")
-        ).values(key_=F(f"participant__{by}"))
-    else:
-        key = _age_group(end) if by == "age_group" else F(BREAKDOWN_PATHS[by])
-        rows = contacts.values(key_=key)
-    rows = rows.annotate(n=Count("participant__person", distinct=True))
+    rows = contacts.values(key_=F(BREAKDOWN_PATHS[by])).annotate(n=Count("person", distinct=True))
     return {row["key_"]: row["n"] for row in rows}
 
 
-def _latest_enrolments(in_scope, persons):
-    """Each of `persons`' latest enrolment in scope (greatest enrolment date; on a tie, the one
-    entered last): what a province recorded there (category, residence) puts the person in
-    exactly one group, even when two provinces recorded it differently (INDICATORS.md)."""
-    later = Enrolment.objects.filter(
-        in_scope,
-        Q(enrolled_on__gt=OuterRef("enrolled_on"))
-        | Q(enrolled_on=OuterRef("enrolled_on"), id__gt=OuterRef("id")),
-        participant__person=OuterRef("participant__person"),
+def reached_breakdowns(*, start, end, province=None, model=None, site=None, peer_group=None):
+    """The people reached in scope and period by sex, age group, residence and category ->
+    {by: {value: count}}, in one statement (and one query for the sites in scope): the pairs
+    (person, participant record) met are read once; sex and age come from the record met (a
+    person recorded differently by two provinces counts in each group), residence and category
+    from each person's latest enrolment in scope (greatest date, then id), taken only for the
+    people reached — with DISTINCT ON on PostgreSQL, a window elsewhere."""
+    site_ids = scope_site_ids(province=province, model=model, site=site)
+    reached = Contact.objects.filter(
+        at_sites("site__", site_ids), date__gte=start, date__lte=end
+    ).order_by()
+    if peer_group is not None:
+        reached = reached.filter(peer_group=peer_group)
+    reached = reached.values("person_id", "participant_id").distinct()
+    reached_sql, params = reached.query.sql_with_params()
+    params = list(params)
+    connection = connections[reached.db]
+    quote = connection.ops.quote_name
+    participants = quote(Participant._meta.db_table)
+    enrolments = quote(Enrolment._meta.db_table)
+    if site_ids is None:
+        at_site = ""
+    elif site_ids:
+        at_site = f"AND e.site_id IN ({', '.join(['%s'] * len(site_ids))})"
+        params += site_ids
+    else:
+        at_site = "AND 1 = 0"
+    enrolled = (
+        f"FROM {enrolments} e JOIN {participants} p ON p.id = e.participant_id "  # noqa: S608
+        f"WHERE p.person_id IN (SELECT person_id FROM reached) {at_site}"
     )
-    return (
-        Enrolment.objects.filter(in_scope, participant__person__in=persons)
-        .exclude(Exists(later))
-        .order_by()
+    if connection.vendor == "postgresql":
+        latest = (
+            "SELECT DISTINCT ON (p.person_id) p.person_id, p.category, p.residence "  # noqa: S608
+            f"{enrolled} ORDER BY p.person_id, e.enrolled_on DESC, e.id DESC"
+        )
+    else:
+        latest = (
+            "SELECT person_id, category, residence FROM (SELECT p.person_id, p.category, "  # noqa: S608
+            "p.residence, ROW_NUMBER() OVER (PARTITION BY p.person_id "
+            f"ORDER BY e.enrolled_on DESC, e.id DESC) AS n {enrolled}) ranked WHERE n = 1"
+        )
+    year = end.year
+    age = (
+        f"CASE WHEN p.birth_year > {year - 18} THEN '<18' "
+        f"WHEN p.birth_year > {year - 25} THEN '18-24' "
+        f"WHEN p.birth_year > {year - 35} THEN '25-34' "
+        f"WHEN p.birth_year > {year - 50} THEN '35-49' ELSE '50+' END"
     )
+    met = f"FROM reached r JOIN {participants} p ON p.id = r.participant_id"
+    sql = (
+        f"WITH reached AS ({reached_sql}), latest AS ({latest}) "  # noqa: S608
+        f"SELECT 'sex', p.sex, COUNT(DISTINCT r.person_id) {met} GROUP BY p.sex "
+        f"UNION ALL SELECT 'age_group', {age}, COUNT(DISTINCT r.person_id) {met} GROUP BY {age} "
+        "UNION ALL SELECT 'residence', residence, COUNT(*) FROM latest GROUP BY residence "
+        "UNION ALL SELECT 'category', category, COUNT(*) FROM latest GROUP BY category"
+    )
+    out = {by: {} for by in PEOPLE_BREAKDOWNS}
+    with report_cursor(reached.db) as cursor:
+        cursor.execute(sql, params)
+        for by, value, count in cursor.fetchall():
+            out[by][value] = count
+    return out
 
 
 def breakdown_labels(by):
@@ -692,7 +724,7 @@ def cost_results(*, start, end, province=None, model=None, group=None):
     reached = _grouped(
         Contact.objects.filter(in_scope, **events),
         via_site,
-        n=Count("participant__person", distinct=True),
+        n=Count("person", distinct=True),
     )
     completed = _grouped(
         Referral.objects.filter(in_scope, status=Referral.Status.COMPLETED, **events),
