@@ -45,6 +45,7 @@ from participants.models import Participant, Person, carry_persons
 from participants.services import WITHDRAWN
 from participants.uic import is_valid_uic, uic_hash
 from programs.services_catalog import mask_to_services, services_to_mask
+from reports import livecache
 from reports.periods import check_open_in, locked_spans
 from sites.models import Establishment, Province, Site
 
@@ -518,6 +519,7 @@ class ImportContext:
         if changed:
             model.objects.bulk_update([obj for obj, _diff in changed], fields, batch_size=BATCH)
         audit_bulk(model, created=new, changed=changed, actor=self.user)
+        livecache.bump()  # bulk writes send no signal: every live figure is computed anew
         if len(new) >= ANALYZE_AFTER and connection.vendor == "postgresql":
             # The rows are not committed yet, so autovacuum cannot count them: without fresh
             # statistics the next files' look-ups are planned as if the table were empty (a

@@ -435,5 +435,6 @@ def enrol_where_met(sender, instance, created, raw=False, **kwargs):
 # The national identity stays out of the history: its id would tell whether the person was known
 # before, somewhere else.
 audit(Participant, exclude=["person"])
-for _model in (Enrolment, Contact, RightsAssessment, EstablishmentAssessment):
+audit(Contact, exclude=["person"])
+for _model in (Enrolment, RightsAssessment, EstablishmentAssessment):
     audit(_model)

@@ -316,5 +316,7 @@ class Support(VersionedModel):
         return f"{self.participant} {self.get_kind_display()} {self.date:%d/%m/%Y}"
 
 
-for _model in (Provider, Referral, Support):
+# The national identity stays out of the history (see participants.models).
+audit(Referral, exclude=["person"])
+for _model in (Provider, Support):
     audit(_model)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from programs.models import InterventionModel
 from sites.models import Province, Region, Site
 
-from . import cycle, releases, selectors
+from . import cycle, livecache, releases, selectors
 from .charts import bar_chart
 from .forms import iso_period, period_label
 from .indicators import (
@@ -172,8 +172,24 @@ def _chart(title, rows, total):
 # --------------------------------------------------------------------------- live
 
 
-def _live_breakdowns(**scope):
-    found = selectors.breakdowns(**scope)
+def _live_figures(figures, *, province_id):
+    """The tables of a page's Pass, from the live cache of its period and scope."""
+    parts = ("tables", figures.start, figures.end, tuple(sorted(figures.scope.items())))
+    parts += (tuple(figures.wanted),)
+    figures.__dict__["tables"] = livecache.cached(
+        parts, province_id=province_id, compute=lambda: figures.tables
+    )
+    return figures
+
+
+def _live_breakdowns(*, province_id=None, **scope):
+    parts = ("breakdowns", tuple(sorted((k, str(v)) for k, v in scope.items())))
+    if scope.get("peer_group") is not None:
+        found = selectors.breakdowns(**scope)  # a group's own page: small, not cached
+    else:
+        found = livecache.cached(
+            parts, province_id=province_id, compute=lambda: selectors.breakdowns(**scope)
+        )
     return [_chart(BREAKDOWN_TITLES[by], data["rows"], data["total"]) for by, data in found.items()]
 
 
@@ -236,6 +252,7 @@ def national_live(*, start, end, units, scale_up=None):
         end=end,
         wanted=[(None, None), (grouping, None), ("model", None), selectors.PILOT_CONTROL],
     )
+    _live_figures(figures, province_id=None)
     rows, national = selectors.province_table(start=start, end=end, units=units, figures=figures)
     models = selectors.model_table(start=start, end=end, figures=figures)
     return {
@@ -266,6 +283,7 @@ def province_live(*, start, end, province, scale_up=None):
         province=code,
         wanted=[(None, None), ("model", None), ("site", None), selectors.PILOT_CONTROL],
     )
+    _live_figures(figures, province_id=province.pk)
     values = figures.get()[None]
     models = selectors.model_table(start=start, end=end, province=code, figures=figures)
     sites = selectors.site_table(start=start, end=end, province=code, figures=figures)
@@ -288,7 +306,9 @@ def province_live(*, start, end, province, scale_up=None):
         "model_columns": columns(MODEL_COLUMNS),
         "model_chart": _model_chart(models),
         "site_rows": sites,
-        "breakdowns": _live_breakdowns(start=start, end=end, province=code),
+        "breakdowns": _live_breakdowns(
+            start=start, end=end, province=code, province_id=province.pk
+        ),
         "pilot_control": _live_pilot_control(start=start, end=end, province=code, figures=figures),
         "costs": _live_costs(
             start=start,

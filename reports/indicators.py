@@ -187,6 +187,7 @@ GROUP_SQL = {
     "site": "s.id",
     "role": "s.role",
 }
+INTEGER_GROUPS = ("province", "province_legacy", "site")
 SITE_KEYS = {
     "province": "province__current_id",
     "province_legacy": "province_id",
@@ -421,8 +422,10 @@ class Pass:
             if model is not None:
                 where = "WHERE s.model_id = %s"
                 params.append(model)
+            # Whole numbers and codes in columns of their own: a UNION keeps one type a column.
+            keys = "x.g, NULL" if group in INTEGER_GROUPS or not group else "NULL, x.g"
             branches.append(
-                f"SELECT {index}, x.g, COUNT(*), SUM(x.by_group), SUM(x.with_need), "  # noqa: S608
+                f"SELECT {index}, {keys}, COUNT(*), SUM(x.by_group), SUM(x.with_need), "  # noqa: S608
                 "SUM(x.with_need * x.referral) FROM ("
                 f"SELECT b.person, {key} AS g, MAX(b.met) AS met, MAX(b.by_group) AS by_group, "
                 "MAX(b.with_need) AS with_need, MAX(b.referral) AS referral "
@@ -445,9 +448,10 @@ class Pass:
             rows = cursor.fetchall()
         out = {table: {} for table in self.wanted}
         names = ("reached", "reached_by_peer_groups", "reached_with_need", "referred")
-        for index, key, *values in rows:
+        for index, number, code, *values in rows:
             group, model = table = self.wanted[index]
-            out[table][key if group else None] = dict(zip(names, values, strict=True))
+            key = (number if code is None else code) if group else None
+            out[table][key] = dict(zip(names, values, strict=True))
         return out
 
     # -- every table
