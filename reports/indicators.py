@@ -394,6 +394,8 @@ class Pass:
         one statement: the period's contacts and referrals in scope reduced to one row per
         person and site (met, by a peer group, with a need, referred), then, for each table,
         per person and group, then counted."""
+        if self.wanted == [(None, None)]:
+            return self.people_in_scope()
         flag = {"default": Value(0), "output_field": IntegerField()}
         met = (
             Contact.objects.filter(self.in_scope("site__"))
@@ -453,6 +455,38 @@ class Pass:
             key = (number if code is None else code) if group else None
             out[table][key] = dict(zip(names, values, strict=True))
         return out
+
+    def people_in_scope(self):
+        """people() when the only table is the whole scope: the contacts reduced to one row
+        per person, joined to the people referred, counted."""
+        flag = {"default": Value(0), "output_field": IntegerField()}
+        met = (
+            Contact.objects.filter(self.in_scope("site__"))
+            .order_by()
+            .values("person_id")
+            .annotate(
+                by_group=Max(Case(When(peer_group__isnull=False, then=Value(1)), **flag)),
+                with_need=Max(Case(When(needs__any=True, then=Value(1)), **flag)),
+            )
+        )
+        referred = (
+            Referral.objects.filter(self.in_scope("site__"))
+            .order_by()
+            .values("person_id")
+            .distinct()
+        )
+        met_sql, met_params = met.query.sql_with_params()
+        referred_sql, referred_params = referred.query.sql_with_params()
+        sql = (
+            "SELECT COUNT(*), SUM(c.by_group), SUM(c.with_need), "  # noqa: S608
+            "SUM(CASE WHEN c.with_need = 1 AND r.person_id IS NOT NULL THEN 1 ELSE 0 END) "
+            f"FROM ({met_sql}) c LEFT JOIN ({referred_sql}) r ON r.person_id = c.person_id"
+        )
+        with report_cursor(met.db) as cursor:
+            cursor.execute(sql, (*met_params, *referred_params))
+            row = cursor.fetchone()
+        names = ("reached", "reached_by_peer_groups", "reached_with_need", "referred")
+        return {(None, None): {None: dict(zip(names, row, strict=True))}}
 
     # -- every table
 
