@@ -268,7 +268,7 @@ class Contact(VersionedModel):
             models.Index(fields=["date", "site", "participant"]),
             # The reports' scan of a period: everything they read of a contact is in the index.
             models.Index(
-                fields=["date", "site", "person", "peer_group", "needs"],
+                fields=["date", "site", "person", "participant", "peer_group", "needs"],
                 name="contact_report_scan",
             ),
         ]

@@ -285,7 +285,8 @@ class Pass:
             .order_by()
             .values("site_id")
             .annotate(
-                made=Count("id"), completed=Count("id", filter=Q(status=Referral.Status.COMPLETED))
+                made=Count("*"),
+                completed=Count("status", filter=Q(status=Referral.Status.COMPLETED)),
             )
         ):
             add(row["site_id"], referrals_made=row["made"], referrals_completed=row["completed"])
@@ -639,16 +640,17 @@ def reached_breakdowns(*, start, end, province=None, model=None, site=None, peer
         )
     year = end.year
     age = (
-        f"CASE WHEN p.birth_year > {year - 18} THEN '<18' "
-        f"WHEN p.birth_year > {year - 25} THEN '18-24' "
-        f"WHEN p.birth_year > {year - 35} THEN '25-34' "
-        f"WHEN p.birth_year > {year - 50} THEN '35-49' ELSE '50+' END"
+        f"CASE WHEN birth_year > {year - 18} THEN '<18' "
+        f"WHEN birth_year > {year - 25} THEN '18-24' "
+        f"WHEN birth_year > {year - 35} THEN '25-34' "
+        f"WHEN birth_year > {year - 50} THEN '35-49' ELSE '50+' END"
     )
-    met = f"FROM reached r JOIN {participants} p ON p.id = r.participant_id"
     sql = (
-        f"WITH reached AS ({reached_sql}), latest AS ({latest}) "  # noqa: S608
-        f"SELECT 'sex', p.sex, COUNT(DISTINCT r.person_id) {met} GROUP BY p.sex "
-        f"UNION ALL SELECT 'age_group', {age}, COUNT(DISTINCT r.person_id) {met} GROUP BY {age} "
+        f"WITH reached AS (SELECT r.person_id, p.sex, p.birth_year FROM ({reached_sql}) r "  # noqa: S608
+        f"JOIN {participants} p ON p.id = r.participant_id), latest AS ({latest}) "
+        "SELECT 'sex', sex, COUNT(DISTINCT person_id) FROM reached GROUP BY sex "
+        f"UNION ALL SELECT 'age_group', {age}, COUNT(DISTINCT person_id) FROM reached "
+        f"GROUP BY {age} "
         "UNION ALL SELECT 'residence', residence, COUNT(*) FROM latest GROUP BY residence "
         "UNION ALL SELECT 'category', category, COUNT(*) FROM latest GROUP BY category"
     )

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="contact",
             index=models.Index(
-                fields=["date", "site", "person", "peer_group", "needs"],
+                fields=["date", "site", "person", "participant", "peer_group", "needs"],
                 name="contact_report_scan",
             ),
         ),
