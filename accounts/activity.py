@@ -26,3 +26,19 @@ def record_lookup(*, user, by, found, purpose):
         found=found,
         purpose=purpose,
     )
+
+
+def record_listing(*, user, listed, page):
+    """Log a participant-level list page (participants, contacts, referrals, ...): which list
+    and how many rows it showed, never the filters' values. Harvesting alerts add the rows up
+    (privacy.harvest). An empty page is not logged."""
+    rows = len(page.object_list)
+    if not rows:
+        return None
+    return record_activity(
+        user=user,
+        kind=ActivityEvent.Kind.VIEW,
+        what=f"danh sách {listed}",
+        listed=listed,
+        rows=rows,
+    )

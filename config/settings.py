@@ -56,7 +56,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
-    "import_export",
     "auditlog",
     "axes",
     "csp",
@@ -72,8 +71,13 @@ INSTALLED_APPS = [
     "exchange",
     "offline",
     "privacy",
-    "tooling",
 ]
+# Developer tooling (`seed_demo`, `bench`, whose build empties the programme tables, and
+# `bench_import`): installed with DEBUG on, or when DEV_TOOLS says so (the test settings, the
+# benchmarks and the load test on production-like settings); never in production by default.
+DEV_TOOLS = env.bool("DEV_TOOLS", default=DEBUG)
+if DEV_TOOLS:
+    INSTALLED_APPS.append("tooling")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -302,7 +306,7 @@ AXES_CLIENT_IP_CALLABLE = "accounts.twofactor.client_ip"
 # Optional TOTP second factor (django-otp) for ministry and administrator accounts.
 OTP_TOTP_ISSUER = "PCMD"
 
-# Small counts in published tables can identify people (INDICATORS.md: small-cell suppression).
+# Small counts in published tables can identify people (docs/indicators.md: small-cell suppression).
 SUPPRESSION_THRESHOLD = env.int("SUPPRESSION_THRESHOLD", default=5)
 # A referral still open after this many days is overdue on the follow-up list.
 REFERRAL_OVERDUE_DAYS = env.int("REFERRAL_OVERDUE_DAYS", default=30)
@@ -322,6 +326,14 @@ HARVEST_MAX_PAGE_VIEWS_PER_HOUR = env.int("HARVEST_MAX_PAGE_VIEWS_PER_HOUR", def
 HARVEST_MAX_UIC_LOOKUPS_PER_HOUR = env.int("HARVEST_MAX_UIC_LOOKUPS_PER_HOUR", default=60)
 HARVEST_MAX_FAILED_LOOKUPS_PER_HOUR = env.int("HARVEST_MAX_FAILED_LOOKUPS_PER_HOUR", default=10)
 HARVEST_MAX_PREVIEW_ROWS_PER_HOUR = env.int("HARVEST_MAX_PREVIEW_ROWS_PER_HOUR", default=5000)
+# Volume (README "Harvesting alerts"): look-ups by display code on any form, rows shown on the
+# participant-level list pages and rows exported, per account and hour; and, summed over every
+# account of one province, participant pages opened plus look-ups, and rows listed plus exported.
+HARVEST_MAX_CODE_LOOKUPS_PER_HOUR = env.int("HARVEST_MAX_CODE_LOOKUPS_PER_HOUR", default=60)
+HARVEST_MAX_LISTED_ROWS_PER_HOUR = env.int("HARVEST_MAX_LISTED_ROWS_PER_HOUR", default=1000)
+HARVEST_MAX_EXPORTED_ROWS_PER_HOUR = env.int("HARVEST_MAX_EXPORTED_ROWS_PER_HOUR", default=2000)
+HARVEST_MAX_PROVINCE_VIEWS_PER_HOUR = env.int("HARVEST_MAX_PROVINCE_VIEWS_PER_HOUR", default=150)
+HARVEST_MAX_PROVINCE_ROWS_PER_HOUR = env.int("HARVEST_MAX_PROVINCE_ROWS_PER_HOUR", default=5000)
 HARVEST_USUAL_HOURS = env.str("HARVEST_USUAL_HOURS", default="6-22")
 HARVEST_ALERT_EMAILS = env.list("HARVEST_ALERT_EMAILS", default=[])
 _usual = HARVEST_USUAL_HOURS.split("-")
@@ -332,6 +344,11 @@ _limits = (
     HARVEST_MAX_UIC_LOOKUPS_PER_HOUR,
     HARVEST_MAX_FAILED_LOOKUPS_PER_HOUR,
     HARVEST_MAX_PREVIEW_ROWS_PER_HOUR,
+    HARVEST_MAX_CODE_LOOKUPS_PER_HOUR,
+    HARVEST_MAX_LISTED_ROWS_PER_HOUR,
+    HARVEST_MAX_EXPORTED_ROWS_PER_HOUR,
+    HARVEST_MAX_PROVINCE_VIEWS_PER_HOUR,
+    HARVEST_MAX_PROVINCE_ROWS_PER_HOUR,
 )
 if (
     min(_limits) < 1
@@ -350,6 +367,14 @@ HARVEST_USUAL_HOURS = (int(_usual[0]), int(_usual[1]))
 # Bulk import (exchange.reader): what one upload, or one folder for `import_exchange`, may
 # hold. A file past a limit is refused, with a message, before it costs memory or time.
 EXCHANGE_MAX_UPLOAD_MB = env.int("EXCHANGE_MAX_UPLOAD_MB", default=50)
+# An import preview waiting for confirmation (exchange.uploads) is refused and deleted after this
+# many minutes; `manage.py clearpreviews` (scheduled like clearsessions) deletes the abandoned ones.
+EXCHANGE_PREVIEW_MINUTES = env.int("EXCHANGE_PREVIEW_MINUTES", default=30)
+if EXCHANGE_PREVIEW_MINUTES < 1:
+    raise ImproperlyConfigured(
+        "EXCHANGE_PREVIEW_MINUTES phải là số nguyên dương. "
+        "EXCHANGE_PREVIEW_MINUTES must be a positive integer."
+    )
 EXCHANGE_MAX_ROWS_PER_FILE = env.int("EXCHANGE_MAX_ROWS_PER_FILE", default=200_000)
 EXCHANGE_MAX_ROWS_PER_UPLOAD = env.int("EXCHANGE_MAX_ROWS_PER_UPLOAD", default=500_000)
 EXCHANGE_MAX_CELLS_PER_ROW = env.int("EXCHANGE_MAX_CELLS_PER_ROW", default=50)

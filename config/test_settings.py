@@ -1,11 +1,14 @@
 """Settings for the test suite: the real settings with throwaway secrets and fast hashing."""
 
 import os
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-only-for-the-test-suite-0123456789abcdefghij")
 os.environ.setdefault("UIC_SECRET", "test-uic-secret")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("SECURE_COOKIES", "false")
+# The suite runs the demo builder and the benchmark's smoke test (the `tooling` app).
+os.environ.setdefault("DEV_TOOLS", "true")
 if not os.environ.get("OFFLINE_PRIVATE_KEY"):
     # A throwaway key pair for this run (never committed); subprocesses inherit it.
     from offline.keys import MIN_KEY_SIZE, new_private_key_pem
@@ -37,3 +40,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_VERBOSE = False
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # noqa: F405
+
+# Import previews of this test process only: erasure deletes every pending preview, which must
+# not reach another test run's (or a running server's) folder.
+EXCHANGE_UPLOAD_DIR = os.path.join(tempfile.gettempdir(), f"pcmd-imports-test-{os.getpid()}")

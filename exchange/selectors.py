@@ -1,12 +1,14 @@
-"""Export of the browser's lists in the exchange columns (EXCHANGE.md), so an exported file can
+"""Export of the browser's lists in the exchange columns (docs/exchange.md), so an exported file can
 be imported again unchanged.
 
 Each kind reuses its list page's selector and filter form (`sites.selectors.site_list` with
 `sites.forms.SiteFilterForm`, ...): the export holds exactly the rows the list shows, in the
 user's scope.
 
-The raw UIC is never stored, so the `uic` column holds the stored hash as "h:" + 64 hex
-digits, which the importer accepts in place of a raw UIC.
+The raw UIC is never stored, and the stored hash is the same in every province: the `uic` column
+holds the person's pseudonym for the province of the row's record ("p:" + 32 hex digits,
+exchange.pseudonyms), which an import by the same province maps back. Two provinces' exports
+have no value in common.
 """
 
 from dataclasses import dataclass
@@ -21,7 +23,8 @@ from referrals import selectors as referral_selectors
 from sites import forms as site_forms
 from sites import selectors as site_selectors
 
-from .spec import FILES_BY_NAME, HASH_PREFIX
+from .pseudonyms import Pseudonymizer
+from .spec import FILES_BY_NAME
 
 
 @dataclass(frozen=True)
@@ -63,13 +66,13 @@ LIST_SOURCES = {
 
 
 # A peer leader sees their group's people, contacts and referrals, and nothing of the
-# programme's structure or assessments (DESIGN.md, "Roles and scope").
+# programme's structure or assessments (docs/design.md, "Roles and scope").
 LEADER_EXPORTS = frozenset({"participants", "contacts", "referrals"})
 
 
 def may_export(user, kind):
     """The ministry exports programme structure only; participant-level files need a case
-    role; a peer leader only their group's case files (DESIGN.md, "Roles and scope")."""
+    role; a peer leader only their group's case files (docs/design.md, "Roles and scope")."""
     spec = FILES_BY_NAME.get(kind)
     if spec is None or not user.is_authenticated or user.role not in REPORT_ROLES:
         return False
@@ -96,16 +99,16 @@ def _yes(flag):
     return "yes" if flag else "no"
 
 
-def _uic(participant_hash):
-    return HASH_PREFIX + participant_hash
-
-
 def export_rows(kind, *, user, filters):
     """The header and then one list of cells per record, in the exchange columns."""
     spec = FILES_BY_NAME[kind]
     yield list(spec.column_names)
     queryset = export_queryset(kind, user=user, filters=filters)
     yield from _ROWS[kind](queryset, user)
+
+
+def _uic(participant, names):
+    return names.of(participant)
 
 
 def _sites(queryset, user):
@@ -154,10 +157,11 @@ def _participants(queryset, user):
         .select_related("participant__person", "site", "peer_group")
         .order_by("participant__code", "site__code")
     )
+    names = Pseudonymizer()
     for enrolment in enrolments.iterator(chunk_size=2000):
         participant = enrolment.participant
         yield [
-            _uic(participant.person.uic_hash),
+            _uic(participant, names),
             participant.category,
             participant.sex,
             participant.birth_year,
@@ -185,9 +189,10 @@ def _providers(queryset, user):
 
 def _supports(queryset, user):
     rows = queryset.select_related("participant__person", "site", "referral").order_by("date", "id")
+    names = Pseudonymizer()
     for support in rows.iterator(chunk_size=2000):
         yield [
-            _uic(support.participant.person.uic_hash),
+            _uic(support.participant, names),
             _date(support.date),
             support.site.code,
             support.kind,
@@ -201,9 +206,10 @@ def _contacts(queryset, user):
     rows = queryset.select_related("participant__person", "site", "peer_group").order_by(
         "date", "id"
     )
+    names = Pseudonymizer()
     for contact in rows.iterator(chunk_size=2000):
         yield [
-            _uic(contact.participant.person.uic_hash),
+            _uic(contact.participant, names),
             _date(contact.date),
             contact.site.code,
             contact.peer_group.code if contact.peer_group_id else "",
@@ -214,9 +220,10 @@ def _contacts(queryset, user):
 
 def _referrals(queryset, user):
     rows = queryset.select_related("participant__person", "site", "provider").order_by("date", "id")
+    names = Pseudonymizer()
     for referral in rows.iterator(chunk_size=2000):
         yield [
-            _uic(referral.participant.person.uic_hash),
+            _uic(referral.participant, names),
             _date(referral.date),
             referral.site.code,
             referral.service,
@@ -232,9 +239,10 @@ def _rights_assessments(queryset, user):
 
     flags = RightsAssessment.CORE_RIGHTS + ("social_insurance", "health_insurance")
     rows = queryset.select_related("participant__person", "establishment").order_by("date", "id")
+    names = Pseudonymizer()
     for assessment in rows.iterator(chunk_size=2000):
         yield [
-            _uic(assessment.participant.person.uic_hash),
+            _uic(assessment.participant, names),
             assessment.establishment.code,
             _date(assessment.date),
             *(_yes(getattr(assessment, name)) for name in flags),

@@ -1,4 +1,4 @@
-"""The exchange import (EXCHANGE.md): one code path for the `import_exchange` command and the
+"""The exchange import (docs/exchange.md): one code path for the `import_exchange` command and the
 browser import. This module is the engine: reading rows, collecting every error of a file,
 scoping to the importer, upserts on natural keys. Each file's loader lives beside its app
 (`sites.loaders`, `participants.loaders`, `referrals.loaders`, see LOADERS) and applies the same
@@ -43,12 +43,13 @@ from accounts.auditing import audit_bulk
 from accounts.models import Role
 from participants.models import Participant, Person, carry_persons
 from participants.services import WITHDRAWN
-from participants.uic import is_valid_uic, uic_hash
+from participants.uic import PSEUDONYM_PREFIX, is_valid_uic, split_pseudonym, uic_hash
 from programs.services_catalog import mask_to_services, services_to_mask
 from reports import livecache
 from reports.periods import check_open_in, locked_spans
 from sites.models import Establishment, Province, Site
 
+from .pseudonyms import Resolver
 from .reader import RowError
 from .spec import (
     BOOL,
@@ -198,20 +199,16 @@ def _header_errors(spec, source):
     return errors
 
 
+def _raw_uic(raw):
+    code = raw.upper()
+    if not is_valid_uic(code):
+        raise CellError(_("UIC không hợp lệ: cần 4 chữ cái, 6 chữ số ngày sinh (ddmmyy) và F/M/O."))
+    return uic_hash(code)
+
+
 def _parse_cell(column, raw):
+    """One cell's value (the `uic` column: ImportContext.uic_digest)."""
     kind = column.kind
-    if kind == UIC:
-        if raw.startswith(HASH_PREFIX):
-            digest = raw[len(HASH_PREFIX) :]
-            if not HASH_RE.match(digest):
-                raise CellError(_("mã băm UIC không hợp lệ (h: và 64 ký tự hex)."))
-            return digest
-        code = raw.upper()
-        if not is_valid_uic(code):
-            raise CellError(
-                _("UIC không hợp lệ: cần 4 chữ cái, 6 chữ số ngày sinh (ddmmyy) và F/M/O.")
-            )
-        return uic_hash(code)
     if kind == DATE:
         try:
             return parse_date(raw)
@@ -291,6 +288,7 @@ class ImportContext:
         )
         self.current = dict(Province.objects.values_list("pk", "current_id"))
         self.spans = None
+        self.pseudonyms = Resolver(province_id=self.officer_province, known=self._known_hashes)
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -326,13 +324,54 @@ class ImportContext:
                     ok = False
                     continue
                 try:
-                    values[column.name] = _parse_cell(column, raw)
+                    if column.kind == UIC:
+                        values[column.name] = self.uic_digest(raw)
+                    else:
+                        values[column.name] = _parse_cell(column, raw)
                 except CellError as exc:
                     self.error(source.label, line, column.name, str(exc))
                     ok = False
             if ok:
                 parsed.append((line, values))
         return parsed
+
+    def _known_hashes(self):
+        return self.scoped(Participant).values_list("person__uic_hash", flat=True).iterator(5000)
+
+    def uic_digest(self, raw):
+        """The stored hash a `uic` cell names: a raw UIC hashed; a pseudonym of the importer's
+        province mapped back (exchange.pseudonyms); the national hash ("h:") only for the
+        server's command (README "Exchange files"). A pseudonym the importer's records do not
+        have (another province's, an erased person's, a made-up one) gets one message, the
+        same for all, after the same dictionary look-up."""
+        if raw.startswith(PSEUDONYM_PREFIX):
+            if split_pseudonym(raw) is None:
+                raise CellError(_("mã bí danh không hợp lệ (p:, mã tỉnh, : và 96 ký tự hex)."))
+            digest = self.pseudonyms(raw)
+            if digest is None:
+                raise CellError(
+                    _(
+                        "mã bí danh không có trong danh sách của bạn: chỉ tỉnh/thành phố đã "
+                        "xuất tệp mới nhập lại được mã này."
+                    )
+                )
+            return digest
+        if raw.startswith(HASH_PREFIX):
+            if self.user is not None:
+                # The hash is the same in every province: accepted from a user's file, it would
+                # let one province's records be joined to another's.
+                raise CellError(
+                    _(
+                        "mã băm quốc gia (h:) chỉ được nhận qua lệnh import_exchange trên máy "
+                        "chủ; hãy dùng UIC 11 ký tự hoặc mã bí danh (p:) trong tệp do tỉnh/thành "
+                        "phố của bạn xuất ra."
+                    )
+                )
+            digest = raw[len(HASH_PREFIX) :]
+            if not HASH_RE.match(digest):
+                raise CellError(_("mã băm UIC không hợp lệ (h: và 64 ký tự hex)."))
+            return digest
+        return _raw_uic(raw)
 
     def by_code(self, model, codes, scoped=True):
         """{code: object} of the given codes, among what the user may see, as this import

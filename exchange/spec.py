@@ -1,12 +1,19 @@
-"""The exchange format (EXCHANGE.md): its files, their columns and natural keys, in the order
+"""The exchange format (docs/exchange.md): its files, their columns and natural keys, in the order
 they are loaded. The importer, the exporter and the downloadable template all read this one
 description, so the three cannot drift apart.
 
 The `uic` column holds either a raw 11-character UIC (hashed on import, never stored) or, in
-files this application exported, the stored hash written as "h:" followed by 64 hex digits: the
-raw UIC is never stored, so an export cannot give it back. Both forms are accepted on import,
-and a participant imported by hash into another database with the same UIC_SECRET is the same
-participant.
+files this application exported, the person's pseudonym for the province of the row's record:
+"p:", the province's GSO code, ":" and 96 hex digits (the stored hash sealed with AES-SIV under
+a key of that province derived from UIC_SECRET; participants.uic, exchange.pseudonyms). The raw
+UIC is never stored, so an export cannot give it back; the stored hash is the same in every
+province, so an export never holds it either: two provinces' files have no value in common.
+On import, an officer's pseudonyms are read only under their own province's key and only for
+people their province has a record of; any other pseudonym gets one message ("not in your
+list"). The server's command (and a national administrator) reads every province's
+pseudonyms, so a national export loads into another database with the same UIC_SECRET. The
+national hash ("h:" + 64 hex digits, the form of older exports) is accepted only by the server's
+command: from a user's file it would let one province's records be joined to another's.
 """
 
 import datetime
@@ -74,7 +81,9 @@ def _uic():
         UIC,
         _(
             "Mã UIC 11 ký tự của người tham gia (được băm khi nhập, không bao giờ lưu), hoặc "
-            "mã băm do hệ thống xuất ra dạng h: và 64 ký tự hex."
+            "mã bí danh của tỉnh do hệ thống xuất ra (p:, mã tỉnh, : và 96 ký tự hex; chỉ tỉnh "
+            "đã xuất mới nhập lại được). Mã băm quốc gia h: chỉ được nhận qua lệnh "
+            "import_exchange trên máy chủ."
         ),
     )
 

@@ -13,7 +13,7 @@ from accounts.models import ActivityEvent
 from . import uploads
 from .forms import UploadForm
 from .reader import read_upload
-from .selectors import export_rows, filter_form, may_export
+from .selectors import export_queryset, export_rows, filter_form, may_export
 from .services import import_exchange
 from .spec import FILES, FILES_BY_NAME
 from .workbook import csv_stream, template_bytes, xlsx_bytes
@@ -45,12 +45,17 @@ def export(request, kind):
         filters = {
             key: value for key, value in form.cleaned_data.items() if value not in (None, "", [])
         }
+    volume = {}
+    if FILES_BY_NAME[kind].case_level:
+        # How many people's records leave (harvesting alerts add them up, privacy.harvest).
+        volume["rows"] = export_queryset(kind, user=request.user, filters=filters).count()
     record_activity(
         user=request.user,
         kind=ActivityEvent.Kind.EXPORT,
         what=f"exchange {kind}.{fmt}",
         # Filter names only: a filter value could be a search term about a person.
         filters=sorted(key for key, value in data.items() if value),
+        **volume,
     )
     rows = export_rows(kind, user=request.user, filters=filters)
     stamp = timezone.localdate().strftime("%Y%m%d")
@@ -86,12 +91,18 @@ def import_view(request):
         return render(request, "exchange/import.html", {"form": UploadForm()})
     action = request.POST.get("action", "upload")
     if action == "confirm":
-        return _confirm(request)
+        # The key is used once: the kept upload is deleted whatever happens.
+        return _forget_key(request, _confirm(request))
     if action == "cancel":
         uploads.discard(request.session)
         messages.info(request, _("Đã hủy nhập dữ liệu; không có gì được lưu."))
-        return redirect("exchange:import")
+        return _forget_key(request, redirect("exchange:import"))
     return _preview(request)
+
+
+def _forget_key(request, response):
+    uploads.forget_key_cookie(response, request.path)
+    return response
 
 
 def _preview(request):
@@ -111,14 +122,18 @@ def _preview(request):
     )
     with transaction.atomic():
         _log_import(request.user, result, name=name, preview=True)
+    response = render(request, "exchange/preview.html", _result_context(result, form=UploadForm()))
     if result.ok:
-        # Only now is anything written to disk: encrypted, for the confirmation.
-        uploads.keep(request.session, name, data)
-    return render(request, "exchange/preview.html", _result_context(result, form=UploadForm()))
+        # Only now is anything written to disk: encrypted, for the confirmation, under a key
+        # only the browser holds.
+        uploads.set_key_cookie(response, uploads.keep(request.session, name, data), request.path)
+    else:
+        _forget_key(request, response)
+    return response
 
 
 def _confirm(request):
-    kept = uploads.take(request.session)
+    kept = uploads.take(request.session, request.COOKIES.get(uploads.KEY_COOKIE))
     if kept is None:
         messages.error(request, _("Phiên nhập dữ liệu đã hết hạn; hãy tải tệp lên lại."))
         return redirect("exchange:import")

@@ -6,7 +6,7 @@ and the views that receive them are wrapped in `sensitive_post_parameters`.
 """
 
 import datetime
-import re
+import time
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -20,6 +20,7 @@ from programs.services_catalog import Service
 from reports.periods import check_period_open
 from sites.models import Establishment, PeerGroup, Site
 
+from .display_codes import normalize_code
 from .models import Contact, EstablishmentAssessment, Participant, RightsAssessment
 from .services import (
     RIGHTS_FIELDS,
@@ -56,16 +57,6 @@ def name_input():
     return NoEchoTextInput(
         attrs={"autocomplete": "off", "autocapitalize": "words", "spellcheck": "false"}
     )
-
-
-def normalize_code(text):
-    """' p-abc2345 ' -> 'P-ABC2345'; 'abc2345' -> 'P-ABC2345'."""
-    text = re.sub(r"[\s-]", "", (text or "").upper())
-    if not text:
-        return ""
-    if len(text) == 8 and text.startswith("P"):
-        text = text[1:]
-    return "P-" + text
 
 
 class UICAnswersMixin:
@@ -288,6 +279,9 @@ class EnrolForm(UICAnswersMixin, EnrolmentDetailsMixin, forms.Form):
         the UIC (never the UIC itself), sex and birth year."""
         return {
             "digest": uic_hash(self.uic),
+            # When the answers were typed: refused once someone is erased after
+            # (privacy.selectors.answers_predate_erasure).
+            "at": time.time(),
             "sex": self.cleaned_data["sex"],
             "birth_year": self.cleaned_data["birth_date"].year,
         }
@@ -432,6 +426,7 @@ class ContactForm(UICAnswersMixin, forms.Form):
         self.uic_digest = uic_hash(uic)
         self.answers = {
             "digest": self.uic_digest,
+            "at": time.time(),
             "sex": self.cleaned_data["sex"],
             "birth_year": self.cleaned_data["birth_date"].year,
         }
@@ -599,6 +594,9 @@ class RightsAssessmentForm(VersionedModelForm):
     def clean_participant_code(self):
         code = normalize_code(self.cleaned_data["participant_code"])
         participant = Participant.objects.visible_to(self.user).filter(code=code).first()
+        record_lookup(
+            user=self.user, by="code", found=participant is not None, purpose="rights_assessment"
+        )
         if participant is None:
             raise ValidationError(
                 _("Không tìm thấy người tham gia này trong danh sách của bạn."),

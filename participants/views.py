@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from accounts.access import CASE_ROLES, EDITORS, allow
-from accounts.activity import record_activity
+from accounts.activity import record_activity, record_listing
 from accounts.forms import apply_errors
 from accounts.models import ActivityEvent, Role
 from accounts.pagination import page_of, sort_by
+from privacy.selectors import answers_predate_erasure
 from programs.services_catalog import Service
 from sites.models import PeerGroup
 
@@ -48,12 +49,19 @@ def referral_new_url(participant):
     return f"/referrals/new/?participant={participant.pk}"
 
 
+# List pages whose rows are people's records: each page shown is logged with its row count
+# (harvesting alerts, privacy.harvest).
+LISTS_OF_PEOPLE = frozenset({"participants", "contacts", "rights_assessments"})
+
+
 def _list_page(request, *, form_class, selector, template, kind, title, sorts, default):
     form = form_class(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     rows = selector(user=request.user, filters=filters)
     rows, sorting = sort_by(request, rows, sorts, default)
     page = page_of(request, rows)
+    if kind in LISTS_OF_PEOPLE:
+        record_listing(user=request.user, listed=kind, page=page)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -163,6 +171,16 @@ def participant_withdraw(request, pk):
 PENDING_ENROLMENT = "participants.pending_enrolment"
 
 
+def _pending(request, key):
+    """UIC answers waiting in the session under `key`; dropped (and None) when someone was
+    erased since they were typed: the answers are asked again (privacy.selectors)."""
+    value = request.session.get(key)
+    if value and answers_predate_erasure(value):
+        request.session.pop(key, None)
+        return None
+    return value
+
+
 @allow(*CASE_ROLES)
 @sensitive_post_parameters(*SENSITIVE_FIELDS)
 @sensitive_variables()
@@ -173,7 +191,7 @@ def enrol(request):
     another province changes nothing the user sees: the record is their province's own."""
     user = request.user
     if request.method == "POST" and request.POST.get("step") == "confirm":
-        pending = request.session.get(PENDING_ENROLMENT)
+        pending = _pending(request, PENDING_ENROLMENT)
         confirm = EnrolConfirmForm(request.POST, user=user, pending=pending)
         if confirm.is_valid():
             data = confirm.cleaned_data
@@ -323,7 +341,7 @@ def contact_new(request):
     `contact_enrol` asks only what is missing. Answers that found someone are kept on the
     server when another field has an error, so the names are not typed again."""
     user = request.user
-    kept = request.session.get(KEPT_ANSWERS)
+    kept = _pending(request, KEPT_ANSWERS)
     if request.method == "POST":
         form = ContactForm(request.POST, user=user, kept=kept, allow_new_person=True)
         if form.is_valid():
@@ -391,7 +409,7 @@ def contact_enrol(request):
     asks only the enrolment's own questions, then enrols the person at the contact's site and
     logs the contact in one go."""
     user = request.user
-    pending = request.session.get(PENDING_CONTACT)
+    pending = _pending(request, PENDING_CONTACT)
     site = scoped_sites(user).filter(pk=(pending or {}).get("site")).first()
     if not pending or site is None:
         request.session.pop(PENDING_CONTACT, None)

@@ -94,6 +94,11 @@ class HarvestAlert(models.Model):
         FAILED_LOOKUPS = "failed_lookups", _("Nhiều lần tra cứu không thấy")
         PREVIEW_ROWS = "preview_rows", _("Xem trước nhập dữ liệu nhiều dòng")
         EXPORT_HOURS = "export_hours", _("Xuất dữ liệu ngoài giờ làm việc")
+        CODE_LOOKUPS = "code_lookups", _("Tra cứu nhiều người bằng mã hiển thị")
+        ROWS_LISTED = "rows_listed", _("Liệt kê nhiều dòng hồ sơ người tham gia")
+        ROWS_EXPORTED = "rows_exported", _("Xuất nhiều dòng hồ sơ người tham gia")
+        PROVINCE_VIEWS = "province_views", _("Cả tỉnh/thành phố mở hoặc tra cứu nhiều hồ sơ")
+        PROVINCE_ROWS = "province_rows", _("Cả tỉnh/thành phố liệt kê hoặc xuất nhiều dòng")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -2,6 +2,7 @@
 retention rule and the registers are for the command and administrators. Query counts do not
 grow with the number of records or events."""
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -202,9 +203,24 @@ COUNT_LABELS = {
     "log_entries": _("Mục lịch sử thay đổi đã xoá nội dung"),
     "activity_events": _("Mục nhật ký truy cập đã xoá nội dung"),
     "offline_submissions": _("Kết quả gửi từ điện thoại đã xoá mã"),
+    "session_entries": _("Mục đang chờ trong phiên làm việc của người dùng đã xoá"),
+    "import_previews": _("Bản xem trước nhập dữ liệu đang chờ đã xoá"),
 }
 
 
 def erasure_lines(run):
     """[(label, count)] of an erasure, in COUNT_LABELS order."""
     return [(label, run.counts.get(key, 0)) for key, label in COUNT_LABELS.items()]
+
+
+def answers_predate_erasure(pending):
+    """Whether UIC answers kept in a session (`pending`, with "at": when they were typed, epoch
+    seconds) are older than the last erasure of anyone. Erasure removes the entries that hold
+    an erased person's hash (privacy.services); this also refuses one a request in flight
+    during the erasure wrote back, so an erased person is never enrolled again from answers
+    typed before. One query."""
+    at = pending.get("at") if isinstance(pending, dict) else None
+    if not isinstance(at, (int, float)):
+        return True
+    typed = datetime.datetime.fromtimestamp(at, tz=datetime.UTC)
+    return ErasureRun.objects.filter(at__gte=typed, people__gt=0).exists()

@@ -16,7 +16,12 @@ keeps the events the engine counts, and takes away everything that leads to the 
 - the events keep their dates, sites and flags; their links to the staff who recorded them go,
   open referrals are closed as lost;
 - the audit history and activity log entries that name the records are blanked (who did what
-  kind of thing when stays); the phones' submission results forget the code.
+  kind of thing when stays); the phones' submission results forget the code;
+- what waits in users' sessions with the person's hash (a pending enrolment, a contact's
+  look-up or new-person step) is removed, and answers kept from before the erasure are refused
+  (`answers_predate_erasure`), so a pending enrolment can no longer be confirmed; every import
+  preview waiting for confirmation is deleted (the server cannot read them without the
+  uploaders' keys, exchange.uploads).
 
 The tombstones still group the person's events under one anonymous id, so every distinct count
 of every period stays exactly as it was; published releases are stored tables and never move.
@@ -24,6 +29,7 @@ Everything is written with queryset updates: no history entry is made for the ch
 """
 
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -96,7 +102,47 @@ def _blank_history(model, ids):
     )
 
 
+def _forget_in_sessions(digests):
+    """Remove every session entry that holds one of `digests` (a dict with the "digest" key:
+    participants.views' pending enrolment, pending contact and kept answers). Expired sessions
+    are deleted (what `clearsessions` does). Returns how many entries went."""
+    from importlib import import_module
+
+    from django.contrib.sessions.models import Session
+
+    if not digests or not settings.SESSION_ENGINE.startswith("django.contrib.sessions.backends."):
+        return 0
+    if "db" not in settings.SESSION_ENGINE.rsplit(".", 1)[-1]:
+        return 0
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    now = timezone.now()
+    Session.objects.filter(expire_date__lte=now).delete()
+    removed = 0
+    for session in Session.objects.filter(expire_date__gt=now).iterator(chunk_size=500):
+        data = session.get_decoded()
+        holding = [
+            key
+            for key, value in data.items()
+            if isinstance(value, dict) and value.get("digest") in digests
+        ]
+        if holding:
+            store = store_class(session_key=session.session_key)
+            for key in holding:
+                store.pop(key, None)
+            store.save(must_create=False)
+            removed += len(holding)
+    return removed
+
+
+def _forget_previews():
+    from exchange import uploads
+
+    return uploads.purge_all()
+
+
 def _erase_batch(person_ids, counts):
+    digests = set(Person.objects.filter(pk__in=person_ids).values_list("uic_hash", flat=True))
+    counts["session_entries"] += _forget_in_sessions(digests)
     records = list(
         Participant.objects.filter(person_id__in=person_ids).values_list("pk", "code", "consent_on")
     )
@@ -170,6 +216,8 @@ def _erase(person_ids, *, kind, by):
     person_ids = sorted(set(person_ids))
     for start in range(0, len(person_ids), BATCH):
         _erase_batch(person_ids[start : start + BATCH], counts)
+    if person_ids:
+        counts["import_previews"] += _forget_previews()
     return ErasureRun.objects.create(kind=kind, by=by, people=len(person_ids), counts=counts)
 
 

@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.activity import record_lookup
 from accounts.forms import PeriodForm, VersionedModelForm, apply_errors
 from accounts.models import Role
 from participants.forms import normalize_code, scoped_sites
@@ -36,6 +37,10 @@ class ParticipantCodeField(forms.CharField):
 
     def __init__(self, *, queryset, **kwargs):
         self.queryset = queryset
+        # Who looks up, and on which form: every look-up goes to the activity log (harvesting
+        # alerts, privacy.harvest). Set by the form (`watch`).
+        self.user = None
+        self.purpose = ""
         kwargs.setdefault("label", _("Mã người tham gia"))
         kwargs.setdefault("max_length", 12)
         kwargs.setdefault("help_text", _("Mã hiển thị, ví dụ P-7K3M9QX."))
@@ -46,11 +51,18 @@ class ParticipantCodeField(forms.CharField):
             return value.code
         return value
 
+    def watch(self, *, user, queryset, purpose):
+        self.user, self.queryset, self.purpose = user, queryset, purpose
+
     def clean(self, value):
         code = normalize_code(super().clean(value) or "")
         if not code:
             return None
         participant = self.queryset.filter(code=code).first()
+        if self.user is not None:
+            record_lookup(
+                user=self.user, by="code", found=participant is not None, purpose=self.purpose
+            )
         if participant is None:
             raise ValidationError(PARTICIPANT_NOT_FOUND, code="not_found")
         return participant
@@ -230,7 +242,9 @@ class ReferralForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["participant"].queryset = participants_for(user)
+        self.fields["participant"].watch(
+            user=user, queryset=participants_for(user), purpose="referral"
+        )
         self.fields["date"].initial = today()
         self.fields["provider"].queryset = providers_for_referral(user=user)
         home = user_province_id(user)
@@ -455,7 +469,9 @@ class SupportForm(VersionedModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["participant"].queryset = participants_for(user)
+        self.fields["participant"].watch(
+            user=user, queryset=participants_for(user), purpose="support"
+        )
         self.fields["referral"].queryset = Referral.objects.visible_to(user)
         self.fields["site"].queryset = scoped_sites(user)
         self.fields["amount_vnd"].widget.attrs.update(inputmode="numeric")

@@ -20,6 +20,7 @@ from accounts.access import (
     REFERRAL_STATUS_ROLES,
     allow,
 )
+from accounts.activity import record_listing
 from accounts.forms import apply_errors
 from accounts.history import history_for
 from accounts.models import Role
@@ -180,6 +181,7 @@ def referral_list(request):
     referrals = selectors.referral_list(user=request.user, filters=_filters(form))
     referrals, sorting = sort_by(request, referrals, REFERRAL_SORTS, "-date")
     page = page_of(request, referrals)
+    record_listing(user=request.user, listed="referrals", page=page)
     return render(
         request,
         "referrals/referral_list.html",
@@ -209,6 +211,7 @@ def followup(request):
     referrals = selectors.referral_followup(user=request.user, filters=_filters(form))
     referrals, sorting = sort_by(request, referrals, REFERRAL_SORTS, "date")
     page = page_of(request, referrals)
+    record_listing(user=request.user, listed="referral_followup", page=page)
     _with_actions(page.object_list, request.user)
     day = today()
     for referral in page.object_list:
@@ -473,13 +476,15 @@ def support_list(request):
         },
         "-date",
     )
+    page = page_of(request, listed)
+    record_listing(user=request.user, listed="supports", page=page)
     return render(
         request,
         "referrals/support_list.html",
         {
             "form": form,
             "sorting": sorting,
-            "page": page_of(request, listed),
+            "page": page,
             "total": selectors.support_total(supports),
         },
     )

@@ -1,4 +1,4 @@
-"""The indicator engine: every code of INDICATORS.md for a period and a scope, computed in the
+"""The indicator engine: every code of docs/indicators.md for a period and a scope, computed in the
 database (aggregates, COUNT(DISTINCT …), EXISTS subqueries) in a fixed number of queries,
 whatever the amount of data.
 
@@ -540,7 +540,7 @@ def finish(raw):
 
 
 def compute_indicators(*, start, end, province=None, model=None, site=None):
-    """Every INDICATORS.md code for [start, end] in a scope: a 2025 province code (takes in the
+    """Every docs/indicators.md code for [start, end] in a scope: a 2025 province code (takes in the
     pre-2025 provinces merged into it), an intervention model code, a site code, or any
     combination (None = no restriction). Eight queries (nine on PostgreSQL)."""
     figures = Pass(start=start, end=end, province=province, model=model, site=site)

@@ -1,11 +1,16 @@
 import csv
+import hashlib
+import hmac
 import io
 
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 from django.apps import apps
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from participants.uic import uic_hash
 from tests import factories
 
 UIC_A = "LAHU030795F"
@@ -137,3 +142,14 @@ def reference(db, provider_hn):
 @pytest.fixture
 def factories_module():
     return factories
+
+
+def pseudonym(uic, code="01"):
+    """The `uic` cell of a 2025 province's export, derived here as README "Exchange files"
+    describes it: AES-SIV of the stored hash under HMAC-SHA512(UIC_SECRET, label)."""
+    key = hmac.new(
+        settings.UIC_SECRET.encode(),
+        b"pcmd-exchange-pseudonym\x00" + f"2025:{code}".encode(),
+        hashlib.sha512,
+    ).digest()
+    return f"p:{code}:" + AESSIV(key).encrypt(bytes.fromhex(uic_hash(uic)), None).hex()

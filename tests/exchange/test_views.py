@@ -20,6 +20,7 @@ from .conftest import (
     UIC_A,
     counts,
     database_text,
+    pseudonym,
     read_csv_bytes,
     run_import,
     snapshot,
@@ -189,7 +190,9 @@ def test_export_applies_the_list_filters(client_for, admin_user, site_hn, site_c
     assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["CT-NK-WR"]
 
 
-def test_participant_exports_hold_the_hash_never_the_raw_uic(client_for, officer_hn, site_hn):
+def test_participant_exports_hold_the_provinces_pseudonym_never_the_uic_or_its_hash(
+    client_for, officer_hn, site_hn
+):
     participant = factories.ParticipantFactory(uic=UIC_A)
     factories.EnrolmentFactory(participant=participant, site=site_hn)
     factories.ContactFactory(participant=participant, site=site_hn, needs=["loan", "shelter"])
@@ -198,7 +201,7 @@ def test_participant_exports_hold_the_hash_never_the_raw_uic(client_for, officer
         b"".join(client.get(reverse("exchange:export", args=["contacts"])).streaming_content)
     )
     assert rows[1] == [
-        f"h:{uic_hash(UIC_A)}",
+        pseudonym(UIC_A, "01"),
         "2019-02-01",
         "HN-HM-PG",
         "",
@@ -208,7 +211,13 @@ def test_participant_exports_hold_the_hash_never_the_raw_uic(client_for, officer
     rows = read_csv_bytes(
         b"".join(client.get(reverse("exchange:export", args=["participants"])).streaming_content)
     )
-    assert rows[1][0] == f"h:{uic_hash(UIC_A)}" and rows[1][6] == "HN-HM-PG"
+    assert rows[1][0] == pseudonym(UIC_A, "01") and rows[1][6] == "HN-HM-PG"
+    assert (
+        uic_hash(UIC_A)
+        not in b"".join(
+            client.get(reverse("exchange:export", args=["participants"])).streaming_content
+        ).decode()
+    )
 
 
 def test_the_ministry_gets_no_participant_level_export(client_for, ministry, site_hn):
@@ -245,7 +254,7 @@ def test_withdrawn_participants_are_exported_with_their_contacts(client_for, off
     rows = read_csv_bytes(
         b"".join(client.get(reverse("exchange:export", args=["participants"])).streaming_content)
     )
-    assert [row[0] for row in rows[1:]] == [f"h:{uic_hash(UIC_A)}"]
+    assert [row[0] for row in rows[1:]] == [pseudonym(UIC_A, "01")]
 
 
 def test_a_contact_row_for_a_person_known_only_in_another_province_is_refused(

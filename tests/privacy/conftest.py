@@ -43,6 +43,12 @@ UIC = "QUKH030795F"
 SECRETS = (UIC, "Nguyễn Thị Quyên", "Trần Văn Khôi", "Quyên", "Khôi")
 
 
+@pytest.fixture(autouse=True)
+def own_upload_dir(settings, tmp_path):
+    """Erasure deletes every pending import preview: each test counts only its own."""
+    settings.EXCHANGE_UPLOAD_DIR = str(tmp_path / "pcmd-imports")
+
+
 def met(site, n):
     """n people met at `site` on 01/02/2019 with a need, the first half referred and served."""
     day = D(2019, 2, 1)

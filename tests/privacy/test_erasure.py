@@ -91,6 +91,8 @@ def test_an_administrator_erases_a_person_found_by_their_answers(
         "log_entries": 12,
         "activity_events": 1,
         "offline_submissions": 1,
+        "session_entries": 0,
+        "import_previews": 0,
     }
 
     certificate = client.get(done["Location"])

@@ -9,7 +9,7 @@ from exchange.spec import FILES
 
 class Command(BaseCommand):
     help = (
-        "Load a folder in the exchange format (EXCHANGE.md): sites.csv, peer_groups.csv, "
+        "Load a folder in the exchange format (docs/exchange.md): sites.csv, peer_groups.csv, "
         "establishments.csv, participants.csv, contacts.csv, referrals.csv, "
         "rights_assessments.csv, establishment_assessments.csv, costs.csv, trainings.csv "
         "(UTF-8, a BOM is tolerated). The same columns are read from XLSX: <file>.xlsx (first "
@@ -17,8 +17,10 @@ class Command(BaseCommand):
         "are skipped). All or nothing: one bad row and nothing is written; every bad row is "
         "printed as FILE:LINE: column: reason and the exit status is 1. Rows are matched on "
         "their natural keys, so loading the same folder twice changes nothing. The uic column "
-        "takes a raw 11-character UIC (hashed, never stored) or, as in files this application "
-        "exports, 'h:' + the 64-hex stored hash (same UIC_SECRET => same participants). "
+        "takes a raw 11-character UIC (hashed, never stored), a province pseudonym as in files "
+        "this application exports ('p:CODE:' + 96 hex, read under the named province's key), or "
+        "the stored national hash 'h:' + 64 hex (this command only); same UIC_SECRET => same "
+        "participants. "
         "Referral providers are matched by exact name (the one in the site's province when "
         "names repeat)."
     )
