@@ -5,6 +5,7 @@ set whenever DEBUG is off. `DATABASE_URL` selects PostgreSQL; the default is an 
 the project folder.
 """
 
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -191,6 +192,26 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# The live figures' short-lived cache (reports.livecache) must be shared by every worker process:
+# by default a file cache on this host; with several hosts, memcached or Redis (CACHE_URL).
+CACHES = {
+    "default": env.cache(
+        "CACHE_URL", default=f"filecache://{Path(tempfile.gettempdir()) / 'pcmd-cache'}"
+    )
+}
+REPORT_CACHE_SECONDS = env.int("REPORT_CACHE_SECONDS", default=60)
+# The working memory of the reports' large statements (SET LOCAL, reports.indicators).
+REPORT_WORK_MEM = env.str("REPORT_WORK_MEM", default="64MB")
+
+# Argon2 (argon2-cffi), Django's recommended hasher: a sign-in costs a few ms of CPU where PBKDF2
+# at 1,000,000 iterations took 0.24 s and queued the server. Hashes made by PBKDF2 still check,
+# and are rewritten with Argon2 at the user's next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -23,6 +23,10 @@ if "reports" in DATABASES:  # noqa: F405
     # mirror only takes the database NAME), and creates nothing on it.
     DATABASES["reports"]["TEST"] = {"MIRROR": "default"}  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Each test process its own cache; the live figures are not cached unless a test turns it on
+# (tests/reports/test_live_cache.py), so that a test's bulk writes are always seen.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+REPORT_CACHE_SECONDS = 0
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }

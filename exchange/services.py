@@ -41,10 +41,11 @@ from django.utils.translation import gettext as _
 
 from accounts.auditing import audit_bulk
 from accounts.models import Role
-from participants.models import Participant, Person
+from participants.models import Participant, Person, carry_persons
 from participants.services import WITHDRAWN
 from participants.uic import PSEUDONYM_PREFIX, is_valid_uic, split_pseudonym, uic_hash
 from programs.services_catalog import mask_to_services, services_to_mask
+from reports import livecache
 from reports.periods import check_open_in, locked_spans
 from sites.models import Establishment, Province, Site
 
@@ -561,10 +562,13 @@ class ImportContext:
                 obj.pk = self.stand_in
             self.pending[model].update(keys or {})
             return
+        if model._meta.label in ("participants.Contact", "referrals.Referral"):
+            carry_persons(new)  # the person the reports count
         model.objects.bulk_create(new, batch_size=BATCH)
         if changed:
             model.objects.bulk_update([obj for obj, _diff in changed], fields, batch_size=BATCH)
         audit_bulk(model, created=new, changed=changed, actor=self.user)
+        livecache.bump()  # bulk writes send no signal: every live figure is computed anew
         if len(new) >= ANALYZE_AFTER and connection.vendor == "postgresql":
             # The rows are not committed yet, so autovacuum cannot count them: without fresh
             # statistics the next files' look-ups are planned as if the table were empty (a

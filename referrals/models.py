@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.auditing import audit
 from accounts.models import Role, VersionedModel
-from participants.models import CaseEventQuerySet
+from participants.models import CaseEventQuerySet, carry_person
 from programs.services_catalog import Service, ServiceSetField
 
 
@@ -107,6 +107,10 @@ class Referral(VersionedModel):
         on_delete=models.PROTECT,
         related_name="referrals",
     )
+    # The participant's person, for the reports (see participants.models.Contact.person).
+    person = models.ForeignKey(
+        "participants.Person", on_delete=models.PROTECT, related_name="+", editable=False
+    )
     date = models.DateField(_("ngày chuyển gửi"))
     site = models.ForeignKey(
         "sites.Site",
@@ -199,10 +203,16 @@ class Referral(VersionedModel):
                 condition=Q(status__in=["referred", "received"]),
                 name="referral_open_by_site",
             ),
+            # The reports' scan of a period: everything they read of a referral.
+            models.Index(fields=["date", "site", "person", "status"], name="referral_report_scan"),
         ]
 
     def __str__(self):
         return f"{self.participant} → {self.get_service_display()} ({self.date:%d/%m/%Y})"
+
+    def save(self, *args, **kwargs):
+        carry_person(self)
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self):
@@ -321,5 +331,7 @@ class Support(VersionedModel):
         return f"{self.participant} {self.get_kind_display()} {self.date:%d/%m/%Y}"
 
 
-for _model in (Provider, Referral, Support):
+# The national identity stays out of the history (see participants.models).
+audit(Referral, exclude=["person"])
+for _model in (Provider, Support):
     audit(_model)

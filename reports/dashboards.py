@@ -17,9 +17,10 @@ from programs.calendar import iso_period, period_label
 from programs.models import InterventionModel
 from sites.models import Province, Region, Site
 
-from . import cycle, releases, selectors
+from . import cycle, livecache, releases, selectors
 from .charts import bar_chart
 from .indicators import (
+    Pass,
     breakdown_labels,
     compute_indicators,
     localities_covered,
@@ -171,8 +172,24 @@ def _chart(title, rows, total):
 # --------------------------------------------------------------------------- live
 
 
-def _live_breakdowns(**scope):
-    found = selectors.breakdowns(**scope)
+def _live_figures(figures, *, province_id):
+    """The tables of a page's Pass, from the live cache of its period and scope."""
+    parts = ("tables", figures.start, figures.end, tuple(sorted(figures.scope.items())))
+    parts += (tuple(figures.wanted),)
+    figures.__dict__["tables"] = livecache.cached(
+        parts, province_id=province_id, compute=lambda: figures.tables
+    )
+    return figures
+
+
+def _live_breakdowns(*, province_id=None, **scope):
+    parts = ("breakdowns", tuple(sorted((k, str(v)) for k, v in scope.items())))
+    if scope.get("peer_group") is not None:
+        found = selectors.breakdowns(**scope)  # a group's own page: small, not cached
+    else:
+        found = livecache.cached(
+            parts, province_id=province_id, compute=lambda: selectors.breakdowns(**scope)
+        )
     return [_chart(BREAKDOWN_TITLES[by], data["rows"], data["total"]) for by, data in found.items()]
 
 
@@ -194,8 +211,8 @@ def _live_costs(*, start, end, province, model_rows, total, scale_up):
     }
 
 
-def _live_pilot_control(*, start, end, province):
-    rows = selectors.pilot_vs_control(start=start, end=end, province=province)
+def _live_pilot_control(*, start, end, province, figures=None):
+    rows = selectors.pilot_vs_control(start=start, end=end, province=province, figures=figures)
     return {
         "rows": rows,
         "columns": columns(selectors.WORKER_RIGHTS_CODES),
@@ -229,14 +246,21 @@ def national_live(*, start, end, units, scale_up=None):
     """Live national tables (every province of a unit set, the models, breakdowns, pilot versus
     control, costs) for administrators, who may see participant-level data: not suppressed."""
     targets = selectors.targets_for(start=start, end=end)
-    rows, national = selectors.province_table(start=start, end=end, units=units)
-    models = selectors.model_table(start=start, end=end)
+    grouping = "province" if units == Province.UnitSet.CURRENT else "province_legacy"
+    figures = Pass(
+        start=start,
+        end=end,
+        wanted=[(None, None), (grouping, None), ("model", None), selectors.PILOT_CONTROL],
+    )
+    _live_figures(figures, province_id=None)
+    rows, national = selectors.province_table(start=start, end=end, units=units, figures=figures)
+    models = selectors.model_table(start=start, end=end, figures=figures)
     return {
         **_base(start, end),
         "scope": "national",
         **_national_tables(national, rows, models, targets=targets, units=units),
         "breakdowns": _live_breakdowns(start=start, end=end),
-        "pilot_control": _live_pilot_control(start=start, end=end, province=None),
+        "pilot_control": _live_pilot_control(start=start, end=end, province=None, figures=figures),
         "costs": _live_costs(
             start=start,
             end=end,
@@ -253,9 +277,16 @@ def province_live(*, start, end, province, scale_up=None):
     models, sites, breakdowns, pilot versus control, costs, coverage against the target."""
     code = province.code
     targets = selectors.targets_for(start=start, end=end)
-    values = compute_indicators(start=start, end=end, province=code)
-    models = selectors.model_table(start=start, end=end, province=code)
-    sites = selectors.site_table(start=start, end=end, province=code)
+    figures = Pass(
+        start=start,
+        end=end,
+        province=code,
+        wanted=[(None, None), ("model", None), ("site", None), selectors.PILOT_CONTROL],
+    )
+    _live_figures(figures, province_id=province.pk)
+    values = figures.get()[None]
+    models = selectors.model_table(start=start, end=end, province=code, figures=figures)
+    sites = selectors.site_table(start=start, end=end, province=code, figures=figures)
     covered = localities_covered(start=start, end=end).get(province.pk, 0)
     units = province.locality_count
     coverage_target = targets.get("coverage_pct", selectors.COVERAGE_TARGET_DEFAULT)
@@ -275,8 +306,10 @@ def province_live(*, start, end, province, scale_up=None):
         "model_columns": columns(MODEL_COLUMNS),
         "model_chart": _model_chart(models),
         "site_rows": sites,
-        "breakdowns": _live_breakdowns(start=start, end=end, province=code),
-        "pilot_control": _live_pilot_control(start=start, end=end, province=code),
+        "breakdowns": _live_breakdowns(
+            start=start, end=end, province=code, province_id=province.pk
+        ),
+        "pilot_control": _live_pilot_control(start=start, end=end, province=code, figures=figures),
         "costs": _live_costs(
             start=start,
             end=end,

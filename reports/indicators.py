@@ -9,22 +9,22 @@ one computation per group).
 """
 
 from collections import defaultdict
+from contextlib import contextmanager, nullcontext
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
-from django.db import connections
+from django.conf import settings
+from django.db import connections, transaction
 from django.db.models import (
     Case,
     CharField,
     Count,
     DateField,
     DurationField,
-    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
     Max,
-    OuterRef,
     Q,
     Sum,
     Value,
@@ -41,7 +41,7 @@ from participants.models import (
     RightsAssessment,
 )
 from referrals.models import Referral
-from sites.models import Cost, PeerGroup, Site, Training
+from sites.models import Cost, PeerGroup, Province, Site, Training
 
 CODES = (
     "sites_active",
@@ -157,73 +157,254 @@ def _active_sites_q(prefix, start, end):
     )
 
 
-class _Query:
-    """Runs one aggregate per event table, either over the whole scope (`group` None) or grouped
-    by a path from the site (`GROUPINGS`). Every result is {group key: {name: value}}, with the
-    key None when not grouped."""
+REPORT_WORK_MEM = "64MB"
 
-    def __init__(self, *, start, end, province, model, site, group):
+
+@contextmanager
+def report_cursor(using):
+    """A cursor for one of the reports' large statements. On PostgreSQL, inside a transaction
+    with its own `work_mem` (SET LOCAL, through set_config): the grouping of a national year's
+    contacts by person fits in memory instead of spilling to disk, and no other query of the
+    request gets the larger allowance."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    # Inside a request's transaction already (ATOMIC_REQUESTS), the setting lasts until its
+    # end; otherwise a transaction of its own (BEGIN and COMMIT, no savepoint) holds it.
+    atomic = nullcontext() if connection.in_atomic_block else transaction.atomic(using=using)
+    with atomic, connection.cursor() as cursor:
+        work_mem = getattr(settings, "REPORT_WORK_MEM", REPORT_WORK_MEM)
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [work_mem])
+        yield cursor
+
+
+# The key of a site in each grouping, as the people statement reads it (s: the site, pv: its
+# province).
+GROUP_SQL = {
+    "province": "pv.current_id",
+    "province_legacy": "s.province_id",
+    "model": "s.model_id",
+    "region": "pv.region_id",
+    "site": "s.id",
+    "role": "s.role",
+}
+INTEGER_GROUPS = ("province", "province_legacy", "site")
+SITE_KEYS = {
+    "province": "province__current_id",
+    "province_legacy": "province_id",
+    "model": "model_id",
+    "region": "province__region_id",
+    "site": "id",
+    "role": "role",
+}
+
+
+class Pass:
+    """Every indicator of a page, for a period and a scope, in one pass over each event table,
+    for any number of tables of the page: `wanted` lists them as (grouping, model) pairs — the
+    grouping a key of GROUPINGS (None: the whole scope), the model (None: any) narrowing that
+    table to one intervention model's sites (the pilot/control table).
+
+    Each event table is read once, reduced per site (per person and site for the people
+    reached and the workers assessed); every table of the page is then derived from those rows:
+    in SQL for the people reached (one statement, one scan of the period's contacts and
+    referrals, a branch per table over the reduced rows), in Python for the rest. The queries:
+    the sites in scope, the people, the referrals, the workers' and establishments' latest
+    assessments, the peer groups, trainings and costs — eight, whatever the number of tables
+    (and, on PostgreSQL, one setting of work_mem for the people)."""
+
+    def __init__(self, *, start, end, province=None, model=None, site=None, wanted=((None, None),)):
         self.start, self.end = start, end
         self.scope = {"province": province, "model": model, "site": site}
-        self.group = GROUPINGS[group] if group else None
+        self.wanted = list(dict.fromkeys(tuple(w) for w in wanted))
+        for group, _model in self.wanted:
+            if group is not None and group not in GROUPINGS:
+                raise ValueError(group)
+
+    # -- sites
+
+    @cached_property
+    def sites(self):
+        """{site id: its row} of every site in scope: its keys in each grouping, its model, and
+        whether it was active in the period. One query."""
+        rows = Site.objects.filter(scope_filter("", **self.scope)).values(
+            "id",
+            "start_date",
+            "end_date",
+            "model_id",
+            **{f"k_{g}": F(p) for g, p in SITE_KEYS.items()},
+        )
+        sites = {}
+        for row in rows:
+            row["active"] = row["start_date"] <= self.end and (
+                row["end_date"] is None or row["end_date"] >= self.start
+            )
+            sites[row["id"]] = row
+        return sites
 
     @cached_property
     def site_ids(self):
-        return scope_site_ids(**self.scope)
+        if not any(self.scope.values()):
+            return None
+        return list(self.sites)
 
     def in_scope(self, prefix, date_field="date"):
-        """Events at a site in scope (`prefix` is the path to the site, e.g. "site__") in the
-        period. The scope is resolved once into site ids (`site_id IN (…)`), not joined through
-        site, province and province again inside every query."""
         q = at_sites(prefix, self.site_ids)
         if date_field:
             q &= Q(**{f"{date_field}__gte": self.start, f"{date_field}__lte": self.end})
         return q
 
-    def same_group(self, prefix, outer_prefix):
-        """Extra correlation for a subquery: the inner row is in the outer row's group."""
-        if not self.group:
-            return {}
-        return {f"{prefix}{self.group}": OuterRef(f"{outer_prefix}{self.group}")}
+    def key(self, site_id, group, model):
+        """The key of a site in a table (group, model); SKIP when the table leaves it out."""
+        site = self.sites.get(site_id)
+        if site is None or (model is not None and site["model_id"] != model):
+            return SKIP
+        return None if group is None else site[f"k_{group}"]
 
-    def run(self, queryset, prefix, **aggregates):
-        if not self.group:
-            return {None: queryset.aggregate(**aggregates)}
-        rows = (
-            queryset.order_by().values(group_key=F(f"{prefix}{self.group}")).annotate(**aggregates)
+    # -- tables reduced per site
+
+    def per_site(self):
+        """{site id: {raw name: value}} of every table that adds up over sites."""
+        out = defaultdict(lambda: defaultdict(int))
+
+        def add(site_id, **values):
+            for name, value in values.items():
+                out[site_id][name] += value or 0
+
+        for site_id, site in self.sites.items():
+            if site["active"]:
+                role = self.sites[site_id]["k_role"]
+                add(
+                    site_id,
+                    sites_active=1,
+                    sites_active_pilot=int(role == Site.SiteRole.PILOT),
+                    sites_active_control=int(role == Site.SiteRole.CONTROL),
+                    sites_active_scale_up=int(role == Site.SiteRole.SCALE_UP),
+                )
+        for row in (
+            Referral.objects.filter(self.in_scope("site__"))
+            .order_by()
+            .values("site_id")
+            .annotate(
+                made=Count("*"),
+                completed=Count("status", filter=Q(status=Referral.Status.COMPLETED)),
+            )
+        ):
+            add(row["site_id"], referrals_made=row["made"], referrals_completed=row["completed"])
+        for site_id, assessed, compliant in self.establishments():
+            add(site_id, establishments_assessed=assessed, establishments_compliant=compliant)
+        for row in (
+            PeerGroup.objects.filter(at_sites("site__", self.site_ids))
+            .order_by()
+            .values("site_id")
+            .annotate(members=Sum("members"))
+        ):
+            if self.sites.get(row["site_id"], {}).get("active"):
+                add(row["site_id"], peer_group_members=row["members"])
+        for row in (
+            Training.objects.filter(self.in_scope("site__"))
+            .order_by()
+            .values("site_id")
+            .annotate(n=Count("id"), trainees=Sum("trainees"))
+        ):
+            add(row["site_id"], trainings=row["n"], trainees=row["trainees"])
+        for row in (
+            Cost.objects.filter(self.in_scope("site__"))
+            .order_by()
+            .values("site_id")
+            .annotate(total=Sum("amount_vnd"))
+        ):
+            add(row["site_id"], total_cost_vnd=row["total"])
+        return out
+
+    def _latest(self, model, partition, conditions, values):
+        """The latest (greatest date, then id) of `model`'s rows in scope and period in each
+        partition, with whether it meets all `conditions`: [row of `values` + (meets,)]."""
+        ranked = (
+            model.objects.filter(self.in_scope("establishment__site__"))
+            .order_by()
+            .annotate(
+                latest_rank=Window(
+                    RowNumber(),
+                    partition_by=[F(p) for p in partition],
+                    order_by=[F("date").desc(), F("id").desc()],
+                ),
+                meets=Case(
+                    When(conditions, then=Value(1)), default=Value(0), output_field=IntegerField()
+                ),
+            )
+            .values("latest_rank", "meets", **{f"v_{n}": F(path) for n, path in values.items()})
         )
-        return {row.pop("group_key"): row for row in rows}
+        sql, params = ranked.query.sql_with_params()
+        names = ", ".join(f"latest.v_{n}" for n in values)
+        outer = f"SELECT {names}, latest.meets FROM ({sql}) latest WHERE latest.latest_rank = 1"  # noqa: S608
+        with connections[ranked.db].cursor() as cursor:
+            cursor.execute(outer, params)
+            return cursor.fetchall()
 
-    def sites(self):
-        active = Site.objects.filter(
-            scope_filter("", **self.scope), _active_sites_q("", *self.period)
+    def establishments(self):
+        """[(site id, establishments assessed, compliant)]: an establishment belongs to one
+        site, so its latest assessment is the same in every grouping."""
+        counts = defaultdict(lambda: [0, 0])
+        rows = self._latest(
+            EstablishmentAssessment,
+            ["establishment"],
+            Q(**{name: True for name in EstablishmentAssessment.DUTIES}),
+            {"site": "establishment__site_id"},
         )
-        return self.run(
-            active,
-            "",
-            sites_active=Count("id"),
-            sites_active_pilot=Count("id", filter=Q(role=Site.SiteRole.PILOT)),
-            sites_active_control=Count("id", filter=Q(role=Site.SiteRole.CONTROL)),
-            sites_active_scale_up=Count("id", filter=Q(role=Site.SiteRole.SCALE_UP)),
+        for site_id, meets in rows:
+            counts[site_id][0] += 1
+            counts[site_id][1] += meets
+        return [(site_id, n, m) for site_id, (n, m) in counts.items()]
+
+    def rights(self):
+        """{table: {key: (workers assessed, rights ensured)}}: of each person's latest
+        assessment in the table's group (the latest per person and site, read once, then the
+        latest of those per group)."""
+        rows = self._latest(
+            RightsAssessment,
+            ["participant__person", "establishment__site"],
+            Q(**{name: True for name in RightsAssessment.CORE_RIGHTS}),
+            {
+                "person": "participant__person_id",
+                "site": "establishment__site_id",
+                "date": "date",
+                "id": "id",
+            },
         )
+        out = {}
+        for table in self.wanted:
+            latest = {}
+            for person, site_id, day, pk, meets in rows:
+                key = self.key(site_id, *table)
+                if key is SKIP:
+                    continue
+                seen = latest.get((person, key))
+                if seen is None or (day, pk) > seen[0]:
+                    latest[(person, key)] = ((day, pk), meets)
+            counts = defaultdict(lambda: [0, 0])
+            for (_person, key), (_rank, meets) in latest.items():
+                counts[key][0] += 1
+                counts[key][1] += meets
+            out[table] = counts
+        return out
 
-    @property
-    def period(self):
-        return self.start, self.end
+    # -- people reached
 
-    def contacts(self):
-        """People reached: contacts are reduced to one row per participant record (and group)
-        with flags (met by a peer group, a need identified), those rows to one per person (a
-        person known in two provinces has two records), the referrals in scope and period to
-        the people referred the same way, and the two joined and counted: one pass over each
-        event table, joined to the participants only once reduced, no subquery per row, no
-        COUNT(DISTINCT …)."""
-        keys = {"group_key": F(f"site__{self.group}")} if self.group else {}
+    def people(self):
+        """{table: {key: {reached, reached_by_peer_groups, reached_with_need, referred}}}, in
+        one statement: the period's contacts and referrals in scope reduced to one row per
+        person and site (met, by a peer group, with a need, referred), then, for each table,
+        per person and group, then counted."""
+        if self.wanted == [(None, None)]:
+            return self.people_in_scope()
         flag = {"default": Value(0), "output_field": IntegerField()}
         met = (
             Contact.objects.filter(self.in_scope("site__"))
             .order_by()
-            .values("participant", **keys)
+            .values("person_id", "site_id")
             .annotate(
                 by_group=Max(Case(When(peer_group__isnull=False, then=Value(1)), **flag)),
                 with_need=Max(Case(When(needs__any=True, then=Value(1)), **flag)),
@@ -232,135 +413,118 @@ class _Query:
         referred = (
             Referral.objects.filter(self.in_scope("site__"))
             .order_by()
-            .values("participant", **keys)
+            .values("person_id", "site_id")
             .distinct()
         )
         met_sql, met_params = met.query.sql_with_params()
         referred_sql, referred_params = referred.query.sql_with_params()
-        participants = connections[met.db].ops.quote_name(Participant._meta.db_table)
-        keep = ", x.group_key" if self.group else ""
-
-        def by_person(sql, columns=""):
-            return (
-                f"SELECT p.person_id AS person{keep}{columns} FROM ({sql}) x "  # noqa: S608
-                f"JOIN {participants} p ON p.id = x.participant GROUP BY p.person_id{keep}"
+        quote = connections[met.db].ops.quote_name
+        sites, provinces = quote(Site._meta.db_table), quote(Province._meta.db_table)
+        branches, params = [], [*met_params, *referred_params]
+        for index, (group, model) in enumerate(self.wanted):
+            key = GROUP_SQL[group] if group else "0"
+            by_key = f", {key}" if group else ""
+            where = ""
+            if model is not None:
+                where = "WHERE s.model_id = %s"
+                params.append(model)
+            # Whole numbers and codes in columns of their own: a UNION keeps one type a column.
+            keys = "x.g, NULL" if group in INTEGER_GROUPS or not group else "NULL, x.g"
+            branches.append(
+                f"SELECT {index}, {keys}, COUNT(*), SUM(x.by_group), SUM(x.with_need), "  # noqa: S608
+                "SUM(x.with_need * x.referral) FROM ("
+                f"SELECT b.person, {key} AS g, MAX(b.met) AS met, MAX(b.by_group) AS by_group, "
+                "MAX(b.with_need) AS with_need, MAX(b.referral) AS referral "
+                f"FROM base b JOIN {sites} s ON s.id = b.site "
+                f"JOIN {provinces} pv ON pv.id = s.province_id {where} "
+                f"GROUP BY b.person{by_key}) x WHERE x.met = 1 GROUP BY x.g"
             )
-
-        people = by_person(met_sql, ", MAX(x.by_group) AS by_group, MAX(x.with_need) AS with_need")
-        group = "c.group_key" if self.group else "NULL"
-        same_group = " AND r.group_key = c.group_key" if self.group else ""
-        outer = (
-            f"SELECT {group}, COUNT(*), SUM(c.by_group), SUM(c.with_need), "  # noqa: S608
-            "SUM(CASE WHEN c.with_need = 1 AND r.person IS NOT NULL THEN 1 ELSE 0 END) "
-            f"FROM ({people}) c LEFT JOIN ({by_person(referred_sql)}) r "
-            f"ON r.person = c.person{same_group}"
+        sql = (
+            "WITH ev AS ("  # noqa: S608
+            "SELECT m.person_id AS person, m.site_id AS site, 1 AS met, m.by_group AS by_group, "
+            f"m.with_need AS with_need, 0 AS referral FROM ({met_sql}) m "
+            "UNION ALL SELECT r.person_id, r.site_id, 0, 0, 0, 1 "
+            f"FROM ({referred_sql}) r), "
+            "base AS (SELECT person, site, MAX(met) AS met, MAX(by_group) AS by_group, "
+            "MAX(with_need) AS with_need, MAX(referral) AS referral FROM ev "
+            "GROUP BY person, site) " + " UNION ALL ".join(branches)
         )
-        if self.group:
-            outer += f" GROUP BY {group}"
-        params = (*met_params, *referred_params)
-        names = ("reached", "reached_by_peer_groups", "reached_with_need", "referred")
-        return self.fetch(outer, params, names, using=met.db)
-
-    def referrals(self):
-        return self.run(
-            Referral.objects.filter(self.in_scope("site__")),
-            "site__",
-            referrals_made=Count("id"),
-            referrals_completed=Count("id", filter=Q(status=Referral.Status.COMPLETED)),
-        )
-
-    def latest(self, model, key, conditions, names):
-        """Over the latest assessment in scope, period and group of each `key` (a worker, an
-        establishment) — greatest date, then greatest id —: how many there are, and how many
-        meet all `conditions`. One pass with a window function, no subquery per row."""
-        prefix = "establishment__site__"
-        keys = {"group_key": F(f"{prefix}{self.group}")} if self.group else {}
-        ranked = (
-            model.objects.filter(self.in_scope(prefix))
-            .order_by()
-            .annotate(
-                latest_rank=Window(
-                    RowNumber(),
-                    partition_by=[F(key), *keys.values()],
-                    order_by=[F("date").desc(), F("id").desc()],
-                ),
-                meets=Case(
-                    When(conditions, then=Value(1)), default=Value(0), output_field=IntegerField()
-                ),
-            )
-            .values("latest_rank", "meets", **keys)
-        )
-        sql, params = ranked.query.sql_with_params()
-        group = "latest.group_key" if self.group else "NULL"
-        outer = (
-            f"SELECT {group}, COUNT(*), SUM(latest.meets) "  # noqa: S608
-            f"FROM ({sql}) latest WHERE latest.latest_rank = 1"
-        )
-        if self.group:
-            outer += f" GROUP BY {group}"
-        return self.fetch(outer, params, names, using=ranked.db)
-
-    def fetch(self, sql, params, names, *, using):
-        """Rows (group key, *values) of a statement built on this query's querysets, read from
-        their database (the read replica inside reports.routing.report_reads)."""
-        with connections[using].cursor() as cursor:
+        with report_cursor(met.db) as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        result = {row[0]: dict(zip(names, row[1:], strict=True)) for row in rows}
-        return result or {None: {}}
+        out = {table: {} for table in self.wanted}
+        names = ("reached", "reached_by_peer_groups", "reached_with_need", "referred")
+        for index, number, code, *values in rows:
+            group, model = table = self.wanted[index]
+            key = (number if code is None else code) if group else None
+            out[table][key] = dict(zip(names, values, strict=True))
+        return out
 
-    def rights(self):
-        return self.latest(
-            RightsAssessment,
-            "participant__person",
-            Q(**{name: True for name in RightsAssessment.CORE_RIGHTS}),
-            ("workers_assessed", "workers_rights_ensured"),
+    def people_in_scope(self):
+        """people() when the only table is the whole scope: the contacts reduced to one row
+        per person, joined to the people referred, counted."""
+        flag = {"default": Value(0), "output_field": IntegerField()}
+        met = (
+            Contact.objects.filter(self.in_scope("site__"))
+            .order_by()
+            .values("person_id")
+            .annotate(
+                by_group=Max(Case(When(peer_group__isnull=False, then=Value(1)), **flag)),
+                with_need=Max(Case(When(needs__any=True, then=Value(1)), **flag)),
+            )
         )
-
-    def establishments(self):
-        return self.latest(
-            EstablishmentAssessment,
-            "establishment",
-            Q(**{name: True for name in EstablishmentAssessment.DUTIES}),
-            ("establishments_assessed", "establishments_compliant"),
+        referred = (
+            Referral.objects.filter(self.in_scope("site__"))
+            .order_by()
+            .values("person_id")
+            .distinct()
         )
-
-    def peer_groups(self):
-        groups = PeerGroup.objects.filter(
-            scope_filter("site__", **self.scope), _active_sites_q("site__", *self.period)
+        met_sql, met_params = met.query.sql_with_params()
+        referred_sql, referred_params = referred.query.sql_with_params()
+        sql = (
+            "SELECT COUNT(*), SUM(c.by_group), SUM(c.with_need), "  # noqa: S608
+            "SUM(CASE WHEN c.with_need = 1 AND r.person_id IS NOT NULL THEN 1 ELSE 0 END) "
+            f"FROM ({met_sql}) c LEFT JOIN ({referred_sql}) r ON r.person_id = c.person_id"
         )
-        return self.run(groups, "site__", peer_group_members=Sum("members"))
+        with report_cursor(met.db) as cursor:
+            cursor.execute(sql, (*met_params, *referred_params))
+            row = cursor.fetchone()
+        names = ("reached", "reached_by_peer_groups", "reached_with_need", "referred")
+        return {(None, None): {None: dict(zip(names, row, strict=True))}}
 
-    def trainings(self):
-        return self.run(
-            Training.objects.filter(self.in_scope("site__")),
-            "site__",
-            trainings=Count("id"),
-            trainees=Sum("trainees"),
-        )
+    # -- every table
 
-    def costs(self):
-        return self.run(
-            Cost.objects.filter(self.in_scope("site__")),
-            "site__",
-            total_cost_vnd=Sum("amount_vnd"),
-        )
-
-    def all(self):
-        merged = defaultdict(dict)
-        for part in (
-            self.sites(),
-            self.contacts(),
-            self.referrals(),
-            self.rights(),
-            self.establishments(),
-            self.peer_groups(),
-            self.trainings(),
-            self.costs(),
-        ):
-            for key, values in part.items():
+    @cached_property
+    def tables(self):
+        """{(grouping, model): {key: every code}} of every wanted table."""
+        per_site = self.per_site()
+        rights = self.rights()
+        people = self.people()
+        result = {}
+        for table in self.wanted:
+            merged = defaultdict(dict)
+            for site_id, values in per_site.items():
+                key = self.key(site_id, *table)
+                if key is SKIP:
+                    continue
+                raw = merged[key]
+                for name, value in values.items():
+                    raw[name] = raw.get(name, 0) + value
+            for key, (assessed, ensured) in rights[table].items():
+                merged[key].update(workers_assessed=assessed, workers_rights_ensured=ensured)
+            for key, values in people[table].items():
                 merged[key].update(values)
-        return {key: finish(values) for key, values in merged.items()}
+            if table[0] is None:
+                merged[None]  # the whole scope always has its row
+            result[table] = {key: finish(raw) for key, raw in merged.items()}
+        return result
+
+    def get(self, group=None, model=None):
+        """One wanted table: {key: {code: value}} ({None: …} for the whole scope)."""
+        return self.tables[(group, model)]
+
+
+SKIP = object()
 
 
 def finish(raw):
@@ -381,36 +545,25 @@ def finish(raw):
 def compute_indicators(*, start, end, province=None, model=None, site=None):
     """Every docs/indicators.md code for [start, end] in a scope: a 2025 province code (takes in
     the pre-2025 provinces merged into it) or a list of them, an intervention model code, a site
-    code, or any combination (None = no restriction). Eight queries (nine with a scope)."""
-    result = _Query(start=start, end=end, province=province, model=model, site=site, group=None)
-    return result.all()[None]
+    code, or any combination (None = no restriction). Eight queries (nine on PostgreSQL)."""
+    figures = Pass(start=start, end=end, province=province, model=model, site=site)
+    return figures.get()[None]
 
 
 def indicators_by(group, *, start, end, province=None, model=None, site=None):
     """The same codes grouped by `group` (a key of GROUPINGS) -> {group id: {code: value}}.
-    Groups with no data at all are absent (use `finish({})` for them). Eight queries (nine
-    with a scope)."""
-    query = _Query(start=start, end=end, province=province, model=model, site=site, group=group)
-    return query.all()
+    Groups with no data at all are absent (use `finish({})` for them). Eight queries (nine on
+    PostgreSQL). A page showing several tables asks one `Pass` for all of them."""
+    figures = Pass(
+        start=start, end=end, province=province, model=model, site=site, wanted=[(group, None)]
+    )
+    return figures.get(group)
 
 
 EMPTY = finish({})
 
 
 # Breakdowns of `reached` --------------------------------------------------------------------
-
-
-def _age_group(end):
-    year = end.year
-    birth = "participant__birth_year"
-    return Case(
-        When(**{f"{birth}__gt": year - 18}, then=Value("<18")),
-        When(**{f"{birth}__gt": year - 25}, then=Value("18-24")),
-        When(**{f"{birth}__gt": year - 35}, then=Value("25-34")),
-        When(**{f"{birth}__gt": year - 50}, then=Value("35-49")),
-        default=Value("50+"),
-        output_field=CharField(),
-    )
 
 
 # Recorded per province's record: taken from the person's latest enrolment in scope.
@@ -425,43 +578,91 @@ BREAKDOWN_PATHS = {
 }
 
 
+PEOPLE_BREAKDOWNS = ("sex", "age_group", "residence", "category")
+
+
 def reached_breakdown(by, *, start, end, province=None, model=None, site=None, peer_group=None):
     """Distinct participants reached in scope and period, per value of `by` ("sex",
     "age_group", "residence", "category", "model", "province" (2025), "province_legacy",
     "region", "site") -> {value: count}; `peer_group` keeps the contacts that group made. One
     grouped query, and one for the sites in scope."""
+    scope = {"province": province, "model": model, "site": site, "peer_group": peer_group}
+    if by in PEOPLE_BREAKDOWNS:
+        return reached_breakdowns(start=start, end=end, **scope)[by]
     site_ids = scope_site_ids(province=province, model=model, site=site)
     contacts = Contact.objects.filter(
         at_sites("site__", site_ids), date__gte=start, date__lte=end
     ).order_by()
     if peer_group is not None:
         contacts = contacts.filter(peer_group=peer_group)
-    if by in ENROLMENT_BREAKDOWNS:
-        rows = _latest_enrolments(
-            at_sites("site__", site_ids), contacts.values("participant__person")
-        ).values(key_=F(f"participant__{by}"))
-    else:
-        key = _age_group(end) if by == "age_group" else F(BREAKDOWN_PATHS[by])
-        rows = contacts.values(key_=key)
-    rows = rows.annotate(n=Count("participant__person", distinct=True))
+    rows = contacts.values(key_=F(BREAKDOWN_PATHS[by])).annotate(n=Count("person", distinct=True))
     return {row["key_"]: row["n"] for row in rows}
 
 
-def _latest_enrolments(in_scope, persons):
-    """Each of `persons`' latest enrolment in scope (greatest enrolment date; on a tie, the one
-    entered last): what a province recorded there (category, residence) puts the person in
-    exactly one group, even when two provinces recorded it differently (docs/indicators.md)."""
-    later = Enrolment.objects.filter(
-        in_scope,
-        Q(enrolled_on__gt=OuterRef("enrolled_on"))
-        | Q(enrolled_on=OuterRef("enrolled_on"), id__gt=OuterRef("id")),
-        participant__person=OuterRef("participant__person"),
+def reached_breakdowns(*, start, end, province=None, model=None, site=None, peer_group=None):
+    """The people reached in scope and period by sex, age group, residence and category ->
+    {by: {value: count}}, in one statement (and one query for the sites in scope): the pairs
+    (person, participant record) met are read once; sex and age come from the record met (a
+    person recorded differently by two provinces counts in each group), residence and category
+    from each person's latest enrolment in scope (greatest date, then id), taken only for the
+    people reached — with DISTINCT ON on PostgreSQL, a window elsewhere."""
+    site_ids = scope_site_ids(province=province, model=model, site=site)
+    reached = Contact.objects.filter(
+        at_sites("site__", site_ids), date__gte=start, date__lte=end
+    ).order_by()
+    if peer_group is not None:
+        reached = reached.filter(peer_group=peer_group)
+    reached = reached.values("person_id", "participant_id").distinct()
+    reached_sql, params = reached.query.sql_with_params()
+    params = list(params)
+    connection = connections[reached.db]
+    quote = connection.ops.quote_name
+    participants = quote(Participant._meta.db_table)
+    enrolments = quote(Enrolment._meta.db_table)
+    if site_ids is None:
+        at_site = ""
+    elif site_ids:
+        at_site = f"AND e.site_id IN ({', '.join(['%s'] * len(site_ids))})"
+        params += site_ids
+    else:
+        at_site = "AND 1 = 0"
+    enrolled = (
+        f"FROM {enrolments} e JOIN {participants} p ON p.id = e.participant_id "  # noqa: S608
+        f"WHERE p.person_id IN (SELECT person_id FROM reached) {at_site}"
     )
-    return (
-        Enrolment.objects.filter(in_scope, participant__person__in=persons)
-        .exclude(Exists(later))
-        .order_by()
+    if connection.vendor == "postgresql":
+        latest = (
+            "SELECT DISTINCT ON (p.person_id) p.person_id, p.category, p.residence "  # noqa: S608
+            f"{enrolled} ORDER BY p.person_id, e.enrolled_on DESC, e.id DESC"
+        )
+    else:
+        latest = (
+            "SELECT person_id, category, residence FROM (SELECT p.person_id, p.category, "  # noqa: S608
+            "p.residence, ROW_NUMBER() OVER (PARTITION BY p.person_id "
+            f"ORDER BY e.enrolled_on DESC, e.id DESC) AS n {enrolled}) ranked WHERE n = 1"
+        )
+    year = end.year
+    age = (
+        f"CASE WHEN birth_year > {year - 18} THEN '<18' "
+        f"WHEN birth_year > {year - 25} THEN '18-24' "
+        f"WHEN birth_year > {year - 35} THEN '25-34' "
+        f"WHEN birth_year > {year - 50} THEN '35-49' ELSE '50+' END"
     )
+    sql = (
+        f"WITH reached AS (SELECT r.person_id, p.sex, p.birth_year FROM ({reached_sql}) r "  # noqa: S608
+        f"JOIN {participants} p ON p.id = r.participant_id), latest AS ({latest}) "
+        "SELECT 'sex', sex, COUNT(DISTINCT person_id) FROM reached GROUP BY sex "
+        f"UNION ALL SELECT 'age_group', {age}, COUNT(DISTINCT person_id) FROM reached "
+        f"GROUP BY {age} "
+        "UNION ALL SELECT 'residence', residence, COUNT(*) FROM latest GROUP BY residence "
+        "UNION ALL SELECT 'category', category, COUNT(*) FROM latest GROUP BY category"
+    )
+    out = {by: {} for by in PEOPLE_BREAKDOWNS}
+    with report_cursor(reached.db) as cursor:
+        cursor.execute(sql, params)
+        for by, value, count in cursor.fetchall():
+            out[by][value] = count
+    return out
 
 
 def breakdown_labels(by):
@@ -566,7 +767,7 @@ def cost_results(*, start, end, province=None, model=None, group=None):
     reached = _grouped(
         Contact.objects.filter(in_scope, **events),
         via_site,
-        n=Count("participant__person", distinct=True),
+        n=Count("person", distinct=True),
     )
     completed = _grouped(
         Referral.objects.filter(in_scope, status=Referral.Status.COMPLETED, **events),

@@ -16,13 +16,12 @@ from .indicators import (
     EMPTY,
     PERCENTAGES,
     RATIOS,
+    Pass,
     breakdown_labels,
-    compute_indicators,
     cost_figures,
-    indicators_by,
     localities_covered,
     percentage,
-    reached_breakdown,
+    reached_breakdowns,
     site_days,
 )
 from .labels import AGE_GROUP_LABELS
@@ -86,15 +85,24 @@ def _coverage_units(province, provinces, *, legacy_era):
     return sum(counts)
 
 
-def province_table(*, start, end, units="2025", model=None, scope=None):
+def province_table(*, start, end, units="2025", model=None, scope=None, figures=None):
     """Every province of a unit set ("2025": the 34; "legacy": the 63, plus any post-merger
-    province with data) with its indicators and coverage, and the national row. 19 queries:
-    provinces, the engine grouped (8), coverage (1), the national figures (8)… whatever the data
-    size. `scope` (a list of 2025 province codes) narrows the figures, national row included,
-    to those provinces; the other rows then hold no data."""
+    province with data) with its indicators and coverage, and the national row. From `figures`
+    (a Pass of the page that wants ("province" or "province_legacy", None) and (None, None)),
+    or a Pass of their own: 8 queries, the provinces and coverage, whatever the data size.
+    `scope` (a list of 2025 province codes) narrows the figures of a Pass of its own, national
+    row included, to those provinces; the other rows then hold no data."""
     provinces = list(Province.objects.order_by("code"))
     grouping = "province" if units == "2025" else "province_legacy"
-    grouped = indicators_by(grouping, start=start, end=end, model=model, province=scope)
+    if figures is None:
+        figures = Pass(
+            start=start,
+            end=end,
+            province=scope,
+            model=model,
+            wanted=[(grouping, None), (None, None)],
+        )
+    grouped = figures.get(grouping)
     covered = localities_covered(start=start, end=end, unit_set=units, model=model)
     legacy_era = end < MERGER_DATE
     rows = []
@@ -117,13 +125,20 @@ def province_table(*, start, end, units="2025", model=None, scope=None):
                 ),
             )
         )
-    national = compute_indicators(start=start, end=end, model=model, province=scope)
+    national = figures.get()[None]
     return rows, national
 
 
-def model_table(*, start, end, province=None):
-    """The three intervention models with their indicators, and the scope's total. 10 queries."""
-    grouped = indicators_by("model", start=start, end=end, province=province)
+def _figures(figures, table, **scope):
+    """`figures` (the page's Pass), or a Pass of its own for one table."""
+    return figures or Pass(wanted=[table], **scope)
+
+
+def model_table(*, start, end, province=None, figures=None):
+    """The three intervention models with their indicators (from `figures`, a Pass of the page
+    that wants ("model", None), or one of its own)."""
+    figures = _figures(figures, ("model", None), start=start, end=end, province=province)
+    grouped = figures.get("model")
     models = list(InterventionModel.objects.all())
     rows = [
         Row(key=m.code, label=m.label, code=m.code, values=grouped.get(m.code, EMPTY))
@@ -132,9 +147,11 @@ def model_table(*, start, end, province=None):
     return rows
 
 
-def site_table(*, start, end, province):
-    """Every site of a 2025 province (active in the period or with data) and its indicators."""
-    grouped = indicators_by("site", start=start, end=end, province=province)
+def site_table(*, start, end, province, figures=None):
+    """Every site of a 2025 province (active in the period or with data) and its indicators
+    (from `figures`, a Pass of the page that wants ("site", None), or one of its own)."""
+    figures = _figures(figures, ("site", None), start=start, end=end, province=province)
+    grouped = figures.get("site")
     sites = Site.objects.filter(province__current__code=province).select_related("model")
     sites = sites.filter(Q(pk__in=list(grouped)) | Q(start_date__lte=end, is_active=True))
     return [
@@ -153,12 +170,15 @@ WORKER_RIGHTS_CODES = (
 )
 
 
-def pilot_vs_control(*, start, end, province=None):
+PILOT_CONTROL = ("role", InterventionModel.WORKER_RIGHTS)
+
+
+def pilot_vs_control(*, start, end, province=None, figures=None):
     """The worker-rights indicators of the worker-rights model's pilot, control and scale-up
-    sites side by side. Eight queries."""
-    grouped = indicators_by(
-        "role", start=start, end=end, province=province, model=InterventionModel.WORKER_RIGHTS
-    )
+    sites side by side (from `figures`, a Pass of the page that wants PILOT_CONTROL, or one of
+    its own)."""
+    figures = _figures(figures, PILOT_CONTROL, start=start, end=end, province=province)
+    grouped = figures.get(*PILOT_CONTROL)
     return [
         Row(key=role, label=label, code=role, values=grouped.get(role, EMPTY))
         for role, label in Site.SiteRole.choices
@@ -194,12 +214,13 @@ def cost_table(*, start, end, model_rows, total, province=None):
 
 def breakdowns(*, start, end, province=None, site=None, peer_group=None):
     """Reached by sex, age group, residence and category: for each, its rows (label, count) and
-    total. Eight queries (four without a scope)."""
+    total. One statement (and one query for the sites in a scope)."""
+    found = reached_breakdowns(
+        start=start, end=end, province=province, site=site, peer_group=peer_group
+    )
     out = {}
     for by in ("sex", "age_group", "residence", "category"):
-        counts = reached_breakdown(
-            by, start=start, end=end, province=province, site=site, peer_group=peer_group
-        )
+        counts = found[by]
         labels = breakdown_labels(by)
         values = [counts.get(key, 0) for key, _label in labels]
         names = [AGE_GROUP_LABELS[key] if by == "age_group" else lbl for key, lbl in labels]

@@ -203,3 +203,30 @@ def test_query_count_does_not_grow_with_the_data(
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
     assert len(few.captured_queries) <= 80
+
+
+# Queries of each dashboard on SQLite, with the tables of a page from one pass over each event
+# table (reports.indicators.Pass) and the breakdowns in one statement; PostgreSQL adds the
+# report statements' own work_mem (at most two).
+DASHBOARD_QUERIES = [
+    ("ministry", "", 21),
+    ("admin_user", "", 27),
+    ("admin_user", "&units=legacy", 27),
+    ("admin_user", "&province=01", 29),
+    ("officer_hn", "", 28),
+    ("leader", "", 22),
+]
+
+
+@pytest.mark.parametrize(("persona", "query", "queries"), DASHBOARD_QUERIES)
+def test_each_dashboard_runs_a_fixed_number_of_queries(
+    request, client_for, persona, query, queries, small, django_assert_max_num_queries
+):
+    client = client_for(request.getfixturevalue(persona))
+    limit = queries + 2 * (connection.vendor == "postgresql")
+    client.get(Q1)  # the session and the user's first reads
+    with django_assert_max_num_queries(limit):
+        assert client.get(Q1 + query).status_code == 200
+    _more_data(5)
+    with django_assert_max_num_queries(limit):
+        assert client.get(Q1 + query).status_code == 200

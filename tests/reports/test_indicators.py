@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from reports.indicators import (
     CODES,
@@ -228,7 +229,9 @@ def test_breakdowns_of_reached(small):
 
 
 def test_engine_runs_a_fixed_number_of_queries(small, django_assert_num_queries):
-    with django_assert_num_queries(8):
+    # On PostgreSQL, one more: the people statement's own work_mem.
+    queries = 8 + (connection.vendor == "postgresql")
+    with django_assert_num_queries(queries):
         compute_indicators(start=START, end=END)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(queries):
         indicators_by("province", start=START, end=END)

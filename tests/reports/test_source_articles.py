@@ -13,7 +13,7 @@ import datetime
 
 import pytest
 
-from participants.models import Contact, Participant, Person, RightsAssessment
+from participants.models import Contact, Participant, Person, RightsAssessment, carry_persons
 from participants.uic import uic_hash
 from programs.models import InterventionModel
 from referrals.models import Referral
@@ -23,6 +23,13 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 D = datetime.date
 NEEDS = ["health_check", "vocational_training", "legal_aid", "loan", "health_insurance"]
+
+
+def carried(events):
+    """Bulk-written events, with their person set as every write sets it."""
+    events = list(events)
+    carry_persons(events)
+    return events
 
 
 def _people(n, province="01", **kwargs):
@@ -65,7 +72,7 @@ def hanoi_worker_rights():
         contacts.append(
             Contact(participant=worker, site=site, date=D(2019, 3, 1), kind="outreach", needs=needs)
         )
-    Contact.objects.bulk_create(contacts)
+    Contact.objects.bulk_create(carried(contacts))
     # 58 of the 116 with a need referred (the 50% target exactly); 10 of them twice; 5 workers
     # without a need referred too (they count as referrals, not as "referred").
     referrals = [
@@ -83,7 +90,7 @@ def hanoi_worker_rights():
     for referral in referrals[:29]:
         referral.status = Referral.Status.COMPLETED
         referral.completed_on = D(2019, 7, 1)
-    Referral.objects.bulk_create(referrals)
+    Referral.objects.bulk_create(carried(referrals))
     # All 284 assessed; 150 with all six core rights.
     RightsAssessment.objects.bulk_create(
         [
@@ -139,7 +146,7 @@ def test_ho_chi_minh_city_2014_pilot():
     )
     women = _people(20, province="79")
     Contact.objects.bulk_create(
-        [
+        carried(
             Contact(
                 participant=w,
                 site=site,
@@ -148,20 +155,22 @@ def test_ho_chi_minh_city_2014_pilot():
                 needs=["vocational_training"],
             )
             for w in women
-        ]
+        )
     )
     Referral.objects.bulk_create(
-        [
-            Referral(
-                participant=w,
-                site=site,
-                date=D(2014, 5, 1),
-                service="vocational_training",
-                status=Referral.Status.COMPLETED,
-                completed_on=D(2014, 9, 1),
-            )
-            for w in women[:10]
-        ]
+        carried(
+            [
+                Referral(
+                    participant=w,
+                    site=site,
+                    date=D(2014, 5, 1),
+                    service="vocational_training",
+                    status=Referral.Status.COMPLETED,
+                    completed_on=D(2014, 9, 1),
+                )
+                for w in women[:10]
+            ]
+        )
     )
     f.TrainingFactory(site=site, date=D(2014, 6, 1), audience="sex_workers", trainees=14)
     f.TrainingFactory(site=site, date=D(2014, 7, 1), audience="sex_workers", trainees=13)

@@ -58,9 +58,10 @@ COLUMNS = {
     "birth_year residence consent_on withdrawn_on",
     Enrolment: "id participant_id site_id peer_group_id enrolled_on enrolled_by_id",
     Contact: "id version created_at updated_at participant_id date site_id peer_group_id kind "
-    "needs recorded_by_id",
+    "needs recorded_by_id person_id",
     Referral: "id version created_at updated_at participant_id date site_id peer_group_id "
-    "service provider_id status completed_on consent_to_share made_by_id decline_reason outcome",
+    "service provider_id status completed_on consent_to_share made_by_id decline_reason outcome "
+    "person_id",
     ReferralEvent: "id referral_id from_status to_status at by_id",
     Support: "id version created_at updated_at participant_id referral_id site_id date kind "
     "amount_vnd",
@@ -606,6 +607,7 @@ class Generator:
                         kind_list[j & 3],
                         needs,
                         None,
+                        n + 1,
                     )
                 )
                 if site not in enrolled:
@@ -638,6 +640,7 @@ class Generator:
                             None,
                             "other" if status == "declined" else "",
                             "service_given" if status == "completed" else "",
+                            n + 1,
                         )
                     )
                     evid += 1

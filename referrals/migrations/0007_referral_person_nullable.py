@@ -1,0 +1,25 @@
+"""Referrals carry their participant's person (for the reports), step 1: the column, empty."""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("participants", "0008_contact_person_required"),
+        ("referrals", "0006_referral_lost_reason"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="referral",
+            name="person",
+            field=models.ForeignKey(
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="participants.person",
+            ),
+        ),
+    ]
