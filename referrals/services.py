@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from participants.services import check_event, check_peer_group
-from reports.periods import check_period_open
+from reports.periods import check_change_open, check_period_open
 
 from .models import Referral, ReferralEvent
 
@@ -115,6 +115,9 @@ def _transition(*, action, referral, by, on, extra=None):
         )
     label = _("Ngày hoàn thành") if action == "complete" else _("Ngày chuyển trạng thái")
     _check_day(on, locked, label)
+    # The change itself counts in the period of its own date (a completion is counted when it
+    # happened): none dated in a locked period either.
+    check_period_open(site=locked.site, day=on)
     from_status = locked.status
     locked.status = transition.target
     locked.version += 1
@@ -215,6 +218,14 @@ def referral_create(
         referral=referral, from_status="", to_status=referral.status, on=date, by=by
     )
     return referral
+
+
+def check_support(*, record, participant, site, day):
+    """Every rule of a support payment, as its form applies it: the rules of an event
+    (participant active and of the site's province, no future date, the period open) for the
+    new values, and the lock for the stored ones when it is changed."""
+    check_change_open(record=record, site=site, day=day)
+    check_event(participant=participant, site=site, day=day, date_label=_("Ngày hỗ trợ"))
 
 
 def check_provider(*, provider, service):

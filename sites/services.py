@@ -3,7 +3,7 @@
 from django.db.models import F
 from django.utils import timezone
 
-from reports.periods import check_period_open
+from reports.periods import check_change_open
 
 
 def set_active(*, record, active, by=None):
@@ -25,6 +25,4 @@ def check_dated_record_open(*, record, site, day):
     so locked) for its province: neither a new one dated in such a period, nor a change to
     one that is (moving it out would change the approved figures too). Raises
     ValidationError({"date": …}). The importer checks its rows with reports.periods."""
-    if record.pk is not None:
-        check_period_open(site=record.site, day=record.date)
-    check_period_open(site=site, day=day)
+    check_change_open(record=record, site=site, day=day)
