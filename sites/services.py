@@ -1,7 +1,9 @@
 """Writes of the programme structure that are not a plain form save."""
 
+from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from reports.periods import check_change_open
 
@@ -18,6 +20,18 @@ def set_active(*, record, active, by=None):
     record.save(update_fields=["is_active", "version", "updated_at"])
     record.refresh_from_db(fields=["version"])
     return record
+
+
+BOARD_OVER_MEMBERS = _("Số thành viên ban chủ nhiệm không được lớn hơn số thành viên.")
+
+
+def check_peer_group_counts(*, members, board_members):
+    """A peer group's board is drawn from its members: no more board members than members.
+    Raises ValidationError({"board_members": …}); the form and the importer ask here."""
+    if members is not None and board_members is not None and board_members > members:
+        raise ValidationError(
+            {"board_members": ValidationError(BOARD_OVER_MEMBERS, code="board_over_members")}
+        )
 
 
 def check_dated_record_open(*, record, site, day):
