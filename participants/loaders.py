@@ -88,7 +88,7 @@ def load_participants(ctx, spec, label, rows):
             ctx.scoped(Participant)
             .filter(person__uic_hash__in=chunk)
             .select_related("person")
-            .only("pk", "person__uic_hash", "province_id", "version", *attributes)
+            .only("pk", "person__uic_hash", "province_id", "version", "withdrawn_on", *attributes)
         ):
             existing[(obj.person.uic_hash, obj.province_id)] = obj
     persons = ctx.persons({key[0] for key in first_row if key not in existing})
@@ -98,13 +98,21 @@ def load_participants(ctx, spec, label, rows):
         consent[key] = v["consent_on"] if day is None else min(day, v["consent_on"])
     new, changed = [], []
     changed_keys = set()
-    for key, (_line, v) in first_row.items():
+    for key, (line, v) in first_row.items():
         values = {name: v[name] for name in attributes}
         # Consent and withdrawal are the province's own: taken from the file when given.
         values["consent_on"] = consent[key]
         if v["withdrawn_on"] is not None:
             values["withdrawn_on"] = v["withdrawn_on"]
         obj = existing.get(key)
+        before = obj.withdrawn_on if obj is not None else None
+        # A withdrawal dated in a locked period stays as approved.
+        if (
+            before is not None
+            and values.get("withdrawn_on", before) != before
+            and not ctx.check_open(label, line, province=key[1], day=before, column="withdrawn_on")
+        ):
+            continue
         if obj is None:
             obj = Participant(
                 person_id=persons[key[0]],

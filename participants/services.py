@@ -184,6 +184,8 @@ def participant_enrol(
                 person=person, province_id=province_id
             )
     elif participant.withdrawn_on is not None:
+        # Taking back a withdrawal changes the period it was counted in.
+        check_period_open(province=province_id, day=participant.withdrawn_on)
         participant.withdrawn_on = None
         participant.consent_on = consent_on
         participant.version += 1
