@@ -14,7 +14,7 @@ from .models import Role
 
 PUBLIC = "public"
 
-# The one vocabulary of who may do what (DESIGN.md, "Roles and scope"). Views declare one of
+# The one vocabulary of who may do what (docs/design.md, "Roles and scope"). Views declare one of
 # these with `allow(*SET)`; templates and selectors test `user.role in SET`. Which records a
 # user reaches within a page is each model's `visible_to(user)`, not this.
 EVERY_ROLE = frozenset(Role.values)

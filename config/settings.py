@@ -55,7 +55,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
-    "import_export",
     "auditlog",
     "axes",
     "csp",
@@ -71,8 +70,13 @@ INSTALLED_APPS = [
     "exchange",
     "offline",
     "privacy",
-    "tooling",
 ]
+# Developer tooling (`seed_demo`, `bench`, whose build empties the programme tables, and
+# `bench_import`): installed with DEBUG on, or when DEV_TOOLS says so (the test settings, the
+# benchmarks and the load test on production-like settings); never in production by default.
+DEV_TOOLS = env.bool("DEV_TOOLS", default=DEBUG)
+if DEV_TOOLS:
+    INSTALLED_APPS.append("tooling")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -281,7 +285,7 @@ AXES_CLIENT_IP_CALLABLE = "accounts.twofactor.client_ip"
 # Optional TOTP second factor (django-otp) for ministry and administrator accounts.
 OTP_TOTP_ISSUER = "PCMD"
 
-# Small counts in published tables can identify people (INDICATORS.md: small-cell suppression).
+# Small counts in published tables can identify people (docs/indicators.md: small-cell suppression).
 SUPPRESSION_THRESHOLD = env.int("SUPPRESSION_THRESHOLD", default=5)
 # A referral still open after this many days is overdue on the follow-up list.
 REFERRAL_OVERDUE_DAYS = env.int("REFERRAL_OVERDUE_DAYS", default=30)

@@ -6,6 +6,8 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-only-for-the-test-suite-012
 os.environ.setdefault("UIC_SECRET", "test-uic-secret")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("SECURE_COOKIES", "false")
+# The suite runs the demo builder and the benchmark's smoke test (the `tooling` app).
+os.environ.setdefault("DEV_TOOLS", "true")
 if not os.environ.get("OFFLINE_PRIVATE_KEY"):
     # A throwaway key pair for this run (never committed); subprocesses inherit it.
     from offline.keys import MIN_KEY_SIZE, new_private_key_pem

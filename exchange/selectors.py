@@ -1,4 +1,4 @@
-"""Export of the browser's lists in the exchange columns (EXCHANGE.md), so an exported file can
+"""Export of the browser's lists in the exchange columns (docs/exchange.md), so an exported file can
 be imported again unchanged.
 
 Each kind reuses its list page's selector and filter form (`sites.selectors.site_list` with
@@ -63,13 +63,13 @@ LIST_SOURCES = {
 
 
 # A peer leader sees their group's people, contacts and referrals, and nothing of the
-# programme's structure or assessments (DESIGN.md, "Roles and scope").
+# programme's structure or assessments (docs/design.md, "Roles and scope").
 LEADER_EXPORTS = frozenset({"participants", "contacts", "referrals"})
 
 
 def may_export(user, kind):
     """The ministry exports programme structure only; participant-level files need a case
-    role; a peer leader only their group's case files (DESIGN.md, "Roles and scope")."""
+    role; a peer leader only their group's case files (docs/design.md, "Roles and scope")."""
     spec = FILES_BY_NAME.get(kind)
     if spec is None or not user.is_authenticated or user.role not in REPORT_ROLES:
         return False

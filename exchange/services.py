@@ -1,4 +1,4 @@
-"""The exchange import (EXCHANGE.md): one code path for the `import_exchange` command and the
+"""The exchange import (docs/exchange.md): one code path for the `import_exchange` command and the
 browser import. This module is the engine: reading rows, collecting every error of a file,
 scoping to the importer, upserts on natural keys. Each file's loader lives beside its app
 (`sites.loaders`, `participants.loaders`, `referrals.loaders`, see LOADERS) and applies the same

@@ -1,4 +1,4 @@
-"""The exchange format (EXCHANGE.md): its files, their columns and natural keys, in the order
+"""The exchange format (docs/exchange.md): its files, their columns and natural keys, in the order
 they are loaded. The importer, the exporter and the downloadable template all read this one
 description, so the three cannot drift apart.
 

@@ -6,7 +6,6 @@ and the views that receive them are wrapped in `sensitive_post_parameters`.
 """
 
 import datetime
-import re
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -20,6 +19,7 @@ from programs.services_catalog import Service
 from reports.periods import check_change_open
 from sites.models import Establishment, PeerGroup, Site
 
+from .display_codes import normalize_code
 from .models import Contact, EstablishmentAssessment, Participant, RightsAssessment
 from .services import (
     RIGHTS_FIELDS,
@@ -56,16 +56,6 @@ def name_input():
     return NoEchoTextInput(
         attrs={"autocomplete": "off", "autocapitalize": "words", "spellcheck": "false"}
     )
-
-
-def normalize_code(text):
-    """' p-abc2345 ' -> 'P-ABC2345'; 'abc2345' -> 'P-ABC2345'."""
-    text = re.sub(r"[\s-]", "", (text or "").upper())
-    if not text:
-        return ""
-    if len(text) == 8 and text.startswith("P"):
-        text = text[1:]
-    return "P-" + text
 
 
 class UICAnswersMixin:

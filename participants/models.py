@@ -21,7 +21,7 @@ def new_display_code():
 class Person(models.Model):
     """The national identity behind a participant: only the keyed hash of the UIC. Never shown to
     anyone and never scoped to a user: it exists so that the same person met in two provinces is
-    counted once nationally (INDICATORS.md). Each province knows the person through its own
+    counted once nationally (docs/indicators.md). Each province knows the person through its own
     `Participant` record."""
 
     uic_hash = models.CharField(_("mã băm UIC"), max_length=64, unique=True, editable=False)

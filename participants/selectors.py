@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from programs.services_catalog import SERVICE_BITS, Service, mask_to_services
 from referrals.models import Referral
 
-from .forms import normalize_code
+from .display_codes import normalize_code
 from .models import Contact, Enrolment, EstablishmentAssessment, Participant, RightsAssessment
 
 

@@ -1,4 +1,4 @@
-"""Writes of participant-level records (CONVENTIONS.md: multi-row writes live here).
+"""Writes of participant-level records (docs/conventions.md: multi-row writes live here).
 
 Every function takes keyword-only arguments, checks what the database cannot (dates in the
 future, a withdrawn participant, a peer group of another site) and raises

@@ -1,4 +1,4 @@
-"""The unique identifier code (UIC) and its keyed hash (DESIGN.md, "Participants are
+"""The unique identifier code (UIC) and its keyed hash (docs/design.md, "Participants are
 pseudonymous").
 
 UIC = 2 letters of the mother's given name + 2 of the father's + birth day, month and 2-digit

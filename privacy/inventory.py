@@ -231,7 +231,7 @@ INVENTORY = {
     ),
 }
 
-# What each role may reach (DESIGN.md "Roles and scope"; accounts.access and each model's
+# What each role may reach (docs/design.md "Roles and scope"; accounts.access and each model's
 # `visible_to`), as the dossier states it.
 ROLE_ACCESS = {
     Role.MINISTRY: _(

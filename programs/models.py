@@ -30,7 +30,7 @@ class Phase(models.Model):
 
 
 class InterventionModel(models.Model):
-    """One of the pilot intervention models (DOMAIN.md). The code is the exchange format's."""
+    """One of the pilot intervention models (docs/domain.md). The code is the exchange format's."""
 
     COMMUNITY = "community"
     WORKER_RIGHTS = "worker_rights"
@@ -56,7 +56,7 @@ class InterventionModel(models.Model):
 
 
 class Target(models.Model):
-    """A phase's target for one indicator (INDICATORS.md code), e.g. referred_pct ≥ 50."""
+    """A phase's target for one indicator (docs/indicators.md code), e.g. referred_pct ≥ 50."""
 
     phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="targets")
     indicator = models.CharField(_("chỉ số"), max_length=50)

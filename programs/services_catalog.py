@@ -1,4 +1,4 @@
-"""The support services a participant may need or be referred to (EXCHANGE.md's list).
+"""The support services a participant may need or be referred to (docs/exchange.md's list).
 
 A contact's needs and a provider's services are sets of these codes. They are stored as one
 integer bit mask (`ServiceSetField`) rather than a join table: the indicator queries over

@@ -1,5 +1,5 @@
 """Scoped reads of providers, referrals and support. Every function starts from the model's
-`visible_to(user)` (CONVENTIONS.md: one scoping function per model) and then applies `filters`,
+`visible_to(user)` (docs/conventions.md: one scoping function per model) and then applies `filters`,
 a filter form's cleaned_data (may be empty)."""
 
 import datetime

@@ -1,4 +1,4 @@
-"""Writes of referrals, providers and support (CONVENTIONS.md: services take keyword-only
+"""Writes of referrals, providers and support (docs/conventions.md: services take keyword-only
 arguments and raise django.core.exceptions.ValidationError with a Vietnamese message when the
 input is bad, so nothing is saved).
 

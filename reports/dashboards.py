@@ -13,12 +13,12 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from programs.calendar import iso_period, period_label
 from programs.models import InterventionModel
 from sites.models import Province, Region, Site
 
 from . import cycle, releases, selectors
 from .charts import bar_chart
-from .forms import iso_period, period_label
 from .indicators import (
     breakdown_labels,
     compute_indicators,

@@ -1,4 +1,4 @@
-"""Disclosure control of published releases (INDICATORS.md, "Small-cell suppression"; the method
+"""Disclosure control of releases (docs/indicators.md, "Small-cell suppression"; the method
 is written down in reports/DISCLOSURE.md).
 
 A release is every table a user can obtain for one published period, decided as one linked set:

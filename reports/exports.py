@@ -15,10 +15,10 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from accounts.spreadsheets import csv_row, xlsx_row
+from programs.calendar import iso_period
 from sites.models import Province
 
 from .dashboards import province_label, province_names
-from .forms import iso_period
 from .indicators import CODES, MONEY_CODES, PERCENTAGES
 from .labels import INDICATOR_LABELS
 from .releases import table

@@ -1,4 +1,4 @@
-"""The indicator engine: every code of INDICATORS.md for a period and a scope, computed in the
+"""The indicator engine: every code of docs/indicators.md for a period and a scope, computed in the
 database (aggregates, COUNT(DISTINCT …), EXISTS subqueries) in a fixed number of queries,
 whatever the amount of data.
 
@@ -376,7 +376,7 @@ def finish(raw):
 
 
 def compute_indicators(*, start, end, province=None, model=None, site=None):
-    """Every INDICATORS.md code for [start, end] in a scope: a 2025 province code (takes in the
+    """Every docs/indicators.md code for [start, end] in a scope: a 2025 province code (takes in the
     pre-2025 provinces merged into it), an intervention model code, a site code, or any
     combination (None = no restriction). Eight queries (nine with a scope)."""
     result = _Query(start=start, end=end, province=province, model=model, site=site, group=None)
@@ -447,7 +447,7 @@ def reached_breakdown(by, *, start, end, province=None, model=None, site=None, p
 def _latest_enrolments(in_scope, persons):
     """Each of `persons`' latest enrolment in scope (greatest enrolment date; on a tie, the one
     entered last): what a province recorded there (category, residence) puts the person in
-    exactly one group, even when two provinces recorded it differently (INDICATORS.md)."""
+    exactly one group, even when two provinces recorded it differently (docs/indicators.md)."""
     later = Enrolment.objects.filter(
         in_scope,
         Q(enrolled_on__gt=OuterRef("enrolled_on"))

@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .forms import quarter_range, year_range
+from programs.calendar import quarter_range, year_range
+
 from .models import ReportingPeriod, Submission
 
 FIRST_YEAR = 2016

@@ -176,7 +176,7 @@ def release_changes(release, previous):
 def release_extras(*, start, end):
     """What a release stores beside the suppressed tables, computed once with them: the phase
     targets, and each model's cost per site-year for the scale-up estimate (money and
-    site-years are not about people, so not suppressed: INDICATORS.md)."""
+    site-years are not about people, so not suppressed: docs/indicators.md)."""
     scale_up = {
         code: {
             "site_years": str(values["site_years"]),

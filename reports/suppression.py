@@ -1,4 +1,4 @@
-"""Small-cell suppression (INDICATORS.md): for tables that leave the system or are shown to roles
+"""Small-cell suppression (docs/indicators.md): tables that leave the system or are shown to roles
 without participant access.
 
 - a count from 1 to threshold-1 shows as "<threshold" ("<5" with the default setting);

@@ -1,4 +1,4 @@
-"""Loaders of the programme-structure files of the exchange format (EXCHANGE.md): sites, peer
+"""Loaders of the programme-structure files of the exchange format (docs/exchange.md): sites, peer
 groups, establishments, costs and trainings. The engine (reading, error collection, scoping,
 upserts) is `exchange.services`; each loader takes its `ImportContext` and the file's parsed rows
 and applies this app's rules."""

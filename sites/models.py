@@ -108,7 +108,7 @@ class Province(models.Model):
 
 
 class ProvinceScopedQuerySet(models.QuerySet):
-    """The one scoping rule for programme-structure records (CONVENTIONS.md, "Access"):
+    """The one scoping rule for programme-structure records (docs/conventions.md, "Access"):
     administrators and the ministry read all, an officer their 2025 province (which takes in
     the pre-2025 provinces merged into it), a peer leader what `for_peer_group` allows (nothing,
     unless a subclass says so), anyone else nothing. `site_path` is the path to the site."""

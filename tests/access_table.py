@@ -1,4 +1,4 @@
-"""Who may open what: every URL name × every persona, written out by hand from DESIGN.md
+"""Who may open what: every URL name × every persona, written out by hand from docs/design.md
 ("Roles and scope"), never read off the views' own `allow()` rules. tests/test_access_sweep.py
 visits each line with GET and POST and fails on any difference, on a URL name that has no line
 here, and on a line whose URL name no longer exists.

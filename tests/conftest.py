@@ -1,4 +1,4 @@
-"""The personas every test uses (CONVENTIONS.md): a ministry official, two provincial officers
+"""The personas every test uses (docs/conventions.md): a ministry official, two provincial officers
 of different provinces (Hà Nội, Cần Thơ), a peer-group leader in Hà Nội, a provider's staff, an
 administrator and a signed-in outsider with no role."""
 

@@ -1,5 +1,5 @@
 """Every URL, as anonymous and as every persona, with GET and POST, answers what the access
-table says (tests/access_table.py, written by hand from DESIGN.md) — not what the view's own
+table says (tests/access_table.py, written by hand from docs/design.md) — not what the view's own
 `allow()` rule says. A URL name with no line in the table, or a line whose URL is gone, fails.
 
 Ids are those of real Hà Nội records (so an allowed role reaches the page and the Cần Thơ

@@ -1,10 +1,10 @@
 """The demo installation `make run` shows: demo accounts for every role, tied to the places the
-source articles name, and a demo data set shaped by those articles (DOMAIN.md): the named
+source articles name, and a demo data set shaped by those articles (docs/domain.md): the named
 sites, clubs and figures, 2014/2016–2025, with fictional people. Everything is drawn from a seeded
 random.Random, so every installation shows the same numbers.
 
 The data set is loaded the way a province loads its files: the builder writes it, in memory, as
-the files of the exchange format (EXCHANGE.md, the columns of `exchange.spec`), the exchange
+the files of the exchange format (docs/exchange.md, the columns of `exchange.spec`), the exchange
 reader reads them and `exchange.services.import_exchange` loads them with no user, as the
 `import_exchange` command does. Sites, peer groups, establishments, the service directory,
 participants (their enrolments, consent and withdrawals), contacts, referrals, support, rights

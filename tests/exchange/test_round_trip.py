@@ -88,7 +88,7 @@ def build_data(site_hn, site_ct, group_hn, provider_hn):
     factories.CostFactory(site=site_hn, date=datetime.date(2025, 8, 1), amount_vnd=7_000_000)
     factories.CostFactory(site=site_new, date=datetime.date(2025, 9, 1), category="support")
     factories.TrainingFactory(site=site_ct, date=datetime.date(2025, 8, 5), trainees=17)
-    # What the format carries beyond EXCHANGE.md's minimum: the enrolling peer group, consent
+    # What the format carries beyond docs/exchange.md's minimum: the enrolling peer group, consent
     # and withdrawal dates, the provider directory and support given.
     enrolment = people[0][0].enrolments.get(site=site_hn)
     enrolment.peer_group = group_hn

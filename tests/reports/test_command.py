@@ -1,4 +1,4 @@
-"""`python manage.py indicators … --json` (EXCHANGE.md)."""
+"""`python manage.py indicators … --json` (docs/exchange.md)."""
 
 import json
 

@@ -35,7 +35,7 @@ def test_ministry_sees_provisional_national_totals_of_an_unpublished_period(
     html = client_for(ministry).get(Q1).content.decode()
     assert "Báo cáo toàn quốc" in html
     assert 'data-testid="provisional-note"' in html
-    # National figures as they are (INDICATORS.md: only counts below the national total).
+    # National figures as they are (docs/indicators.md: only counts below the national total).
     assert headline(html, "reached") == "3"
     assert headline(html, "referred_pct") == "100,0 %"
     # Nothing below the national total, no breakdown, nothing to download: those come with the

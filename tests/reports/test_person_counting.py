@@ -1,5 +1,5 @@
 """A person known in two provinces has two records (one per province) but is one person in
-national figures (INDICATORS.md): counted once, and in exactly one group of a breakdown — the
+national figures (docs/indicators.md): counted once, and in exactly one group of a breakdown — the
 group their latest enrolment in scope records. Expected values worked out by hand below."""
 
 import datetime

@@ -1,4 +1,4 @@
-"""Figures from the source articles (DOMAIN.md), with the indicator values worked out by hand.
+"""Figures from the source articles (docs/domain.md), with the indicator values worked out by hand.
 
 Hà Nội 2019–2020, worker-rights model: 284 workers reached and assessed, of whom 116 had needs
 (health check, vocational training, legal advice, loans, health-insurance card); the target for

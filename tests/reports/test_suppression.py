@@ -1,4 +1,4 @@
-"""Small-cell suppression (INDICATORS.md): 1–4 -> "<5", zero stays 0, percentages follow their
+"""Small-cell suppression (docs/indicators.md): 1–4 -> "<5", zero stays 0, percentages follow their
 numerator and denominator, a lone suppressed cell in a line with a total forces a second."""
 
 from decimal import Decimal

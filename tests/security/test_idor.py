@@ -1,7 +1,7 @@
 """IDOR sweep: every URL that takes a record's id is tried, as every kind of persona, with GET
 and POST, with the ids of records whose province, peer group and provider are known because
 the fixture built them so. What a persona may read and change is worked out from those facts
-by the rule below, written from DESIGN.md ("Roles and scope") — never by asking the code under
+by the rule below, written from docs/design.md ("Roles and scope") — never by asking the code under
 test (`visible_to`, a selector). A record the persona may not read is refused (403/404/405) and
 never written; one they may read is reached (not 404); one they may not change is never written,
 whatever the method.

@@ -64,6 +64,8 @@ def server_env(database_url):
         DATABASE_URL=database_url,
         DJANGO_SETTINGS_MODULE="config.settings",
         DEBUG="false",
+        # Production settings plus the `tooling` app, for `seed_demo`.
+        DEV_TOOLS="true",
         SECRET_KEY=secrets.token_urlsafe(50),
         UIC_SECRET=os.environ.get("UIC_SECRET", "loadtest-uic-secret"),
         ALLOWED_HOSTS=HOST,

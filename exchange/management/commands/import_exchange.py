@@ -9,7 +9,7 @@ from exchange.spec import FILES
 
 class Command(BaseCommand):
     help = (
-        "Load a folder in the exchange format (EXCHANGE.md): sites.csv, peer_groups.csv, "
+        "Load a folder in the exchange format (docs/exchange.md): sites.csv, peer_groups.csv, "
         "establishments.csv, participants.csv, contacts.csv, referrals.csv, "
         "rights_assessments.csv, establishment_assessments.csv, costs.csv, trainings.csv "
         "(UTF-8, a BOM is tolerated). The same columns are read from XLSX: <file>.xlsx (first "

@@ -1,5 +1,5 @@
 """`python manage.py indicators --start … --end … [--province …] [--model …] [--site …] --json`
-(EXCHANGE.md): every INDICATORS.md code for a period and scope, unsuppressed (for
+(docs/exchange.md): every docs/indicators.md code for a period and scope, unsuppressed (for
 administrators on the server)."""
 
 import datetime
@@ -28,7 +28,7 @@ def _json_value(value):
 
 
 class Command(BaseCommand):
-    help = "Print every indicator (INDICATORS.md) for a period and scope."
+    help = "Print every indicator (docs/indicators.md) for a period and scope."
 
     def add_arguments(self, parser):
         parser.add_argument("--start", required=True, help="YYYY-MM-DD (first day, included)")
