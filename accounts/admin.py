@@ -7,6 +7,22 @@ from django.utils.translation import gettext_lazy as _
 from .models import ActivityEvent, User
 
 
+class ProgrammeDataAdmin(admin.ModelAdmin):
+    """Programme data (sites and their structure, participants and every dated event) is
+    written through the pages, the import and the offline sync, which all go through the
+    services and their rules (the period lock among them): one write path per model. The
+    admin only shows it (README "Django admin")."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     list_display = ("username", "role", "province", "peer_group", "provider", "is_active")

@@ -60,6 +60,10 @@ class Sorting:
         return key
 
 
+def _reverse(name):
+    return name.removeprefix("-") if name.startswith("-") else f"-{name}"
+
+
 def sort_by(request, queryset, columns, default):
     """`queryset` ordered by the column the request asks for (?sort=name or ?sort=-name, one of
     `columns`: {name: (field, …)}), else by `default` (such a value). The primary key breaks
@@ -70,7 +74,9 @@ def sort_by(request, queryset, columns, default):
     if key not in columns:
         descending = default.startswith("-")
         key = default.removeprefix("-")
-    fields = [f"-{name}" if descending else name for name in columns[key]]
+    # A column may itself sort a field descending ("-is_active"): the other way round flips
+    # it ("--is_active" is no field).
+    fields = [_reverse(name) if descending else name for name in columns[key]]
     tie = "-pk" if descending else "pk"
     ordered = queryset.order_by(*fields, tie)
     return ordered, Sorting(key=key, descending=descending, columns=tuple(columns))

@@ -330,7 +330,12 @@ class ImportContext:
                     if column.optional:
                         values[column.name] = [] if column.kind == SERVICES else None
                         continue
-                    self.error(source.label, line, column.name, _("không được để trống."))
+                    self.error(
+                        source.label,
+                        line,
+                        column.name,
+                        str(column.empty_message or _("không được để trống.")),
+                    )
                     ok = False
                     continue
                 try:
@@ -425,12 +430,17 @@ class ImportContext:
                 found[(digest, province)] = (obj.pk, obj.withdrawn_on)
         return found
 
-    def check_open(self, label, line, *, site, day):
-        """The period lock (reports.periods) for one row: the approved periods are loaded
-        once per import, then each row is checked without a query."""
+    def check_open(self, label, line, *, day, site=None, province=None, column="date"):
+        """The period lock (reports.periods) for one row, reported on `column`: the approved
+        periods are loaded once per import, then each row is checked without a query."""
         if self.spans is None:
             self.spans = locked_spans()
-        return self.check(label, line, lambda: check_open_in(self.spans, site=site, day=day))
+        return self.check(
+            label,
+            line,
+            lambda: check_open_in(self.spans, site=site, province=province, day=day),
+            columns={"date": column},
+        )
 
     def check(self, label, line, rule, columns=None, **kwargs):
         """Apply one of the services' rules (participants.services) to a row: each message it

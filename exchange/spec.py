@@ -26,6 +26,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from participants.models import Contact, Participant
+from participants.services import NO_CONSENT
 from programs.services_catalog import Service
 from referrals.models import Referral, Support
 from sites.models import Cost, Establishment, PeerGroup, Site, Training
@@ -58,6 +59,8 @@ class Column:
     max_length: int = 200
     # INT columns: the model field whose validators bound the number (as in the forms).
     model_field: object = None
+    # A required column's message for an empty cell, when a form's rule says it better.
+    empty_message: object = None
 
 
 @dataclass(frozen=True)
@@ -266,13 +269,14 @@ FILES = (
                 optional=True,
                 max_length=30,
             ),
-            _date(
+            Column(
                 "consent_on",
+                DATE,
                 _(
-                    "Ngày đồng ý tham gia (dd/mm/yyyy), không sau ngày ghi danh; để trống thì "
-                    "lấy ngày ghi danh sớm nhất."
+                    "Ngày đồng ý tham gia (dd/mm/yyyy), bắt buộc trên mọi dòng như trên phiếu "
+                    "ghi danh, không sau ngày ghi danh; dòng để trống bị từ chối."
                 ),
-                optional=True,
+                empty_message=NO_CONSENT,
             ),
             _date(
                 "withdrawn_on",

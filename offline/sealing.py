@@ -22,6 +22,8 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
+from accounts.params import TooDeep, json_loads_bounded
+
 from . import keys
 from .models import Submission
 
@@ -30,6 +32,9 @@ MAX_ITEMS = 50
 MAX_SEALED_BYTES = 64 * 1024
 MAX_FIELDS = 200
 MAX_VALUE_LENGTH = 2000
+# {"items": [{…}]} and {"fields": [[name, value], …]}: a little room, never a thousand levels.
+MAX_BATCH_DEPTH = 4
+MAX_ITEM_DEPTH = 4
 OAEP = padding.OAEP(
     mgf=padding.MGF1(algorithm=hashes.SHA256()), algorithm=hashes.SHA256(), label=None
 )
@@ -37,6 +42,7 @@ OAEP = padding.OAEP(
 UNREADABLE = _(
     "Không đọc được mục này (dữ liệu bị hỏng hoặc được mã hoá cho tài khoản khác). Hãy nhập lại."
 )
+TOO_DEEP = _("Dữ liệu gửi lên lồng nhau quá sâu: không có mục nào được ghi. Hãy gửi lại.")
 OLD_KEY = _(
     "Mục này được mã hoá bằng một khoá máy chủ không còn dùng nên không đọc được. Hãy nhập lại."
 )
@@ -67,7 +73,10 @@ def parse_batch(body):
     "data"}, …]}. Raises BatchError when the body is not such a batch; an item whose seal is
     malformed is still returned (with empty bytes) so it can be refused by its id."""
     try:
-        batch = json.loads(body)
+        batch = json_loads_bounded(body, max_depth=MAX_BATCH_DEPTH)
+    except TooDeep as error:
+        # Nothing is written: the phone keeps every item of the batch.
+        raise BatchError(TOO_DEEP) from error
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise BatchError(_("Dữ liệu gửi lên không đúng định dạng.")) from error
     items = batch.get("items") if isinstance(batch, dict) else None
@@ -110,7 +119,8 @@ def unseal(item, *, user):
     try:
         content_key = private_key.decrypt(item.key, OAEP)
         plain = AESGCM(content_key).decrypt(item.iv, item.data, aad)
-        fields = json.loads(plain)["fields"]
+        # Bounded: a deeply nested item is refused alone, the batch's other items recorded.
+        fields = json_loads_bounded(plain, max_depth=MAX_ITEM_DEPTH)["fields"]
     except (ValueError, InvalidTag, KeyError, TypeError) as error:
         raise ValidationError(UNREADABLE, code="unreadable") from error
     if not isinstance(fields, list) or len(fields) > MAX_FIELDS:

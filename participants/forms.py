@@ -17,7 +17,7 @@ from accounts.activity import record_lookup
 from accounts.forms import PeriodForm, VersionedModelForm, apply_errors
 from accounts.models import Role
 from programs.services_catalog import Service
-from reports.periods import check_period_open
+from reports.periods import check_change_open
 from sites.models import Establishment, PeerGroup, Site
 
 from .display_codes import normalize_code
@@ -610,6 +610,11 @@ class RightsAssessmentForm(VersionedModelForm):
     def clean(self):
         cleaned = super().clean()
         establishment, day = cleaned.get("establishment"), cleaned.get("date")
+        if establishment and day and self.instance.pk:
+            try:
+                check_change_open(record=self.instance, site=establishment.site, day=day)
+            except ValidationError as error:
+                apply_errors(self, error)
         if self.instance.participant_id and establishment and day:
             try:
                 check_event(
@@ -662,13 +667,15 @@ class EstablishmentAssessmentForm(VersionedModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("establishment") and cleaned.get("date"):
+        # Read before a broken rule removes "date" from cleaned_data.
+        establishment, day = cleaned.get("establishment"), cleaned.get("date")
+        if establishment and day:
             try:
-                check_period_open(site=cleaned["establishment"].site, day=cleaned["date"])
+                check_change_open(record=self.instance, site=establishment.site, day=day)
             except ValidationError as error:
                 apply_errors(self, error)
             duplicate = EstablishmentAssessment.objects.filter(
-                establishment=cleaned["establishment"], date=cleaned["date"]
+                establishment=establishment, date=day
             ).exclude(pk=self.instance.pk)
             if duplicate.exists():
                 raise ValidationError(

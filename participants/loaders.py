@@ -34,15 +34,16 @@ def load_participants(ctx, spec, label, rows):
         v.setdefault("consent_on", None)
         v.setdefault("withdrawn_on", None)
         site = ctx.site_ref(label, line, sites, v["site"])
+        # Consent is required on every row, as on the enrolment form (exchange/spec.py).
         ok = site is not None and ctx.check(
             label,
             line,
             check_enrolment,
-            columns={"consent_on": "consent_on" if v["consent_on"] else "enrolled_on"},
             enrolled_on=v["enrolled_on"],
-            consent_on=v["consent_on"] or v["enrolled_on"],
+            consent_on=v["consent_on"],
             birth_year=v["birth_year"],
         )
+        ok = ok and ctx.check_open(label, line, site=site, day=v["enrolled_on"])
         v["group"] = None
         if ok and v["peer_group"]:
             v["group"] = groups.get(v["peer_group"])
@@ -57,7 +58,10 @@ def load_participants(ctx, spec, label, rows):
                 line,
                 check_withdrawal,
                 on=v["withdrawn_on"],
-                consent_on=v["consent_on"] or v["enrolled_on"],
+                consent_on=v["consent_on"],
+            )
+            ok = ok and ctx.check_open(
+                label, line, province=site.province_id, day=v["withdrawn_on"], column="withdrawn_on"
             )
         if not ok:
             continue
@@ -84,29 +88,32 @@ def load_participants(ctx, spec, label, rows):
             ctx.scoped(Participant)
             .filter(person__uic_hash__in=chunk)
             .select_related("person")
-            .only("pk", "person__uic_hash", "province_id", "version", *attributes)
+            .only("pk", "person__uic_hash", "province_id", "version", "withdrawn_on", *attributes)
         ):
             existing[(obj.person.uic_hash, obj.province_id)] = obj
     persons = ctx.persons({key[0] for key in first_row if key not in existing})
-    consent, consent_given = {}, set()
+    consent = {}
     for _line, v, _site, key in kept:
         day = consent.get(key)
-        given = v["consent_on"] or v["enrolled_on"]
-        consent[key] = given if day is None else min(day, given)
-        if v["consent_on"]:
-            consent_given.add(key)
+        consent[key] = v["consent_on"] if day is None else min(day, v["consent_on"])
     new, changed = [], []
     changed_keys = set()
-    for key, (_line, v) in first_row.items():
+    for key, (line, v) in first_row.items():
         values = {name: v[name] for name in attributes}
         # Consent and withdrawal are the province's own: taken from the file when given.
-        if key in consent_given:
-            values["consent_on"] = consent[key]
+        values["consent_on"] = consent[key]
         if v["withdrawn_on"] is not None:
             values["withdrawn_on"] = v["withdrawn_on"]
         obj = existing.get(key)
+        before = obj.withdrawn_on if obj is not None else None
+        # A withdrawal dated in a locked period stays as approved.
+        if (
+            before is not None
+            and values.get("withdrawn_on", before) != before
+            and not ctx.check_open(label, line, province=key[1], day=before, column="withdrawn_on")
+        ):
+            continue
         if obj is None:
-            values.setdefault("consent_on", consent[key])
             obj = Participant(
                 person_id=persons[key[0]],
                 province_id=key[1],
@@ -303,7 +310,10 @@ def load_establishment_assessments(ctx, spec, label, rows):
     prepared = []
     for line, v in rows:
         establishment = ctx.establishment_ref(label, line, establishments, v["establishment"])
-        if establishment is None:
+        in_time = ctx.check(
+            label, line, lambda v=v: check_not_future(v["date"], _("Ngày đánh giá"), "date")
+        )
+        if establishment is None or not in_time:
             continue
         if not ctx.check_open(label, line, site=establishment.site, day=v["date"]):
             continue

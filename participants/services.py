@@ -155,6 +155,7 @@ def participant_enrol(
         uic_digest = uic_hash(uic)
     check_enrolment(enrolled_on=enrolled_on, consent_on=consent_on, birth_year=birth_year)
     check_peer_group(peer_group, site)
+    check_period_open(site=site, day=enrolled_on)
 
     person, _new = Person.objects.get_or_create(uic_hash=uic_digest)
     province_id = site.province.current_id
@@ -183,6 +184,8 @@ def participant_enrol(
                 person=person, province_id=province_id
             )
     elif participant.withdrawn_on is not None:
+        # Taking back a withdrawal changes the period it was counted in.
+        check_period_open(province=province_id, day=participant.withdrawn_on)
         participant.withdrawn_on = None
         participant.consent_on = consent_on
         participant.version += 1
@@ -225,6 +228,10 @@ def participant_withdraw(*, participant, on, by=None):
             "already_withdrawn",
         )
     check_withdrawal(on=on, consent_on=participant.consent_on)
+    try:
+        check_period_open(province=participant.province_id, day=on)
+    except ValidationError as error:
+        raise _error("withdrawn_on", error.message_dict["date"][0], "period_locked") from None
     participant.withdrawn_on = on
     participant.version += 1
     participant.save(update_fields=["withdrawn_on", "version", "updated_at"])

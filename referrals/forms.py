@@ -15,7 +15,7 @@ from sites.models import Province, Site
 
 from .models import Provider, Referral, Support
 from .selectors import providers_for_referral, referral_filter_sites, user_province_id
-from .services import DUPLICATE_REFERRAL, check_provider, today
+from .services import DUPLICATE_REFERRAL, check_provider, check_support, today
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 YES_NO_ANY = [("", _("Tất cả")), ("yes", _("Có")), ("no", _("Không"))]
@@ -510,8 +510,14 @@ class SupportForm(VersionedModelForm):
     def clean(self):
         cleaned = super().clean()
         participant, referral = cleaned.get("participant"), cleaned.get("referral")
+        site, day = cleaned.get("site"), cleaned.get("date")
         if participant and referral and referral.participant_id != participant.pk:
             self.add_error(
                 "referral", _("Chuyển gửi này không phải của người tham gia đã nhập mã.")
             )
+        if participant and site and day:
+            try:
+                check_support(record=self.instance, participant=participant, site=site, day=day)
+            except ValidationError as error:
+                apply_errors(self, error)
         return cleaned

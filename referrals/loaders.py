@@ -4,6 +4,7 @@ support given. Each row goes through the same rules as the referral forms (parti
 
 from collections import defaultdict
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from exchange.services import PROVIDER_FIELDS, Prepared, chunks
@@ -11,7 +12,7 @@ from participants.services import check_not_future
 from sites.models import Province, Site
 
 from .models import Provider, Referral, ReferralEvent, Support
-from .services import NO_CONSENT_TO_SHARE
+from .services import NO_CONSENT_TO_SHARE, check_status_change
 
 
 def load_providers(ctx, spec, label, rows):
@@ -54,6 +55,13 @@ def load_providers(ctx, spec, label, rows):
     return counts
 
 
+def _status_change(**kwargs):
+    try:
+        check_status_change(**kwargs)
+    except ValidationError as error:
+        raise ValidationError({"status": error.error_list}) from None
+
+
 def load_referrals(ctx, spec, label, rows):
     sites = ctx.by_code(Site, [v["site"] for _line, v in rows])
     records = ctx.participant_records(v["uic"] for _line, v in rows)
@@ -87,6 +95,11 @@ def load_referrals(ctx, spec, label, rows):
             )
         if site is not None:
             ok = ctx.check_open(label, line, site=site, day=v["date"]) and ok
+            # A completion counts in the period of its own date (as on the pages).
+            ok = (
+                ctx.check_open(label, line, site=site, day=v["completed_on"], column="completed_on")
+                and ok
+            )
         provider_id = None
         if v["provider"]:
             candidates = list(providers[v["provider"]].values())
@@ -151,6 +164,22 @@ def load_referrals(ctx, spec, label, rows):
             "version",
         ),
     )
+    # A stored status moves only forward, as through the pages; completed is final
+    # (referrals.services.check_status_change).
+    kept = []
+    for item in prepared:
+        obj = existing.get(item.key)
+        if obj is None or ctx.check(
+            label,
+            item.line,
+            _status_change,
+            current=obj.status,
+            target=item.values["status"],
+            completed_on=obj.completed_on,
+            new_completed_on=item.values["completed_on"],
+        ):
+            kept.append(item)
+    prepared = kept
     before = {obj.pk: obj.status for obj in existing.values()}
     counts, new, changed = ctx.upsert(
         spec,

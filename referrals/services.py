@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from participants.services import check_event, check_peer_group
-from reports.periods import check_period_open
+from reports.periods import check_change_open, check_period_open
 
 from .models import Referral, ReferralEvent
 
@@ -57,6 +57,40 @@ TRANSITIONS = {
         ),
     )
 }
+# Where a status may lead, in one step or several (an imported file may skip steps): never
+# back, and completed, declined and lost are final.
+REACHABLE = {
+    Status.REFERRED: frozenset({Status.RECEIVED, Status.COMPLETED, Status.DECLINED, Status.LOST}),
+    Status.RECEIVED: frozenset({Status.COMPLETED, Status.DECLINED, Status.LOST}),
+    Status.COMPLETED: frozenset(),
+    Status.DECLINED: frozenset(),
+    Status.LOST: frozenset(),
+}
+
+
+def transition_refused(current, target):
+    return ReferralTransitionError(
+        _(
+            "Không thể chuyển chuyển gửi từ trạng thái “%(current)s” sang “%(target)s”. "
+            "Trạng thái được giữ nguyên."
+        )
+        % {"current": Status(current).label, "target": Status(target).label},
+        code="invalid_transition",
+    )
+
+
+def check_status_change(*, current, target, completed_on=None, new_completed_on=None):
+    """What a status written from outside the transition functions (the importer) may do: stay,
+    or move forward (`REACHABLE`); a final status stays final, and a completion keeps its
+    date."""
+    if current == target:
+        if current == Status.COMPLETED and completed_on != new_completed_on:
+            raise transition_refused(current, target)
+        return
+    if target not in REACHABLE[current]:
+        raise transition_refused(current, target)
+
+
 DUPLICATE_REFERRAL = _(
     "Người tham gia này đã được chuyển gửi dịch vụ này tại địa bàn này trong ngày đã chọn."
 )
@@ -105,16 +139,12 @@ def _transition(*, action, referral, by, on, extra=None):
     # period for the province, the status stays as approved.
     check_period_open(site=locked.site, day=locked.date)
     if locked.status not in transition.sources:
-        raise ReferralTransitionError(
-            _(
-                "Không thể chuyển chuyển gửi từ trạng thái “%(current)s” sang “%(target)s”. "
-                "Trạng thái được giữ nguyên."
-            )
-            % {"current": locked.get_status_display(), "target": Status(transition.target).label},
-            code="invalid_transition",
-        )
+        raise transition_refused(locked.status, transition.target)
     label = _("Ngày hoàn thành") if action == "complete" else _("Ngày chuyển trạng thái")
     _check_day(on, locked, label)
+    # The change itself counts in the period of its own date (a completion is counted when it
+    # happened): none dated in a locked period either.
+    check_period_open(site=locked.site, day=on)
     from_status = locked.status
     locked.status = transition.target
     locked.version += 1
@@ -224,6 +254,14 @@ def referral_create(
         referral=referral, from_status="", to_status=referral.status, on=date, by=by
     )
     return referral
+
+
+def check_support(*, record, participant, site, day):
+    """Every rule of a support payment, as its form applies it: the rules of an event
+    (participant active and of the site's province, no future date, the period open) for the
+    new values, and the lock for the stored ones when it is changed."""
+    check_change_open(record=record, site=site, day=day)
+    check_event(participant=participant, site=site, day=day, date_label=_("Ngày hỗ trợ"))
 
 
 def check_provider(*, provider, service):

@@ -4,13 +4,19 @@ Periods are rows (reports.models.ReportingPeriod): the quarters and years from t
 start and every programme phase, loaded by a migration (`load_periods`); a later phase is added
 as data in the admin.
 
-The lock: contacts, referrals, assessments, costs and trainings dated in a period that the
-ministry has approved for a province cannot be created, changed or imported at that province's
-sites until the ministry reopens the period. Every write path asks here:
+The lock: every dated event — contacts, enrolments, withdrawals, supports, referrals and each
+of their status changes (by the change's date), assessments, costs and trainings — dated in a
+period that the ministry has approved for a province cannot be created, changed or imported at
+that province's sites until the ministry reopens the period. Every writer (the forms through the
+services, the importer, the offline sync; the admin is read-only for these records) asks here:
 
-- `check_period_open(*, site, day)`: one record, one query;
+- `check_period_open(*, site, day)`: one record, one query (`province=` instead of `site=` for
+  a province-level event: a withdrawal);
 - `locked_spans()` once per import, then `check_open_in(spans, *, site, day)` per row (no
-  query).
+  query; `province=` likewise).
+
+`LOCKED_EVENTS` lists the kinds of dated event the lock covers; the rule × writer matrix test
+(tests/test_rule_matrix.py) checks each against every writer.
 
 Both raise ValidationError({"date": …}) with a message saying which period, which province and
 what to do."""
@@ -27,6 +33,20 @@ from .models import ReportingPeriod, Submission
 
 FIRST_YEAR = 2016
 LAST_YEAR = 2035
+
+# The dated events the lock covers (the matrix test enumerates them).
+LOCKED_EVENTS = (
+    "contact",
+    "enrolment",
+    "withdrawal",
+    "support",
+    "referral",
+    "referral_transition",
+    "rights_assessment",
+    "establishment_assessment",
+    "cost",
+    "training",
+)
 
 LOCKED = _(
     "Kỳ báo cáo %(period)s của %(province)s đã được Bộ phê duyệt và khoá: không thể thêm, sửa "
@@ -100,16 +120,18 @@ def _locked(period_label, province_name, day):
     return ValidationError({"date": ValidationError(message, code="period_locked")})
 
 
-def check_period_open(*, site, day):
-    """Refuse (ValidationError on "date") a record dated `day` at `site` when the ministry has
-    approved a period containing that day for the site's 2025 province. Nothing is checked
-    while either is unknown (the form reports that). One query."""
-    if site is None or day is None:
+def check_period_open(*, day, site=None, province=None):
+    """Refuse (ValidationError on "date") a record dated `day` at `site` (or of `province`, any
+    province row, pre-2025 or 2025) when the ministry has approved a period containing that day
+    for its 2025 province. Nothing is checked while either is unknown (the form reports that).
+    One query."""
+    province_id = site.province_id if site is not None else getattr(province, "pk", province)
+    if province_id is None or day is None:
         return
     approved = (
         Submission.objects.filter(
             status=Submission.Status.APPROVED,
-            province__predecessors=site.province_id,
+            province__predecessors=province_id,
             period__start__lte=day,
             period__end__gte=day,
         )
@@ -119,6 +141,27 @@ def check_period_open(*, site, day):
     )
     if approved is not None:
         raise _locked(approved.period.label, approved.province.name, day)
+
+
+def record_site_day(record):
+    """(site, day) of a stored dated record, as the lock sees it: its own site, or its
+    establishment's; None for a record not saved yet."""
+    if record is None or record.pk is None:
+        return None
+    site = getattr(record, "site", None)
+    if site is None and getattr(record, "establishment_id", None):
+        site = record.establishment.site
+    return site, record.date
+
+
+def check_change_open(*, record, site, day):
+    """A dated record may be saved only outside the locked periods: neither a new one dated in
+    such a period, nor a change to one that is (moving it out would change the approved
+    figures too). `record` is the record as stored (its pk None when new)."""
+    before = record_site_day(record)
+    if before is not None:
+        check_period_open(site=before[0], day=before[1])
+    check_period_open(site=site, day=day)
 
 
 @dataclass(frozen=True)
@@ -159,10 +202,11 @@ def locked_spans():
     return LockedSpans(by_province=by_province, current=current)
 
 
-def check_open_in(spans, *, site, day):
+def check_open_in(spans, *, day, site=None, province=None):
     """`check_period_open` against spans loaded once by `locked_spans()`: no query."""
-    if site is None or day is None:
+    province_id = site.province_id if site is not None else getattr(province, "pk", province)
+    if province_id is None or day is None:
         return
-    found = spans.find(province_id=site.province_id, day=day)
+    found = spans.find(province_id=province_id, day=day)
     if found is not None:
         raise _locked(found[0], found[1], day)

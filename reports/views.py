@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import NATIONAL_ROLES, REPORT_ROLES, allow
 from accounts.activity import record_activity
 from accounts.models import ActivityEvent, Role
+from accounts.params import positive_int
 from sites.models import Province
 
 from . import cycle, dashboards, exports, periods, releases, selectors
@@ -89,9 +90,10 @@ def _release_for(request, period):
     version = request.GET.get("version")
     if version is None:
         return releases.latest_release(period)
-    if not version.isdigit():
+    number = positive_int(version)
+    if number is None:
         raise Http404
-    found = releases.release_get(period=period, version=int(version))
+    found = releases.release_get(period=period, version=number)
     if found is None:
         raise Http404
     return found

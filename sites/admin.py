@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from accounts.admin import ProgrammeDataAdmin
+
 from .models import Cost, Establishment, PeerGroup, Province, Region, Site, Training
 
 
@@ -17,7 +19,7 @@ class ProvinceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):
+class SiteAdmin(ProgrammeDataAdmin):
     list_display = ("code", "name", "province", "model", "role", "start_date", "end_date")
     list_filter = ("model", "role", "is_active")
     list_select_related = ("province", "model")
@@ -25,7 +27,7 @@ class SiteAdmin(admin.ModelAdmin):
 
 
 @admin.register(Establishment)
-class EstablishmentAdmin(admin.ModelAdmin):
+class EstablishmentAdmin(ProgrammeDataAdmin):
     list_display = ("code", "site", "kind", "workers", "is_active")
     list_select_related = ("site",)
     list_filter = ("kind", "is_active")
@@ -33,7 +35,7 @@ class EstablishmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(PeerGroup)
-class PeerGroupAdmin(admin.ModelAdmin):
+class PeerGroupAdmin(ProgrammeDataAdmin):
     list_display = ("code", "name", "site", "kind", "members", "board_members", "is_active")
     list_select_related = ("site",)
     list_filter = ("kind", "is_active")
@@ -41,7 +43,7 @@ class PeerGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(Cost)
-class CostAdmin(admin.ModelAdmin):
+class CostAdmin(ProgrammeDataAdmin):
     list_display = ("site", "date", "category", "amount_vnd")
     list_select_related = ("site",)
     list_filter = ("category",)
@@ -49,7 +51,7 @@ class CostAdmin(admin.ModelAdmin):
 
 
 @admin.register(Training)
-class TrainingAdmin(admin.ModelAdmin):
+class TrainingAdmin(ProgrammeDataAdmin):
     list_display = ("site", "date", "audience", "trainees")
     list_select_related = ("site",)
     list_filter = ("audience",)

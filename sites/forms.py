@@ -7,7 +7,7 @@ from accounts.models import Role
 from programs.models import InterventionModel, Phase
 
 from .models import Cost, Establishment, PeerGroup, Province, Site, Training
-from .services import check_dated_record_open
+from .services import check_dated_record_open, check_peer_group_counts
 
 NEGATIVE_COUNT = _("Số lượng không được âm.")
 NEGATIVE_AMOUNT = _("Số tiền phải là số nguyên không âm (VNĐ).")
@@ -270,12 +270,12 @@ class PeerGroupForm(_ScopedForm):
 
     def clean(self):
         cleaned = super().clean()
-        members, board = cleaned.get("members"), cleaned.get("board_members")
-        if members is not None and board is not None and board > members:
-            self.add_error(
-                "board_members",
-                _("Số thành viên ban chủ nhiệm không được lớn hơn số thành viên."),
+        try:
+            check_peer_group_counts(
+                members=cleaned.get("members"), board_members=cleaned.get("board_members")
             )
+        except ValidationError as error:
+            self.add_error(None, error)
         return cleaned
 
 

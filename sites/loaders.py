@@ -9,6 +9,7 @@ from exchange.services import Prepared, chunks
 from programs.models import InterventionModel, Phase
 
 from .models import MERGER_DATE, Cost, Establishment, PeerGroup, Province, Site, Training
+from .services import check_peer_group_counts
 
 
 def load_sites(ctx, spec, label, rows):
@@ -85,12 +86,14 @@ def load_sites(ctx, spec, label, rows):
     return counts
 
 
-def _coded_children(ctx, spec, label, rows, model, values_of):
+def _coded_children(ctx, spec, label, rows, model, values_of, rule=None):
     sites = ctx.by_code(Site, [v["site"] for _line, v in rows])
     prepared = []
     for line, v in rows:
         site = ctx.site_ref(label, line, sites, v["site"])
         if site is None:
+            continue
+        if rule is not None and not ctx.check(label, line, rule, v=v):
             continue
         values = values_of(v)
         values["site_id"] = site.pk
@@ -118,6 +121,10 @@ def load_peer_groups(ctx, spec, label, rows):
             "members": v["members"],
             "board_members": v["board_members"],
         },
+        # The form's rule (sites.services), on the row's own columns.
+        rule=lambda v: check_peer_group_counts(
+            members=v["members"], board_members=v["board_members"]
+        ),
     )
 
 

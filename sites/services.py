@@ -1,9 +1,11 @@
 """Writes of the programme structure that are not a plain form save."""
 
+from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from reports.periods import check_period_open
+from reports.periods import check_change_open
 
 
 def set_active(*, record, active, by=None):
@@ -20,11 +22,21 @@ def set_active(*, record, active, by=None):
     return record
 
 
+BOARD_OVER_MEMBERS = _("Số thành viên ban chủ nhiệm không được lớn hơn số thành viên.")
+
+
+def check_peer_group_counts(*, members, board_members):
+    """A peer group's board is drawn from its members: no more board members than members.
+    Raises ValidationError({"board_members": …}); the form and the importer ask here."""
+    if members is not None and board_members is not None and board_members > members:
+        raise ValidationError(
+            {"board_members": ValidationError(BOARD_OVER_MEMBERS, code="board_over_members")}
+        )
+
+
 def check_dated_record_open(*, record, site, day):
     """A cost or a training may be saved only outside the periods the ministry approved (and
     so locked) for its province: neither a new one dated in such a period, nor a change to
     one that is (moving it out would change the approved figures too). Raises
     ValidationError({"date": …}). The importer checks its rows with reports.periods."""
-    if record.pk is not None:
-        check_period_open(site=record.site, day=record.date)
-    check_period_open(site=site, day=day)
+    check_change_open(record=record, site=site, day=day)

@@ -165,7 +165,7 @@ def upload(name, header, rows):
 
 
 CONTACT_HEADER = "uic,date,site,peer_group,kind,needs"
-PARTICIPANT_HEADER = "uic,category,sex,birth_year,residence,enrolled_on,site"
+PARTICIPANT_HEADER = "uic,category,sex,birth_year,residence,enrolled_on,site,consent_on"
 REFERRAL_HEADER = "uic,date,site,service,provider,status,completed_on,consent"
 
 
@@ -201,7 +201,7 @@ def test_import_of_participants_counts_and_writes_the_same(
 ):
     client = client_for(officer_hn)
     for name, uic in UICS.items():
-        row = f"{uic},sex_worker,female,1995,temporary,2024-05-02,{site_hn.code}"
+        row = f"{uic},sex_worker,female,1995,temporary,2024-05-02,{site_hn.code},2024-05-02"
         response = preview(client, "participants", PARTICIPANT_HEADER, [row])
         assert response.context["errors"] == []
         counts = dict(response.context["counts"])["participants.csv"]
@@ -280,7 +280,7 @@ def test_a_province_cannot_withdraw_or_reactivate_another_provinces_record(
 
 def test_every_import_preview_and_confirm_is_in_the_activity_log(client_for, officer_hn, site_hn):
     client = client_for(officer_hn)
-    row = f"MATU030795F,sex_worker,female,1995,temporary,2024-05-02,{site_hn.code}"
+    row = f"MATU030795F,sex_worker,female,1995,temporary,2024-05-02,{site_hn.code},2024-05-02"
     preview(client, "participants", PARTICIPANT_HEADER, [row])
     client.post(reverse("exchange:import"), {"action": "confirm"})
     events = list(ActivityEvent.objects.filter(kind=ActivityEvent.Kind.IMPORT).order_by("at"))

@@ -21,7 +21,7 @@ HEADERS = {
     "sites": "code,name,province,locality,model,role,start_date,end_date",
     "peer_groups": "code,name,site,kind,founded_on,members,board_members",
     "establishments": "code,site,kind,workers",
-    "participants": "uic,category,sex,birth_year,residence,enrolled_on,site",
+    "participants": "uic,category,sex,birth_year,residence,enrolled_on,site,consent_on",
     "contacts": "uic,date,site,peer_group,kind,needs",
     "referrals": "uic,date,site,service,provider,status,completed_on,consent",
     "rights_assessments": "uic,establishment,date,labour_contract,wages_paid,protected_at_work,"
@@ -43,10 +43,10 @@ def valid_files():
         "peer_groups": ["G-NEW,Hoa Sen,HN-NEW,club,2020-02-01,15,4"],
         "establishments": ["E-NEW,HN-WR,karaoke,12"],
         "participants": [
-            f"{UIC_A},sex_worker,female,1995,temporary,2020-03-01,HN-NEW",
-            f"{UIC_B},establishment_worker,female,1988,permanent,2025-09-01,HN-WR",
-            f"{UIC_C},other,male,1999,none,2020-03-05,HN-NEW",
-            f"{UIC_A},sex_worker,female,1995,temporary,2025-09-02,HN-WR",
+            f"{UIC_A},sex_worker,female,1995,temporary,2020-03-01,HN-NEW,2020-03-01",
+            f"{UIC_B},establishment_worker,female,1988,permanent,2025-09-01,HN-WR,2025-09-01",
+            f"{UIC_C},other,male,1999,none,2020-03-05,HN-NEW,2020-03-05",
+            f"{UIC_A},sex_worker,female,1995,temporary,2025-09-02,HN-WR,2020-03-01",
         ],
         "contacts": [
             f"{UIC_A},2020-03-01,HN-NEW,G-NEW,outreach,loan;health_check",

@@ -370,7 +370,7 @@ def test_a_crash_in_the_preview_leaves_no_file(monkeypatch, client, officer_hn, 
     monkeypatch.setattr(views, "import_exchange", crash)
     client.force_login(officer_hn)
     client.raise_request_exception = False
-    line = f"{UIC_A},sex_worker,female,1995,temporary,2020-03-01,HN-HM-PG\n".encode()
+    line = f"{UIC_A},sex_worker,female,1995,temporary,2020-03-01,HN-HM-PG,2020-03-01\n".encode()
     data = HEADERS["participants"].encode() + b"\n" + line * (3 * MB // len(line))
     assert upload(client, "participants.csv", data).status_code == 500
     assert on_disk_while_working == []
@@ -400,7 +400,7 @@ def test_a_kept_upload_is_encrypted_and_needs_the_session(client_for, officer_hn
     client = client_for(officer_hn)
     data = (
         HEADERS["participants"] + f"\n{UIC_A},sex_worker,female,1995,temporary,2020-03-01,"
-        f"{site_hn.code}\n"
+        f"{site_hn.code},2020-03-01\n"
     ).encode()
     response = upload(client, "participants.csv", data)
     assert response.context["result"].ok, response.context["errors"]

@@ -96,7 +96,7 @@ def test_one_bad_row_among_thousands_leaves_the_database_as_it_was(tmp_path, sit
     uics = [f"ABCD{1 + n % 28:02d}{1 + n // 28 % 12:02d}{n // 336:02d}F" for n in range(1000)]
     files = {
         "participants": [
-            f"{uic},sex_worker,female,1990,temporary,2019-01-01,HN-HM-PG" for uic in uics
+            f"{uic},sex_worker,female,1990,temporary,2019-01-01,HN-HM-PG,2019-01-01" for uic in uics
         ],
         "contacts": [
             f"{uic},2019-0{1 + day}-01,HN-HM-PG,,outreach,loan" for uic in uics for day in range(3)
@@ -231,8 +231,8 @@ def test_the_raw_uic_is_never_echoed_in_messages(tmp_path, site_hn, caplog):
     bad = "ABCD999999X"
     files = {
         "participants": [
-            f"{bad},sex_worker,female,1990,temporary,2019-01-01,HN-HM-PG",
-            f"{UIC_A},sex_worker,female,1990,temporary,2019-01-01,NOWHERE",
+            f"{bad},sex_worker,female,1990,temporary,2019-01-01,HN-HM-PG,2019-01-01",
+            f"{UIC_A},sex_worker,female,1990,temporary,2019-01-01,NOWHERE,2019-01-01",
         ],
         "contacts": [f"{UIC_B},2019-01-01,HN-HM-PG,,outreach,"],
     }
@@ -247,7 +247,9 @@ def test_the_raw_uic_is_never_echoed_in_messages(tmp_path, site_hn, caplog):
 def test_an_exported_hash_imports_as_the_same_participant(tmp_path, site_hn):
     digest = uic_hash(UIC_A)
     files = {
-        "participants": [f"h:{digest},sex_worker,female,1995,temporary,2019-01-01,HN-HM-PG"],
+        "participants": [
+            f"h:{digest},sex_worker,female,1995,temporary,2019-01-01,HN-HM-PG,2019-01-01"
+        ],
         "contacts": [f"{UIC_A},2019-01-02,HN-HM-PG,,outreach,"],
     }
     ok, _out, err = run_import(write_folder(tmp_path, files))

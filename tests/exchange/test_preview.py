@@ -41,9 +41,9 @@ FILE_HEADERS = {
 }
 PARTICIPANT_ROWS = [
     # A new person at a new site, in a new group of that site.
-    f"{UIC_A},sex_worker,female,1995,temporary,2020-03-01,HN-NEW,G-NEW,,",
+    f"{UIC_A},sex_worker,female,1995,temporary,2020-03-01,HN-NEW,G-NEW,2020-03-01,",
     # The Hà Nội record of UIC_X, withdrawn from 30/06/2020.
-    f"{UIC_X},sex_worker,female,1995,temporary,2019-01-10,HN-HM-PG,,,2020-06-30",
+    f"{UIC_X},sex_worker,female,1995,temporary,2019-01-10,HN-HM-PG,,2019-01-10,2020-06-30",
 ]
 
 

@@ -131,7 +131,12 @@ def test_the_same_key_twice_in_one_file(client_for, officer_hn, site_hn, person)
             CONSENT_AFTER,
             "consent_on",
         ),
-        ("2020,temporary,2024-05-02,{site},", {"birth_date": "2020-01-01"}, AGE, "birth_year"),
+        (
+            "2020,temporary,2024-05-02,{site},2024-05-02",
+            {"birth_date": "2020-01-01"},
+            AGE,
+            "birth_year",
+        ),
     ],
 )
 def test_enrolment_rules(client_for, officer_hn, site_hn, row, form_overrides, message, column):

@@ -38,7 +38,7 @@ ADMIN_PAGES = [
     "/admin/auditlog/logentry/",
     "/admin/accounts/activityevent/",
     "/admin/sites/site/",
-    "/admin/sites/site/add/",
+    "/admin/sites/region/add/",
     "/admin/participants/participant/",
     "/admin/referrals/referral/",
 ]

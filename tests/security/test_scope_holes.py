@@ -96,7 +96,9 @@ def test_participant_and_contact_rows_at_another_provinces_site_are_refused(
         officer_hn,
         tmp_path,
         {
-            "participants": [f"{UIC_NEW},sex_worker,female,1995,temporary,2020-03-01,CT-NK-WR"],
+            "participants": [
+                f"{UIC_NEW},sex_worker,female,1995,temporary,2020-03-01,CT-NK-WR,2020-03-01"
+            ],
             "contacts": [f"{UIC_CT},2020-04-01,CT-NK-WR,,counselling,legal_aid"],
         },
     )
@@ -129,7 +131,7 @@ def test_enrolling_a_person_known_elsewhere_leaves_the_other_provinces_record_al
     result = import_as(
         officer_hn,
         tmp_path,
-        {"participants": [f"{UIC_CT},other,male,1990,permanent,2020-03-01,HN-HM-PG"]},
+        {"participants": [f"{UIC_CT},other,male,1990,permanent,2020-03-01,HN-HM-PG,2020-03-01"]},
     )
     assert result.ok, [str(error) for error in result.errors]
     cantho_record = Participant.objects.get(pk=known_in_cantho.pk)
@@ -156,7 +158,7 @@ def test_the_browser_import_refuses_another_provinces_site_and_keeps_nothing(
         archive.writestr(
             "participants.csv",
             f"{HEADERS['participants']}\n{UIC_NEW},sex_worker,female,1995,temporary,2020-03-01,"
-            "CT-NK-WR\n",
+            "CT-NK-WR,2020-03-01\n",
         )
         archive.writestr(
             "contacts.csv", f"{HEADERS['contacts']}\n{UIC_NEW},2020-04-01,CT-NK-WR,,outreach,\n"
@@ -259,7 +261,9 @@ def test_a_contact_logged_and_corrected_in_the_browser_is_audited(
 
 def test_contacts_created_and_changed_by_an_import_are_audited(officer_hn, site_hn, tmp_path):
     files = {
-        "participants": [f"{UIC_NEW},sex_worker,female,1995,temporary,2020-03-01,HN-HM-PG"],
+        "participants": [
+            f"{UIC_NEW},sex_worker,female,1995,temporary,2020-03-01,HN-HM-PG,2020-03-01"
+        ],
         "contacts": [f"{UIC_NEW},2020-04-01,HN-HM-PG,,counselling,loan"],
     }
     assert import_as(officer_hn, tmp_path / "first", files).ok

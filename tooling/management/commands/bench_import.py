@@ -103,9 +103,27 @@ class Command(BaseCommand):
         home = {n: sites[n % SITES] for n in range(participants)}
         write(
             "participants",
-            ["uic", "category", "sex", "birth_year", "residence", "enrolled_on", "site"],
             [
-                [_uic(n), "sex_worker", "female", 1990, "temporary", "2021-03-01", home[n]]
+                "uic",
+                "category",
+                "sex",
+                "birth_year",
+                "residence",
+                "enrolled_on",
+                "site",
+                "consent_on",
+            ],
+            [
+                [
+                    _uic(n),
+                    "sex_worker",
+                    "female",
+                    1990,
+                    "temporary",
+                    "2021-03-01",
+                    home[n],
+                    "2021-03-01",
+                ]
                 for n in range(participants)
             ],
         )
