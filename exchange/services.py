@@ -579,6 +579,7 @@ class ImportContext:
             model.objects.bulk_update([obj for obj, _diff in changed], fields, batch_size=BATCH)
         audit_bulk(model, created=new, changed=changed, actor=self.user)
         livecache.bump()  # bulk writes send no signal: every live figure is computed anew
+        transaction.on_commit(livecache.bump)  # and again once committed (livecache.on_write)
         if len(new) >= ANALYZE_AFTER and connection.vendor == "postgresql":
             # The rows are not committed yet, so autovacuum cannot count them: without fresh
             # statistics the next files' look-ups are planned as if the table were empty (a

@@ -17,6 +17,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 
 NATIONAL = "national"
 EVERY = "every"
@@ -91,6 +92,10 @@ def province_of(instance):
 
 
 def on_write(sender, instance, raw=False, **kwargs):
+    """Bumped at once, and again when the transaction commits: a page computed in between (from
+    the data before the commit) is cached under the first bump only, so the second one drops it."""
     if raw:
         return
-    bump(province_of(instance))
+    province_id = province_of(instance)
+    bump(province_id)
+    transaction.on_commit(lambda: bump(province_id))

@@ -94,3 +94,25 @@ def test_the_national_page_sees_a_write_in_any_province(client_for, admin_user, 
     before, _queries = reached(client)
     meet(participant, site)
     assert reached(client)[0] == before + 1
+
+
+def test_figures_computed_before_a_write_commits_are_dropped_at_the_commit(
+    django_capture_on_commit_callbacks, small
+):
+    """A page computed between a write and its commit read the data before the write (another
+    connection): the commit bumps the scope again, so those figures are never served."""
+    from reports import livecache
+
+    participant, site = enrolled_at("HN")
+    province_id = participant.province_id
+    parts = ("reached", "2019Q1", province_id)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        meet(participant, site)
+        # Another request, computing from the committed data (without the contact):
+        assert livecache.cached(parts, province_id=province_id, compute=lambda: "before") == (
+            "before"
+        )
+    assert livecache.cached(parts, province_id=province_id, compute=lambda: "x") == "before"
+    for callback in callbacks:
+        callback()  # the commit
+    assert livecache.cached(parts, province_id=province_id, compute=lambda: "after") == "after"
