@@ -32,6 +32,7 @@ column of a bad cell, never its value.
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, connection, transaction
@@ -221,6 +222,13 @@ def _parse_cell(column, raw):
     if kind == INT:
         if not INT_RE.match(raw):
             raise CellError(_("không phải số nguyên."))
+        if column.check is not None:
+            # Compared as a Decimal: a number of any length is refused without an overflow.
+            try:
+                column.check(Decimal(raw.split(".")[0]))
+            except ValidationError as error:
+                raise CellError(" ".join(error.messages)) from None
+            return int(raw.split(".")[0])
         if raw.startswith("-"):
             raise CellError(_("không được là số âm."))
         reason = number_error(column, raw)
@@ -257,6 +265,12 @@ def _parse_cell(column, raw):
     if len(raw) > column.max_length:
         raise CellError(_("dài quá %(n)s ký tự.") % {"n": column.max_length})
     return raw
+
+
+def _twice(duplicate, line):
+    """The refusal of a key seen before at `line` of the same file."""
+    reason = _("trùng khóa với dòng %(line)s.") % {"line": line}
+    return f"{duplicate} ({reason})" if duplicate else reason
 
 
 def chunks(values, size=CHUNK):
@@ -520,9 +534,11 @@ class ImportContext:
                 kept.append(item)
         return kept
 
-    def upsert(self, spec, label, model, prepared, existing, *, fields, extra=None):
+    def upsert(self, spec, label, model, prepared, existing, *, fields, extra=None, duplicate=None):
         """Create the rows whose key is new, update those whose values differ; returns
-        (FileCounts, created objects, updated objects)."""
+        (FileCounts, created objects, updated objects). A key already in the database is
+        updated (a re-import changes nothing); the same key twice in one file is refused, with
+        `duplicate` (the message of the forms' rule of one record per key) when there is one."""
         counts = FileCounts()
         seen = {}
         new, changed, diffs = [], [], []
@@ -533,7 +549,7 @@ class ImportContext:
                     label,
                     item.line,
                     ", ".join(spec.key),
-                    _("trùng khóa với dòng %(line)s.") % {"line": seen[item.key]},
+                    _twice(duplicate, seen[item.key]),
                 )
                 continue
             seen[item.key] = item.line

@@ -29,7 +29,9 @@ from participants.models import Contact, Participant
 from participants.services import NO_CONSENT
 from programs.services_catalog import Service
 from referrals.models import Referral, Support
+from referrals.services import check_support_amount
 from sites.models import Cost, Establishment, PeerGroup, Site, Training
+from sites.services import check_cost_amount, check_people_count
 
 HASH_PREFIX = "h:"
 
@@ -59,6 +61,9 @@ class Column:
     max_length: int = 200
     # INT columns: the model field whose validators bound the number (as in the forms).
     model_field: object = None
+    # INT columns: the rule of the services that bounds the number, with the form's message
+    # (in place of the model field's validators and of "không được là số âm.").
+    check: object = None
     # A required column's message for an empty cell, when a form's rule says it better.
     empty_message: object = None
 
@@ -106,8 +111,8 @@ def _site(help_text=None):
     return Column("site", CODE, help_text or _("Mã địa bàn (cột code của sites.csv)."))
 
 
-def _int(name, help_text, model):
-    return Column(name, INT, help_text, model_field=model._meta.get_field(name))
+def _int(name, help_text, model, check=None):
+    return Column(name, INT, help_text, model_field=model._meta.get_field(name), check=check)
 
 
 def number_error(column, raw):
@@ -177,8 +182,13 @@ FILES = (
                 labels=tuple(PeerGroup.Kind.labels),
             ),
             _date("founded_on", _("Ngày thành lập (dd/mm/yyyy).")),
-            _int("members", _("Số thành viên."), PeerGroup),
-            _int("board_members", _("Số thành viên ban chủ nhiệm."), PeerGroup),
+            _int("members", _("Số thành viên."), PeerGroup, check_people_count),
+            _int(
+                "board_members",
+                _("Số thành viên ban chủ nhiệm."),
+                PeerGroup,
+                check_people_count,
+            ),
         ),
         key=("code",),
     ),
@@ -195,7 +205,7 @@ FILES = (
                 choices=tuple(Establishment.Kind.values),
                 labels=tuple(Establishment.Kind.labels),
             ),
-            _int("workers", _("Số người lao động."), Establishment),
+            _int("workers", _("Số người lao động."), Establishment, check_people_count),
         ),
         key=("code",),
     ),
@@ -379,7 +389,7 @@ FILES = (
                 choices=tuple(Support.Kind.values),
                 labels=tuple(Support.Kind.labels),
             ),
-            _int("amount_vnd", _("Số tiền (VNĐ, số nguyên)."), Support),
+            _int("amount_vnd", _("Số tiền (VNĐ, số nguyên)."), Support, check_support_amount),
             _date(
                 "referral_date",
                 _("Ngày của lần chuyển gửi dẫn đến hỗ trợ này (dd/mm/yyyy); có thể để trống."),
@@ -445,7 +455,7 @@ FILES = (
                 choices=tuple(Cost.Category.values),
                 labels=tuple(Cost.Category.labels),
             ),
-            _int("amount_vnd", _("Số tiền (VNĐ, số nguyên)."), Cost),
+            _int("amount_vnd", _("Số tiền (VNĐ, số nguyên)."), Cost, check_cost_amount),
         ),
         key=("site", "date", "category"),
     ),
@@ -462,7 +472,7 @@ FILES = (
                 choices=tuple(Training.Audience.values),
                 labels=tuple(Training.Audience.labels),
             ),
-            _int("trainees", _("Số học viên."), Training),
+            _int("trainees", _("Số học viên."), Training, check_people_count),
         ),
         key=("site", "date", "audience"),
     ),

@@ -10,6 +10,7 @@ from sites.models import Establishment, PeerGroup, Site
 
 from .models import Contact, Enrolment, EstablishmentAssessment, Participant, RightsAssessment
 from .services import (
+    DUPLICATE_CONTACT,
     check_enrolment,
     check_not_future,
     check_peer_group,
@@ -254,6 +255,7 @@ def load_contacts(ctx, spec, label, rows):
         existing,
         fields=["peer_group_id", "needs"],
         extra={"recorded_by": ctx.user},
+        duplicate=DUPLICATE_CONTACT,
     )
     # Bulk writes skip the Contact signal that keeps "met at a site => enrolled there".
     ctx.write(

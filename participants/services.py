@@ -244,6 +244,13 @@ def check_contact(*, participant, date, site, kind, peer_group=None, exclude=Non
     check_peer_group(peer_group, site)
     if kind not in Contact.Kind.values:
         raise _error("kind", _("Hình thức tiếp cận không hợp lệ."), "kind")
+    check_contact_key(participant=participant, date=date, site=site, kind=kind, exclude=exclude)
+
+
+def check_contact_key(*, participant, date, site, kind, exclude=None):
+    """One contact per person, day, site and kind (the contact `exclude` being corrected aside).
+    The importer refuses the same key twice in one file with this message; a key already
+    stored is updated there (a re-import changes nothing)."""
     same = Contact.objects.filter(participant=participant, date=date, site=site, kind=kind)
     if exclude is not None:
         same = same.exclude(pk=exclude.pk)

@@ -314,13 +314,11 @@ def _after_contact(contact, refer_now):
 def _existing_contact(request, contact, needs):
     """A second contact of the same kind, day and site opens the one already recorded, with
     the needs just ticked added (to be saved by the user)."""
+    # The rule's own message (services.DUPLICATE_CONTACT), as every other writer says it.
     messages.info(
         request,
-        _(
-            "%(code)s đã có lần tiếp cận này (cùng ngày, địa bàn và hình thức). Đây là lần đã "
-            "ghi: sửa nếu cần."
-        )
-        % {"code": contact.participant.code},
+        f"{contact.participant.code}: {services.DUPLICATE_CONTACT} "
+        + _("Đây là lần đã ghi: sửa nếu cần."),
     )
     if services.may_correct(contact, request.user):
         url = reverse("participants:contact_edit", args=[contact.pk])

@@ -15,7 +15,13 @@ from sites.models import Province, Site
 
 from .models import Provider, Referral, Support
 from .selectors import providers_for_referral, referral_filter_sites, user_province_id
-from .services import DUPLICATE_REFERRAL, check_provider, check_support, today
+from .services import (
+    check_provider,
+    check_referral_key,
+    check_support,
+    check_support_amount,
+    today,
+)
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 YES_NO_ANY = [("", _("Tất cả")), ("yes", _("Có")), ("no", _("Không"))]
@@ -84,6 +90,15 @@ class VNDField(forms.IntegerField):
                 validator.message = message
             if getattr(validator, "code", "") == "max_value":
                 validator.message = _("Số tiền quá lớn.")
+
+    def bounded_by(self, check):
+        """Bounds from the rule `check` of the services (its one message) instead."""
+        self.validators = [
+            validator
+            for validator in self.validators
+            if getattr(validator, "code", "") not in ("min_value", "max_value")
+        ] + [check]
+        return self
 
     def to_python(self, value):
         if isinstance(value, str):
@@ -325,11 +340,7 @@ class ReferralForm(forms.Form):
             except ValidationError as error:
                 apply_errors(self, error)
         if participant and date and site and service:
-            duplicate = Referral.objects.filter(
-                participant=participant, date=date, site=site, service=service
-            )
-            if duplicate.exists():
-                raise ValidationError(DUPLICATE_REFERRAL, code="duplicate")
+            check_referral_key(participant=participant, date=date, site=site, service=service)
         return cleaned
 
 
@@ -480,7 +491,7 @@ class SupportForm(VersionedModelForm):
             "invalid_choice": _("Không tìm thấy chuyển gửi có số này trong phạm vi của bạn.")
         },
     )
-    amount_vnd = VNDField(label=_("Số tiền (VNĐ)"))
+    amount_vnd = VNDField(label=_("Số tiền (VNĐ)")).bounded_by(check_support_amount)
 
     class Meta:
         model = Support

@@ -12,7 +12,7 @@ from participants.services import check_not_future
 from sites.models import Province, Site
 
 from .models import Provider, Referral, ReferralEvent, Support
-from .services import NO_CONSENT_TO_SHARE, check_status_change
+from .services import DUPLICATE_REFERRAL, NO_CONSENT_TO_SHARE, check_status_change
 
 
 def load_providers(ctx, spec, label, rows):
@@ -189,6 +189,7 @@ def load_referrals(ctx, spec, label, rows):
         existing,
         fields=["provider_id", "status", "completed_on"],
         extra={"made_by": ctx.user},
+        duplicate=DUPLICATE_REFERRAL,
     )
     events = [
         ReferralEvent(referral_id=obj.pk, from_status="", to_status=obj.status, by=ctx.user)

@@ -22,8 +22,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role
 from participants.services import check_event, check_peer_group
 from reports.periods import check_change_open, check_period_open
+from sites.services import check_bounds
 
-from .models import Referral, ReferralEvent
+from .models import MAX_SUPPORT_VND, TOO_MUCH_SUPPORT, Referral, ReferralEvent
 
 Status = Referral.Status
 NO_CONSENT_TO_SHARE = _(
@@ -94,6 +95,15 @@ def check_status_change(*, current, target, completed_on=None, new_completed_on=
 DUPLICATE_REFERRAL = _(
     "Người tham gia này đã được chuyển gửi dịch vụ này tại địa bàn này trong ngày đã chọn."
 )
+
+
+def check_referral_key(*, participant, date, site, service):
+    """One referral per person, day, site and service (the database's unique key, asked first so
+    the form can say it). The importer refuses the same key twice in one file with this
+    message; a key already stored is updated there (a re-import changes nothing)."""
+    same = Referral.objects.filter(participant=participant, date=date, site=site, service=service)
+    if same.exists():
+        raise ValidationError(DUPLICATE_REFERRAL, code="duplicate")
 
 
 # A provider's staff confirm what happened at their organisation; losing track of a participant
@@ -236,6 +246,7 @@ def referral_create(
     if provider is not None:
         check_provider(provider=provider, service=service)
     check_peer_group(peer_group, site)
+    check_referral_key(participant=participant, date=date, site=site, service=service)
     try:
         with transaction.atomic():
             referral = Referral.objects.create(
@@ -262,6 +273,16 @@ def check_support(*, record, participant, site, day):
     new values, and the lock for the stored ones when it is changed."""
     check_change_open(record=record, site=site, day=day)
     check_event(participant=participant, site=site, day=day, date_label=_("Ngày hỗ trợ"))
+
+
+NEGATIVE_SUPPORT = _("Số tiền phải là số nguyên không âm, tính bằng đồng (ví dụ 3000000).")
+
+
+def check_support_amount(value, field=None):
+    """One support payment: 0 to MAX_SUPPORT_VND đồng. The form and the importer ask here."""
+    check_bounds(
+        value, high=MAX_SUPPORT_VND, below=NEGATIVE_SUPPORT, above=TOO_MUCH_SUPPORT, field=field
+    )
 
 
 def check_provider(*, provider, service):

@@ -51,6 +51,7 @@ from .services import (
     provider_set_active,
     referral_create,
     today,
+    transition_refused,
 )
 
 RESIDENCE_WARNING = _lazy(
@@ -448,6 +449,12 @@ def _final_transition(request, pk, *, action, form_class, reason_field, template
     """A final status (declined, lost): a reason from a fixed list, then a confirmation (it
     cannot be undone)."""
     referral = selectors.referral_get(user=request.user, pk=pk)
+    transition = TRANSITIONS[action]
+    if referral.status not in transition.sources:
+        # The rule of the transitions (a final status is kept), in its own words.
+        refusal = transition_refused(referral.status, transition.target)
+        messages.error(request, " ".join(refusal.messages))
+        return redirect("referrals:referral_detail", pk=referral.pk)
     if action not in next_actions(referral, request.user):
         messages.error(request, refused)
         return redirect("referrals:referral_detail", pk=referral.pk)

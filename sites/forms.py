@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import VersionedModelForm
@@ -7,12 +8,25 @@ from accounts.models import Role
 from programs.models import InterventionModel, Phase
 
 from .models import Cost, Establishment, PeerGroup, Province, Site, Training
-from .services import check_dated_record_open, check_peer_group_counts
+from .services import (
+    check_cost_amount,
+    check_dated_record_open,
+    check_peer_group_counts,
+    check_people_count,
+)
 
-NEGATIVE_COUNT = _("Số lượng không được âm.")
-NEGATIVE_AMOUNT = _("Số tiền phải là số nguyên không âm (VNĐ).")
 WHOLE_AMOUNT = _("Nhập số tiền là số nguyên (VNĐ), không có phần lẻ.")
 END_BEFORE_START = _("Ngày kết thúc không được trước ngày bắt đầu.")
+
+
+def bound_by(field, check):
+    """`field`'s bounds are the rule `check` of the services (its one message), in place of
+    the min/max validators the field was built with."""
+    field.validators = [
+        validator
+        for validator in field.validators
+        if not isinstance(validator, (MinValueValidator, MaxValueValidator))
+    ] + [check]
 
 
 def _date_widget():
@@ -250,11 +264,14 @@ class EstablishmentForm(_ScopedForm):
         fields = ["code", "site", "kind", "workers"]
         error_messages = {
             "code": {"unique": _("Mã cơ sở này đã được dùng. Hãy chọn một mã khác.")},
-            "workers": {"min_value": NEGATIVE_COUNT},
         }
         help_texts = {
             "code": _("Chỉ mã của chương trình: không ghi tên chủ cơ sở hay địa chỉ."),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bound_by(self.fields["workers"], check_people_count)
 
 
 class PeerGroupForm(_ScopedForm):
@@ -264,9 +281,12 @@ class PeerGroupForm(_ScopedForm):
         widgets = {"founded_on": _date_widget()}
         error_messages = {
             "code": {"unique": _("Mã nhóm này đã được dùng. Hãy chọn một mã khác.")},
-            "members": {"min_value": NEGATIVE_COUNT},
-            "board_members": {"min_value": NEGATIVE_COUNT},
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bound_by(self.fields["members"], check_people_count)
+        bound_by(self.fields["board_members"], check_people_count)
 
     def clean(self):
         cleaned = super().clean()
@@ -297,11 +317,8 @@ class CostForm(_DatedRecordForm):
     amount_vnd = forms.IntegerField(
         label=_("Số tiền (VNĐ)"),
         min_value=0,
-        # The upper bound is the model's (sites.models.MAX_COST_VND), with its message.
-        error_messages={
-            "min_value": NEGATIVE_AMOUNT,
-            "invalid": WHOLE_AMOUNT,
-        },
+        # Bounded by the rule of the services (sites.services.check_cost_amount).
+        error_messages={"invalid": WHOLE_AMOUNT},
     )
 
     class Meta:
@@ -317,6 +334,10 @@ class CostForm(_DatedRecordForm):
             }
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bound_by(self.fields["amount_vnd"], check_cost_amount)
+
 
 class TrainingForm(_DatedRecordForm):
     class Meta:
@@ -324,7 +345,6 @@ class TrainingForm(_DatedRecordForm):
         fields = ["site", "date", "audience", "trainees"]
         widgets = {"date": _date_widget()}
         error_messages = {
-            "trainees": {"min_value": NEGATIVE_COUNT},
             NON_FIELD_ERRORS: {
                 "unique_together": _(
                     "Địa bàn này đã có một lớp tập huấn cho cùng đối tượng vào ngày này. Hãy sửa "
@@ -332,3 +352,7 @@ class TrainingForm(_DatedRecordForm):
                 )
             },
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bound_by(self.fields["trainees"], check_people_count)

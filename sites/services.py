@@ -7,6 +7,37 @@ from django.utils.translation import gettext_lazy as _
 
 from reports.periods import check_change_open
 
+from .models import MAX_COST_VND, MAX_PEOPLE, TOO_MANY_PEOPLE, TOO_MUCH_MONEY
+
+NEGATIVE_COUNT = _("Số lượng không được âm.")
+NEGATIVE_AMOUNT = _("Số tiền phải là số nguyên không âm (VNĐ).")
+
+
+def check_bounds(value, *, high, below, above, field=None):
+    """`value` (a number, or None: nothing to check) lies in 0..`high`: refused with `below` or
+    `above` (which may name %(limit_value)s). Raises ValidationError, on `field` if given (a
+    form field's validator passes none)."""
+    if value is None:
+        return
+    if value < 0:
+        error = ValidationError(below, code="min_value", params={"limit_value": 0})
+    elif value > high:
+        error = ValidationError(above, code="max_value", params={"limit_value": high})
+    else:
+        return
+    raise ValidationError({field: error}) if field else error
+
+
+def check_people_count(value, field=None):
+    """A number of people (a peer group's members or board, an establishment's workers, a
+    class's trainees): 0 to MAX_PEOPLE. The forms and the importer ask here."""
+    check_bounds(value, high=MAX_PEOPLE, below=NEGATIVE_COUNT, above=TOO_MANY_PEOPLE, field=field)
+
+
+def check_cost_amount(value, field=None):
+    """One cost line: 0 to MAX_COST_VND đồng. The form and the importer ask here."""
+    check_bounds(value, high=MAX_COST_VND, below=NEGATIVE_AMOUNT, above=TOO_MUCH_MONEY, field=field)
+
 
 def set_active(*, record, active, by=None):
     """Deactivate (or reactivate) a site, establishment or peer group instead of deleting it:

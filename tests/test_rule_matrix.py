@@ -80,11 +80,26 @@ WITHDRAWN_BEFORE_CONSENT = "Ngày rút khỏi chương trình không được tr
 OTHER_PROVINCE = (
     "Người tham gia này không có trong danh sách của tỉnh/thành phố có địa bàn đã chọn."
 )
+NEGATIVE_COUNT = "Số lượng không được âm."
+TOO_MANY_PEOPLE = "Không được quá 100000 người."
+NEGATIVE_COST = "Số tiền phải là số nguyên không âm (VNĐ)."
+TOO_MUCH_COST = "Một khoản chi không được quá 100000000000 VNĐ."
+NEGATIVE_SUPPORT = "Số tiền phải là số nguyên không âm, tính bằng đồng (ví dụ 3000000)."
+TOO_MUCH_SUPPORT = "Một khoản hỗ trợ không được quá 1000000000 VNĐ."
+DUPLICATE_CONTACT = (
+    "Lần tiếp cận này (cùng người, ngày, địa bàn và hình thức) đã được ghi nhận trước đó."
+)
+DUPLICATE_REFERRAL = (
+    "Người tham gia này đã được chuyển gửi dịch vụ này tại địa bàn này trong ngày đã chọn."
+)
+# The importer refuses the same key twice in one file with the rule's message and the line.
+TWICE_IN_FILE = "(trùng khóa với dòng 2.)"
 ADMIN_READ_ONLY = "403"  # the admin is read-only for programme data: refused before any rule
 
 UIC_P = "MATU030795F"  # enrolled at HN-HM-PG on 01/06/2017, in the group Sao đêm
 UIC_W = "HOTU250599M"  # enrolled 01/06/2016, withdrawn 01/12/2016
 UIC_NEW = "LEVA030392M"  # known nowhere
+KEPT = datetime.date(2024, 5, 3)  # UIC_P has an outreach contact and a health check referral
 TOMORROW = datetime.date.today() + datetime.timedelta(days=1)
 
 # What each rule is, as the services implement it: rule -> its check functions.
@@ -101,13 +116,30 @@ RULE_CHECKS = {
     "board_members": {"check_peer_group_counts"},
     "final_status": {"check_status_change"},
     "consent_to_share": {"referral_create"},
+    # Bounds: a number of people (members, board, workers, trainees), a cost, a support.
+    "people_count": {"check_people_count"},
+    "cost_amount": {"check_cost_amount"},
+    "support_amount": {"check_support_amount"},
+    # One record per natural key. The importer updates a key already stored (a re-import is
+    # idempotent: not a second record); the same key twice in ONE file is the rule broken, and
+    # is refused with the rule's message and the earlier line (TWICE_IN_FILE).
+    "one_row_per_key": {"check_contact_key", "check_referral_key"},
 }
 # Checks made of others (each part is a rule above).
 COMPOSITES = {
     "check_event": {"withdrawn", "other_province", "future", "lock"},
-    "check_contact": {"withdrawn", "other_province", "future", "lock", "peer_group_site"},
+    "check_contact": {
+        "withdrawn",
+        "other_province",
+        "future",
+        "lock",
+        "peer_group_site",
+        "one_row_per_key",
+    },
     "check_support": {"withdrawn", "other_province", "future", "lock"},
     "check_dated_record_open": {"lock"},
+    # The engine of the bounds: 0 to a limit, each bound's own message.
+    "check_bounds": {"people_count", "cost_amount", "support_amount"},
     # A provider offered for a service it does not give is not a rule of a dated record: the
     # import names providers by name and province only (no service choice to check).
     "check_provider": set(),
@@ -222,6 +254,17 @@ def world(
         referral=completed, by=officer_hn, on=datetime.date(2017, 11, 20), outcome="service_given"
     )
     establishment = factories.EstablishmentFactory(code="E-HN", site=site_hn)
+    participant_services.contact_log(
+        participant=person, date=KEPT, site=site_hn, kind="outreach", needs=[]
+    )
+    referral_services.referral_create(
+        participant=person,
+        date=KEPT,
+        site=site_hn,
+        service="health_check",
+        consent_to_share=True,
+        by=officer_hn,
+    )
     period = ReportingPeriod.objects.get(code="2018Q1")
     submission = cycle.submission_submit(period=period, province=hanoi, by=officer_hn)
     cycle.submission_approve(submission=submission, by=ministry)
@@ -273,13 +316,15 @@ IMPORT_HEADERS = {
     "costs": "site,date,category,amount_vnd",
     "trainings": "site,date,audience,trainees",
     "peer_groups": "code,name,site,kind,founded_on,members,board_members",
+    "establishments": "code,site,kind,workers",
 }
 
 
-def imported(w, name, row):
-    folder = w.tmp / f"in-{name}-{abs(hash(row))}"
+def imported(w, name, *rows):
+    folder = w.tmp / f"in-{name}-{abs(hash(rows))}"
     folder.mkdir()
-    (folder / f"{name}.csv").write_text(f"{IMPORT_HEADERS[name]}\n{row}\n", encoding="utf-8")
+    lines = "".join(f"{row}\n" for row in rows)
+    (folder / f"{name}.csv").write_text(f"{IMPORT_HEADERS[name]}\n{lines}", encoding="utf-8")
     sources, errors = read_directory(folder)
     result = import_exchange(sources=sources, user=w.officer, read_errors=errors)
     return [error.reason for error in result.errors]
@@ -835,7 +880,187 @@ MATRIX = {
         lambda w: imported(w, "referrals", f"{UIC_P},2024-05-02,HN-HM-PG,loan,,referred,,no"),
         NO_CONSENT_TO_SHARE,
     ),
+    # ---- bounds: the form's message on every writer (the admin is read-only)
+    ("people_count", "peer_group", "form"): (
+        lambda w: page(w, "sites:peergroup_create", _peer_group_form(w, members="-1")),
+        NEGATIVE_COUNT,
+    ),
+    ("people_count", "peer_group", "import"): (
+        lambda w: imported(w, "peer_groups", "G-NEW,Mới,HN-HM-PG,club,2020-01-01,100001,0"),
+        TOO_MANY_PEOPLE,
+    ),
+    ("people_count", "peer_group", "admin"): (
+        lambda w: admin_post(w, PeerGroup, w.group),
+        ADMIN_READ_ONLY,
+    ),
+    ("people_count", "establishment", "form"): (
+        lambda w: page(
+            w,
+            "sites:establishment_create",
+            {"code": "E-NEW", "site": str(w.site.pk), "kind": _kind(), "workers": "100001"},
+        ),
+        TOO_MANY_PEOPLE,
+    ),
+    ("people_count", "establishment", "import"): (
+        lambda w: imported(w, "establishments", f"E-NEW,HN-HM-PG,{_kind()},-3"),
+        NEGATIVE_COUNT,
+    ),
+    ("people_count", "establishment", "admin"): (
+        lambda w: admin_post(w, Establishment, w.establishment),
+        ADMIN_READ_ONLY,
+    ),
+    ("people_count", "training", "form"): (
+        lambda w: page(
+            w,
+            "sites:training_create",
+            {
+                "site": str(w.site.pk),
+                "date": "2024-05-02",
+                "audience": "peer_leaders",
+                "trainees": "-1",
+            },
+        ),
+        NEGATIVE_COUNT,
+    ),
+    ("people_count", "training", "import"): (
+        lambda w: imported(w, "trainings", "HN-HM-PG,2024-05-02,peer_leaders,100001"),
+        TOO_MANY_PEOPLE,
+    ),
+    ("people_count", "training", "admin"): (lambda w: admin_post(w, Training), ADMIN_READ_ONLY),
+    ("cost_amount", "cost", "form"): (
+        lambda w: page(
+            w,
+            "sites:cost_create",
+            {
+                "site": str(w.site.pk),
+                "date": "2024-05-02",
+                "category": "staff",
+                "amount_vnd": "100000000001",
+            },
+        ),
+        TOO_MUCH_COST,
+    ),
+    ("cost_amount", "cost", "import"): (
+        lambda w: imported(w, "costs", "HN-HM-PG,2024-05-02,staff,-1000"),
+        NEGATIVE_COST,
+    ),
+    ("cost_amount", "cost", "admin"): (lambda w: admin_post(w, Cost), ADMIN_READ_ONLY),
+    ("support_amount", "support", "form"): (
+        lambda w: page(
+            w,
+            "referrals:support_new",
+            {
+                "participant": w.person.code,
+                "site": str(w.site.pk),
+                "date": "2024-05-02",
+                "kind": "loan",
+                "amount_vnd": "-5",
+            },
+        ),
+        NEGATIVE_SUPPORT,
+    ),
+    ("support_amount", "support", "import"): (
+        lambda w: imported(w, "supports", f"{UIC_P},2024-05-02,HN-HM-PG,loan,1000000001,,"),
+        TOO_MUCH_SUPPORT,
+    ),
+    ("support_amount", "support", "admin"): (lambda w: admin_post(w, Support), ADMIN_READ_ONLY),
+    # ---- one record per key (KEPT: the world's contact and referral of 03/05/2024)
+    ("one_row_per_key", "contact", "form"): (
+        lambda w: page(w, "participants:contact_new", _contact_form(w, date=KEPT.isoformat())),
+        DUPLICATE_CONTACT,
+    ),
+    ("one_row_per_key", "contact", "service"): (
+        lambda w: service(
+            lambda: participant_services.contact_log(
+                participant=w.person, date=KEPT, site=w.site, kind="outreach", needs=[]
+            )
+        ),
+        DUPLICATE_CONTACT,
+    ),
+    ("one_row_per_key", "contact", "offline"): (
+        lambda w: offline(
+            w,
+            "contact",
+            {"participant_code": w.person.code, "date": KEPT.isoformat(), "kind": "outreach"},
+        ),
+        DUPLICATE_CONTACT,
+    ),
+    ("one_row_per_key", "contact", "import"): (
+        lambda w: imported(
+            w,
+            "contacts",
+            f"{UIC_P},2024-05-04,HN-HM-PG,,outreach,",
+            f"{UIC_P},04/05/2024,HN-HM-PG,,outreach,",
+        ),
+        f"{DUPLICATE_CONTACT} {TWICE_IN_FILE}",
+    ),
+    ("one_row_per_key", "referral", "form"): (
+        lambda w: page(
+            w,
+            "referrals:referral_new",
+            {
+                "participant": w.person.code,
+                "date": KEPT.isoformat(),
+                "site": str(w.site.pk),
+                "service": "health_check",
+                "consent_to_share": "on",
+            },
+        ),
+        DUPLICATE_REFERRAL,
+    ),
+    ("one_row_per_key", "referral", "service"): (
+        lambda w: service(
+            lambda: referral_services.referral_create(
+                participant=w.person,
+                date=KEPT,
+                site=w.site,
+                service="health_check",
+                consent_to_share=True,
+                by=w.officer,
+            )
+        ),
+        DUPLICATE_REFERRAL,
+    ),
+    ("one_row_per_key", "referral", "offline"): (
+        lambda w: offline(
+            w,
+            "referral",
+            {
+                "participant": w.person.code,
+                "date": KEPT.isoformat(),
+                "service": "health_check",
+                "consent_to_share": "on",
+            },
+        ),
+        DUPLICATE_REFERRAL,
+    ),
+    ("one_row_per_key", "referral", "import"): (
+        lambda w: imported(
+            w,
+            "referrals",
+            f"{UIC_P},2024-05-04,HN-HM-PG,loan,,referred,,yes",
+            f"{UIC_P},2024-05-04,HN-HM-PG,loan,,referred,,yes",
+        ),
+        f"{DUPLICATE_REFERRAL} {TWICE_IN_FILE}",
+    ),
 }
+
+
+def _peer_group_form(w, **overrides):
+    return {
+        "code": "G-NEW",
+        "name": "Mới",
+        "site": str(w.site.pk),
+        "kind": "club",
+        "founded_on": "2020-01-01",
+        "members": "3",
+        "board_members": "1",
+        **overrides,
+    }
+
+
+def _kind():
+    return Establishment.Kind.values[0]
 
 
 def _cantho_site():
@@ -979,5 +1204,6 @@ def test_the_admin_is_read_only_for_every_programme_model_and_each_has_its_row(r
     assert dated | {PeerGroup, Site, Establishment, Provider} == registered
     admin_rows = {event for _rule, event, writer in MATRIX if writer == "admin"}
     assert admin_rows == {e for e, writers in LOCK_WRITERS.items() if "admin" in writers} | {
-        "peer_group"
+        "peer_group",
+        "establishment",
     }

@@ -251,7 +251,11 @@ def test_a_same_day_repeat_opens_the_contact_to_correct(live_server, phone, lead
             page.get_by_role("button", name="Lưu lần tiếp cận").click()
     # The second time: the contact already recorded, opened to correct, the new need ticked.
     assert page.get_by_role("heading", name="Sửa lần tiếp cận").is_visible()
-    assert page.get_by_role("alert").filter(has_text="đã có lần tiếp cận này").is_visible()
+    assert (
+        page.get_by_role("alert")
+        .filter(has_text="đã được ghi nhận trước đó. Đây là lần đã ghi")
+        .is_visible()
+    )
     group = page.get_by_role("group", name="Nhu cầu phát hiện")
     assert group.get_by_label("Vay vốn", exact=True).is_checked()
     assert group.get_by_label("Nơi tạm lánh", exact=True).is_checked()

@@ -125,7 +125,7 @@ def test_one_bad_row_among_thousands_leaves_the_database_as_it_was(tmp_path, sit
         ({"costs": ["HN-HM-PG,2020-02-30,staff,10"]}, "costs.csv:2: date: ngày không đúng dạng"),
         (
             {"costs": ["HN-HM-PG,2020-01-01,staff,-10"]},
-            "costs.csv:2: amount_vnd: không được là số âm",
+            "costs.csv:2: amount_vnd: Số tiền phải là số nguyên không âm (VNĐ).",
         ),
         ({"costs": ["XX-NONE,2020-01-01,staff,10"]}, "costs.csv:2: site: không có địa bàn"),
         (
@@ -297,4 +297,4 @@ def test_an_error_in_an_xlsx_sheet_names_the_sheet_and_row(tmp_path, site_hn):
     book.save(tmp_path / "book.xlsx")
     ok, _out, err = run_import(tmp_path)
     assert not ok
-    assert "book.xlsx[trainings]:3: trainees: không được là số âm" in err
+    assert "book.xlsx[trainings]:3: trainees: Số lượng không được âm." in err

@@ -114,11 +114,12 @@ def test_peer_group_of_another_site(client_for, officer_hn, site_hn, person):
 
 def test_the_same_key_twice_in_one_file(client_for, officer_hn, site_hn, person):
     """The form opens the existing contact on a same-day repeat; a file that holds the same key
-    twice is refused, rather than the last row winning."""
+    twice is refused with the same rule's message, rather than the last row winning."""
     client = client_for(officer_hn)
     row = f"{UIC},2024-06-02,{site_hn.code},,outreach,"
     assert import_errors(client, "contacts", "\n".join([row, row])) == [
-        "contacts.csv:3: uic, date, site, kind: trùng khóa với dòng 2."
+        "contacts.csv:3: uic, date, site, kind: Lần tiếp cận này (cùng người, ngày, địa bàn và "
+        "hình thức) đã được ghi nhận trước đó. (trùng khóa với dòng 2.)"
     ]
 
 

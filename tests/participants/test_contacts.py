@@ -162,7 +162,7 @@ def test_a_same_day_repeat_opens_the_existing_contact(client_for, leader, member
     edit = reverse("participants:contact_edit", args=[contact.pk])
     assert response["Location"] == f"{edit}?needs=legal_aid"
     page = client.get(response["Location"]).content.decode()
-    assert "đã có lần tiếp cận này" in page
+    assert "đã được ghi nhận trước đó. Đây là lần đã ghi" in page
     # The need just ticked is offered, ticked, with the one recorded.
     assert page.count("checked") == 3  # kind outreach, loan, legal_aid
     assert Contact.objects.count() == 1
