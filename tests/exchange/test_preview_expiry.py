@@ -29,7 +29,7 @@ def folder(settings, tmp_path):
 def upload(client, site_code):
     data = (
         HEADERS["participants"]
-        + f"\n{UIC_A},sex_worker,female,1995,temporary,2020-03-01,{site_code}\n"
+        + f"\n{UIC_A},sex_worker,female,1995,temporary,2020-03-01,{site_code},2020-03-01\n"
     ).encode()
     file = io.BytesIO(data)
     file.name = "participants.csv"

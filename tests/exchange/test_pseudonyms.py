@@ -168,8 +168,8 @@ def test_the_servers_command_reads_any_provinces_pseudonym_into_an_empty_databas
     """The command runs with the server's keys: a national export loads into a new database
     with the same UIC_SECRET, each pseudonym read under the province it names."""
     lines = [
-        f"{pseudonym(UIC_A, '01')},sex_worker,female,1995,temporary,2019-01-10,HN-HM-PG,,,",
-        f"{pseudonym(UIC_A, '92')},sex_worker,female,1995,temporary,2019-01-10,CT-NK-WR,,,",
+        f"{pseudonym(UIC_A, '01')},sex_worker,female,1995,temporary,2019-01-10,HN-HM-PG,2019-01-10",
+        f"{pseudonym(UIC_A, '92')},sex_worker,female,1995,temporary,2019-01-10,CT-NK-WR,2019-01-10",
     ]
     assert HEADERS["participants"].startswith("uic,")
     ok, out, err = run_import(write_folder(tmp_path / "in", {"participants": lines}))
