@@ -19,6 +19,7 @@ import time
 from contextlib import ExitStack
 
 from django.db import connection, transaction
+from django.db.models import NOT_PROVIDED
 
 from accounts.models import Role, User
 from participants.models import (
@@ -123,13 +124,18 @@ class SchemaChanged(Exception):
 
 
 def check_columns():
-    """The generator writes fixed columns; fail clearly if a model gained a required one."""
+    """The generator writes fixed columns; fail clearly if a model gained a required one (a
+    column the database fills itself, `db_default`, needs nothing)."""
     for model, cols in COLUMNS.items():
         fields = {f.column: f for f in model._meta.concrete_fields}
         unknown = set(cols) - set(fields)
         if unknown:
             raise SchemaChanged(f"{model._meta.db_table}: unknown column(s) {sorted(unknown)}")
-        missing = [c for c, f in fields.items() if c not in cols and not f.null]
+        missing = [
+            c
+            for c, f in fields.items()
+            if c not in cols and not f.null and f.db_default is NOT_PROVIDED
+        ]
         if missing:
             raise SchemaChanged(f"{model._meta.db_table}: bench does not fill {missing}")
 
