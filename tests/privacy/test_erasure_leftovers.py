@@ -43,8 +43,8 @@ def sessions_text():
 
 def preview(client, site):
     data = (
-        "uic,category,sex,birth_year,residence,enrolled_on,site\n"
-        f"{UIC},sex_worker,female,1995,temporary,2019-01-10,{site.code}\n"
+        "uic,category,sex,birth_year,residence,enrolled_on,site,consent_on\n"
+        f"{UIC},sex_worker,female,1995,temporary,2019-01-10,{site.code},2019-01-10\n"
     ).encode()
     file = io.BytesIO(data)
     file.name = "participants.csv"
