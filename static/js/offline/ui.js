@@ -24,6 +24,7 @@
   var discardButton = panel.querySelector("[data-offline-discard]");
   var CODES_FRESH_MS = 15 * 60 * 1000;
   var RETRY_MS = 30 * 1000;
+  var SIGNOUT_SEND_MS = 10 * 1000;
   var SENT_SHOWN = 5;
   /* open: null until the user or a message opens or closes the panel; then true or false. */
   var state = { status: "", signIn: false, open: null };
@@ -293,7 +294,12 @@
     form.addEventListener("submit", async function (event) {
       if (form.dataset.offlinePass === "1" || !user) { return; }
       event.preventDefault();
-      await queue.send(user, urls);
+      /* One last try to send, for at most SIGNOUT_SEND_MS: whatever happens to it (a slow or
+         broken network, an error), what still waits is counted and the question is asked. */
+      await Promise.race([
+        queue.send(user, urls).catch(function () { return null; }),
+        new Promise(function (resolve) { window.setTimeout(resolve, SIGNOUT_SEND_MS); })
+      ]);
       var waiting = (await queue.items()).filter(function (item) {
         return item.owner === user && item.state === "waiting";
       });
