@@ -8,7 +8,8 @@ configured:
   until the replica has replayed everything the primary has written — unless replay is paused
   on purpose;
 - every other test keeps its data in a rolled-back transaction the replica never sees: for them
-  the application runs as without a replica.
+  the application runs as without a replica. A report test marked `primary_only` (the live
+  cache's, whose subject is not where reads go) is one of these.
 Without a replica, tests marked `replica` are skipped with the reason printed.
 `REQUIRE_REPLICA=1` turns a missing replica into an error (CI's replica run must not skip).
 """
@@ -36,6 +37,11 @@ def pytest_configure(config):
         "markers",
         "replica: reads through the real read replica (REPORTS_DATABASE_URL); skipped without one",
     )
+    config.addinivalue_line(
+        "markers",
+        "primary_only: a report test about something else than where reads go (the live cache):"
+        " it runs as without a replica, in a rolled-back transaction, in both runs",
+    )
 
 
 # Before pytest-django's own hook (also tryfirst, registered earlier) orders the tests, so that
@@ -54,7 +60,8 @@ def pytest_collection_modifyitems(config, items):
     on_replica = pytest.mark.django_db(transaction=True, databases=["default", "reports"])
     for item in items:
         uses_db = item.get_closest_marker("django_db") or "db" in item.fixturenames
-        if configured and REPORT_TESTS in item.path.parents and uses_db:
+        primary_only = item.get_closest_marker("primary_only") is not None
+        if configured and REPORT_TESTS in item.path.parents and uses_db and not primary_only:
             item.add_marker(pytest.mark.replica)
         if item.get_closest_marker("replica") is None:
             continue
