@@ -1,4 +1,4 @@
-from reports.routing import pin, replica_configured
+from reports import routing  # the module, not its functions: looked up at each request
 
 WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -16,8 +16,8 @@ class ReplicaPinMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.method in WRITING_METHODS and replica_configured():
+        if request.method in WRITING_METHODS and routing.replica_configured():
             user = getattr(request, "user", None)
             if user is not None and user.is_authenticated:
-                pin(request)
+                routing.pin(request)
         return response
