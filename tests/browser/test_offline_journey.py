@@ -340,10 +340,12 @@ def test_conflicts_are_shown_and_signing_out_warns_before_anything_is_lost(
     assert "đã rút khỏi chương trình" in row.inner_text()
     assert Contact.objects.get().participant == kept
 
-    # The server cannot be reached: a contact waits, and signing out asks first.
+    # The server cannot be reached: a contact waits, and signing out asks first. (The network is
+    # cut as well as the route: a route alone can miss a request its service worker makes.)
     page.goto(url(live_server, "participants:contact_new"))
     # (on the context: the page's own routes miss what passes its service worker)
     page.context.route("**/offline/sync/", lambda route: route.abort())
+    page.context.set_offline(True)
     log_contact(page, code=kept.code, waiting=1)
     asked = []
     page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
@@ -364,6 +366,7 @@ def test_conflicts_are_shown_and_signing_out_warns_before_anything_is_lost(
     assert "/login/" not in page.url
     assert [item["state"] for item in queue(page)].count("waiting") == 1
 
+    page.context.set_offline(False)  # the sign-out page itself must be reachable
     page.once("dialog", lambda dialog: dialog.accept())
     sign_out(page)
     page.wait_for_url(re.compile(r"/login/"))
