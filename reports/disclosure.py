@@ -44,11 +44,12 @@ from .indicators import (
     EMPTY,
     PERCENTAGES,
     RATIOS,
+    Pass,
     breakdown_labels,
     cost_results,
-    indicators_by,
     percentage,
     reached_breakdown,
+    reached_breakdowns,
 )
 from .suppression import (
     ADDITIVE,
@@ -220,7 +221,23 @@ def raw_tables(*, start, end, units, provinces=None):
             return rows
         return [row for row in rows if units.parent.get(units.by_pk[row.key][1]) in scope]
 
-    rows, national = selectors.province_table(start=start, end=end, units="2025", scope=scope)
+    worker_rights = InterventionModel.WORKER_RIGHTS
+    # One pass of the indicator engine for every table of the release.
+    figures = Pass(
+        start=start,
+        end=end,
+        province=scope,
+        wanted=[
+            ("province", None),
+            ("province_legacy", None),
+            (None, None),
+            ("model", None),
+            ("role", worker_rights),
+        ],
+    )
+    rows, national = selectors.province_table(
+        start=start, end=end, units="2025", scope=scope, figures=figures
+    )
     rows = kept(rows)
     tables = {
         "province_2025": _table(
@@ -229,7 +246,9 @@ def raw_tables(*, start, end, units, provinces=None):
             _national_values(national, rows),
         )
     }
-    legacy, _national = selectors.province_table(start=start, end=end, units="legacy", scope=scope)
+    legacy, _national = selectors.province_table(
+        start=start, end=end, units="legacy", scope=scope, figures=figures
+    )
     legacy = kept(legacy)
     tables["province_legacy"] = _table(
         PROVINCE_CODES,
@@ -237,19 +256,22 @@ def raw_tables(*, start, end, units, provinces=None):
         _national_values(national, legacy),
     )
     models = [m.code for m in InterventionModel.objects.all()]
-    by_model = indicators_by("model", start=start, end=end, province=scope)
+    by_model = figures.get("model")
     model_rows = {code: by_model.get(code, EMPTY) for code in models}
     tables["model"] = _table(MODEL_CODES, model_rows, national)
-    worker_rights = InterventionModel.WORKER_RIGHTS
-    by_role = indicators_by("role", start=start, end=end, model=worker_rights, province=scope)
+    by_role = figures.get("role", worker_rights)
     tables["role"] = _table(
         ROLE_CODES,
         {role: by_role.get(role, EMPTY) for role in Site.SiteRole.values},
         model_rows.get(worker_rights, EMPTY),
     )
+    people = reached_breakdowns(start=start, end=end, province=scope)
     reached = national["reached"]
     for by in BREAKDOWNS:
-        counts = reached_breakdown(by, start=start, end=end, province=scope)
+        if by in people:
+            counts = people[by]
+        else:
+            counts = reached_breakdown(by, start=start, end=end, province=scope)
         if by in PARTITIONS:
             keys = [key for key, _label in breakdown_labels(by)]
         elif by == "model":
@@ -693,11 +715,13 @@ class _Program:
         np.minimum(self.low, result.x, out=self.low)
         np.maximum(self.high, result.x, out=self.high)
 
-    def settle(self, checks, *, exact):
+    def settle(self, checks, *, exact, bounds=True):
         """Each (cell index, test) of `checks` passes `test(low, high)` over values the cell can
         take, or fails: returns the failures [(index, low, high)]. Without `exact`, cells that
         propagation already exposes are returned without solving anything (their bounds are
-        then outer ones)."""
+        then outer ones). Without `bounds` (only which cells fail matters), every cell is
+        settled but those that propagation exposes are not solved again (their bounds are outer
+        ones: an outer interval already too narrow means the exact one is too)."""
         if not checks:
             return []
         outer_low, outer_high = self.outer_bounds()
@@ -708,9 +732,13 @@ class _Program:
         ]
         if exposed and not exact:
             return exposed
+        failures = []
+        if not bounds:
+            failures = [(i, float(low), float(high)) for i, low, high in exposed]
+            out = {i for i, _low, _high in exposed}
+            checks = [(i, test) for i, test in checks if i not in out]
         pending = self._probe(checks)
         solved = set()  # (cell, direction) solved exactly
-        failures = []
         while pending:
             objective = np.zeros(self.size)
             chosen, still = set(), []
@@ -753,12 +781,14 @@ class _Program:
         return pending
 
 
-def _attack(releases, forms, *, exact=True):
+def _attack(releases, forms, *, exact=True, bounds=True):
     """The hidden cells an analyst can narrow down too far: [(cell, low, high)]. Two readings of
     the published figures: (1) the published numbers and the relations, every hidden cell >= 0:
     each hidden cell must keep an interval at least `threshold` wide; (2) adding what the
     markers say ("<5": 1..4, "x": at least 5): a "<5" cell must not come down to one value.
-    Without `exact`, when propagation alone exposes cells no program is solved."""
+    Without `exact`, when propagation alone exposes cells no program is solved. Without
+    `bounds`, every exposed cell is found but the bounds of those that propagation exposes are
+    outer ones (`_Program.settle`)."""
     components, known = _components(releases, forms)
     cap = 10 * max((abs(v) for v in known.values()), default=0) + 1000
     marks = {}
@@ -773,7 +803,7 @@ def _attack(releases, forms, *, exact=True):
             [(1, t - 1) if s else (t, cap) for s, t in zip(small, thresholds, strict=True)],
         )
         checks = [(i, _marker_ok) for i, s in enumerate(small) if s]
-        found = marked.settle(checks, exact=exact)
+        found = marked.settle(checks, exact=exact, bounds=bounds)
         if found and not exact:
             return [(variables[i], low, high) for i, low, high in found]
         plain = _Program(components, [(0, cap)] * len(variables))
@@ -785,7 +815,7 @@ def _attack(releases, forms, *, exact=True):
             for i, t in enumerate(thresholds)
             if i not in exposed
         ]
-        found += plain.settle(checks, exact=exact)
+        found += plain.settle(checks, exact=exact, bounds=bounds)
     except _Inconsistent:
         raise _inconsistent() from None
     return [(variables[i], low, high) for i, low, high in found]
@@ -1143,7 +1173,7 @@ def _unavoidable(values, earlier, forms, threshold):
     release.known = {q: v for q, v in values.items() if not v}
     releases = [release, *earlier]
     try:
-        failing = _attack(releases, forms, exact=True)
+        failing = _attack(releases, forms, exact=True, bounds=False)
     except DisclosureError:
         return set()
     return {cell for cell, _low, _high in failing}
@@ -1218,12 +1248,18 @@ class _Exact:
         self.seen = set()
 
     def _matrix(self, rows):
+        """Rows ({variable position: coefficient}, rhs) as a sparse matrix and its right-hand
+        side."""
         if not rows:
             return None, None
-        return _matrix(
-            [({self.variables[i]: c for i, c in v.items()}, rhs) for v, rhs in rows],
-            self.position,
-        )
+        data, row_ids, col_ids = [], [], []
+        for i, (variables, _rhs) in enumerate(rows):
+            data += variables.values()
+            col_ids += variables.keys()
+            row_ids += [i] * len(variables)
+        shape = (len(rows), len(self.variables))
+        matrix = coo_array((data, (row_ids, col_ids)), shape=shape).tocsr()
+        return matrix, np.array([rhs for _v, rhs in rows], float)
 
     def patterns(self, rounds=60):
         """Successive cheapest patterns ({quantity: SMALL or HIDDEN}), until none remains."""
