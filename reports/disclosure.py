@@ -1236,6 +1236,10 @@ class _Exact:
             # The count hidden, a little more per cell (fewer cells on a tie), a national
             # figure above every other cell together.
             self.weight[i] = value + 0.01 + (total if q[0] == NATIONAL else 0)
+        self.value_array = np.array([values[q] for q in self.cells], float)
+        marks = [self._marks(_mark(values[q], threshold)) for q in self.cells]
+        marks = np.array(marks, float).reshape(-1, 2)
+        self.mark_low, self.mark_high = marks[:, 0], marks[:, 1]
         self.lines = []
         for kind, whole, parts in relations:
             if kind not in (ADDITIVE, PARTITION, DISTINCT, MONOTONE, COVERING):
@@ -1321,17 +1325,20 @@ class _Exact:
     def _bounds(self, chosen, reading):
         """Each variable's bounds for the pattern: a shown cell at its value, a hidden one within
         [0, cap] (reading 1) or what its marker says (reading 2)."""
-        bounds = []
-        for i, q in enumerate(self.cells):
-            value = self.values[q]
-            if i in chosen:
-                mark = _mark(value, self.threshold)
-                bounds.append((0, self.cap) if reading == 1 else self._marks(mark))
-            else:
-                bounds.append((value, value))
-        for _cell, mark in self.hidden_earlier:
-            bounds.append((0, self.cap) if reading == 1 else self._marks(mark))
-        return np.array(bounds, float)
+        n = len(self.cells)
+        hidden = np.zeros(n, bool)
+        hidden[list(chosen)] = True
+        if reading == 1:
+            low = np.where(hidden, 0.0, self.value_array)
+            high = np.where(hidden, float(self.cap), self.value_array)
+            earlier = np.tile([0.0, float(self.cap)], (len(self.hidden_earlier), 1))
+        else:
+            low = np.where(hidden, self.mark_low, self.value_array)
+            high = np.where(hidden, self.mark_high, self.value_array)
+            earlier = np.array(
+                [self._marks(mark) for _cell, mark in self.hidden_earlier], float
+            ).reshape(-1, 2)
+        return np.vstack([np.column_stack([low, high]), earlier])
 
     def _marks(self, mark):
         return _marker_bounds(mark, self.threshold, self.cap)
@@ -1361,45 +1368,79 @@ class _Exact:
 
     def _cut(self, s, chosen, reading, need):
         """The width of s is at most D+(y) + D-(y), both linear in the pattern y (weak duality):
-        the cut D+(y) + D-(y) >= need, or None when the programmes cannot be solved."""
+        the cut D+(y) + D-(y) >= need, or None when the programmes cannot be solved.
+
+        Every variable is bounded, so any dual values give such a bound; the programmes are
+        solved over the hidden cells only (the shown ones, fixed, moved to the right-hand side,
+        the constraints left with no hidden cell dropped, their dual values 0): the same optimum
+        and a dual solution of the whole programme."""
         bounds = self._bounds(chosen, reading)
         n = len(self.cells)
+        free = bounds[:, 0] < bounds[:, 1]
+        fixed_values = np.where(free, 0.0, bounds[:, 0])
+        reduced_rows = {}
+        for name, a, b in (("eq", self.a_eq, self.b_eq), ("ub", self.a_ub, self.b_ub)):
+            if a is None:
+                reduced_rows[name] = (None, None, None)
+                continue
+            rhs = b - a @ fixed_values
+            sub = a[:, np.flatnonzero(free)]
+            keep = np.flatnonzero(np.diff(sub.indptr))
+            dropped = np.ones(len(rhs), bool)
+            dropped[keep] = False
+            if name == "eq" and np.any(np.abs(rhs[dropped]) > TOLERANCE):
+                return None
+            if name == "ub" and np.any(rhs[dropped] < -TOLERANCE):
+                return None
+            if not len(keep):
+                reduced_rows[name] = (None, None, keep)
+            else:
+                reduced_rows[name] = (sub[keep], rhs[keep], keep)
+        columns = np.flatnonzero(free)
+        if not free[s]:
+            return None
+        target = int(np.searchsorted(columns, s))
+        if reading == 1:
+            hide_low, hide_high = np.zeros(n), np.full(n, float(self.cap))
+        else:
+            hide_low, hide_high = self.mark_low, self.mark_high
         constant, coefficients = 0.0, np.zeros(n)
         for sign in (1.0, -1.0):
-            objective = np.zeros(len(self.variables))
-            objective[s] = -sign  # linprog minimises: max sign * x_s
+            objective = np.zeros(len(columns))
+            objective[target] = -sign  # linprog minimises: max sign * x_s
+            a_eq, b_eq, keep_eq = reduced_rows["eq"]
+            a_ub, b_ub, keep_ub = reduced_rows["ub"]
             result = linprog(
                 objective,
-                A_ub=self.a_ub,
-                b_ub=self.b_ub,
-                A_eq=self.a_eq,
-                b_eq=self.b_eq,
-                bounds=bounds,
+                A_ub=a_ub,
+                b_ub=b_ub,
+                A_eq=a_eq,
+                b_eq=b_eq,
+                bounds=bounds[columns],
                 method="highs",
             )
             if result.status != 0:
                 return None
-            reduced = -objective.copy()
+            reduced = np.zeros(len(self.variables))
+            reduced[s] = sign
             value = 0.0
-            if self.a_eq is not None:
-                lam = -np.asarray(result.eqlin.marginals)
+            if a_eq is not None:
+                lam = np.zeros(self.a_eq.shape[0])
+                lam[keep_eq] = -np.asarray(result.eqlin.marginals)
                 reduced -= self.a_eq.T @ lam
                 value += self.b_eq @ lam
-            if self.a_ub is not None:
-                mu = np.maximum(-np.asarray(result.ineqlin.marginals), 0)
+            if a_ub is not None:
+                mu = np.zeros(self.a_ub.shape[0])
+                mu[keep_ub] = np.maximum(-np.asarray(result.ineqlin.marginals), 0)
                 reduced -= self.a_ub.T @ mu
                 value += self.b_ub @ mu
             above, below = np.maximum(reduced, 0), np.maximum(-reduced, 0)
-            for i in range(len(self.variables)):
-                if not (above[i] or below[i]):
-                    continue
-                if i >= n:  # a cell of an earlier release: its bounds do not depend on y
-                    value += above[i] * bounds[i, 1] - below[i] * bounds[i, 0]
-                    continue
-                v = self.values[self.cells[i]]
-                hide = (0, self.cap) if reading == 1 else self._marks(_mark(v, self.threshold))
-                value += (above[i] - below[i]) * v
-                coefficients[i] += above[i] * (hide[1] - v) - below[i] * (hide[0] - v)
+            # A cell of an earlier release: its bounds do not depend on the pattern.
+            value += above[n:] @ bounds[n:, 1] - below[n:] @ bounds[n:, 0]
+            above, below = above[:n], below[:n]
+            value += (above - below) @ self.value_array
+            coefficients += above * (hide_high - self.value_array)
+            coefficients -= below * (hide_low - self.value_array)
             constant += value
         return coefficients, need - constant - TOLERANCE
 
