@@ -1039,10 +1039,15 @@ def publishable_tables(*, start, end, fixed=(), provinces=None):
     the 2025 provinces the release covers."""
     units = Units.load()
     raw = raw_tables(start=start, end=end, units=units, provinces=provinces)
-    release = suppress(
-        raw, start=start, end=end, threshold=suppression.threshold(), fixed=fixed, units=units
+    return suppress(
+        raw,
+        start=start,
+        end=end,
+        threshold=suppression.threshold(),
+        fixed=fixed,
+        units=units,
+        provinces=provinces,
     )
-    return with_unapproved(release, units=units, provinces=provinces)
 
 
 def with_unapproved(release, *, units, provinces):
@@ -1082,7 +1087,7 @@ EXACT = "exact"
 AUTO = "auto"
 
 
-def suppress(raw, *, start, end, threshold, fixed=(), units, method=AUTO):
+def suppress(raw, *, start, end, threshold, fixed=(), units, method=AUTO, provinces=None):
     """Primary and secondary suppression of the raw tables of a release (`raw_tables`), checked
     by the attacker check until it passes. No query.
 
@@ -1090,7 +1095,12 @@ def suppress(raw, *, start, end, threshold, fixed=(), units, method=AUTO):
     people), GREEDY (the cheapest related cell, until the check passes), AUTO (exact, then
     greedy when the programme finds no pattern). Cells of earlier releases that they pin
     down alone, whatever this release hides (`_unavoidable`), are not secrets of this release:
-    the check leaves them out. The release says what it hides ("loss")."""
+    the check leaves them out. The release says what it hides ("loss").
+
+    `provinces` (2025 codes; None: every province): the approved provinces the raw tables were
+    computed over (`with_unapproved`). The release is checked as it will be published, with
+    them: its national, regional and model figures then nest with those of earlier releases
+    over the same provinces (`Release.comparable`)."""
     values = {}
     for _name, _row, code, scope, value in _cells(raw):
         if code in PROTECTED_COUNTS:
@@ -1099,6 +1109,7 @@ def suppress(raw, *, start, end, threshold, fixed=(), units, method=AUTO):
 
     def publish(status):
         release = render(raw, status, start=start, end=end, threshold=threshold)
+        release = with_unapproved(release, units=units, provinces=provinces)
         return release, [read_release(release), *earlier]
 
     release, releases = publish({})
