@@ -57,6 +57,12 @@ def test_bench_builds_and_times_at_small_scale():
     assert "ratio app / hand-written SQL (national 1 year):" in output
     # The hand-written statement is also a cross-check of the engine's numbers.
     assert "app and hand SQL agree on all" in output
+    # The year published for every province with sites, then the greedy method on the same
+    # tables: both say what they hide.
+    assert re.search(r"publication of \d{4}, \d+ provinces \(compute, suppress, store\): ", output)
+    assert "greedy suppression of the same tables: " in output
+    assert re.search(r"information lost \((exact|greedy), \d+ province\(s\) approved\)", output)
+    assert "information lost (greedy" in output
 
 
 @pytest.mark.django_db(transaction=True)

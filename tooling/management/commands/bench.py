@@ -65,6 +65,11 @@ class Command(BaseCommand):
             "--no-build", action="store_true", help="time the bench data already loaded"
         )
         parser.add_argument("--no-timings", action="store_true", help="only build the data")
+        parser.add_argument(
+            "--publication-only",
+            action="store_true",
+            help="time only the publication of the last year (and its information loss)",
+        )
         parser.add_argument("--province", help="2025 province code for the provincial timing")
         parser.add_argument(
             "--set",
@@ -115,6 +120,9 @@ class Command(BaseCommand):
                 others = [s for s in options["set"] if not s.startswith("jit=")]
                 settings = ", ".join(["jit=" + cursor.fetchone()[0], *others])
             self.stdout.write(f"PostgreSQL session: {settings}")
+        if options["publication_only"]:
+            timing.run_publication(write=self.stdout.write)
+            return
         timing.run_timings(
             repeat=max(1, options["repeat"]),
             write=self.stdout.write,
