@@ -48,7 +48,6 @@ from .indicators import (
     breakdown_labels,
     cost_results,
     percentage,
-    reached_breakdown,
     reached_breakdowns,
 )
 from .suppression import (
@@ -212,7 +211,7 @@ def _table(codes, rows, total):
 def raw_tables(*, start, end, units, provinces=None):
     """The linked set of tables for [start, end], unsuppressed (Python values). `provinces` (2025
     codes; None: every province) narrows every figure to those provinces, national and regional
-    rows included; the province tables then hold their rows only. About 70 queries, whatever
+    rows included; the province tables then hold their rows only. About 30 queries, whatever
     the amount of data."""
     scope = None if provinces is None else sorted(provinces)
 
@@ -233,6 +232,7 @@ def raw_tables(*, start, end, units, provinces=None):
             (None, None),
             ("model", None),
             ("role", worker_rights),
+            ("region", None),
         ],
     )
     rows, national = selectors.province_table(
@@ -270,8 +270,8 @@ def raw_tables(*, start, end, units, provinces=None):
     for by in BREAKDOWNS:
         if by in people:
             counts = people[by]
-        else:
-            counts = reached_breakdown(by, start=start, end=end, province=scope)
+        else:  # by model or region: the people reached of the pass's table
+            counts = {key: values["reached"] for key, values in figures.get(by).items()}
         if by in PARTITIONS:
             keys = [key for key, _label in breakdown_labels(by)]
         elif by == "model":
