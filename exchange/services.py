@@ -45,9 +45,9 @@ from accounts.models import Role
 from participants.models import Participant, Person, carry_persons
 from participants.services import WITHDRAWN
 from participants.uic import PSEUDONYM_PREFIX, is_valid_uic, split_pseudonym, uic_hash
+from periods.lock import check_open_in, locked_spans
 from programs.services_catalog import mask_to_services, services_to_mask
 from reports import livecache
-from reports.periods import check_open_in, locked_spans
 from sites.models import Establishment, Province, Site
 
 from .pseudonyms import Resolver
@@ -445,7 +445,7 @@ class ImportContext:
         return found
 
     def check_open(self, label, line, *, day, site=None, province=None, column="date"):
-        """The period lock (reports.periods) for one row, reported on `column`: the approved
+        """The period lock (periods.lock) for one row, reported on `column`: the approved
         periods are loaded once per import, then each row is checked without a query."""
         if self.spans is None:
             self.spans = locked_spans()
