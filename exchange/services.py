@@ -1,8 +1,9 @@
 """The exchange import (docs/exchange.md): one code path for the `import_exchange` command and the
 browser import. This module is the engine: reading rows, collecting every error of a file,
 scoping to the importer, upserts on natural keys. Each file's loader lives beside its app
-(`sites.loaders`, `participants.loaders`, `referrals.loaders`, see LOADERS) and applies the same
-rules as that app's forms, through the app's services.
+(`sites.loaders`, `participants.loaders`, `referrals.loaders`), registered by the app
+(`exchange.contract`), and applies the same rules as that app's forms, through the app's
+services.
 
 All-or-nothing: every file is validated and written inside one transaction, in dependency
 order (so a row may refer to a site defined earlier in the same import); if any row is bad, the
@@ -37,7 +38,6 @@ from decimal import Decimal
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from accounts.auditing import audit_bulk
@@ -50,6 +50,7 @@ from programs.services_catalog import mask_to_services, services_to_mask
 from reports import livecache
 from sites.models import Establishment, Province, Site
 
+from .contract import FileCounts, assign, chunks, loader_for
 from .pseudonyms import Resolver
 from .reader import RowError
 from .spec import (
@@ -71,43 +72,9 @@ from .spec import (
 INT_RE = re.compile(r"^-?\d+(\.0+)?$")
 HASH_RE = re.compile(r"^[0-9a-f]{64}$")
 WRITE_RE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|MERGE)\b", re.IGNORECASE)
-CHUNK = 2000
-# Each file's loader lives beside its app and applies that app's rules; this module is the engine
-# they share (reading, scoping, error collection, upserts), in the order of FILES.
-LOADERS = {
-    "sites": "sites.loaders.load_sites",
-    "peer_groups": "sites.loaders.load_peer_groups",
-    "establishments": "sites.loaders.load_establishments",
-    "providers": "referrals.loaders.load_providers",
-    "participants": "participants.loaders.load_participants",
-    "contacts": "participants.loaders.load_contacts",
-    "referrals": "referrals.loaders.load_referrals",
-    "supports": "referrals.loaders.load_supports",
-    "rights_assessments": "participants.loaders.load_rights_assessments",
-    "establishment_assessments": "participants.loaders.load_establishment_assessments",
-    "costs": "sites.loaders.load_costs",
-    "trainings": "sites.loaders.load_trainings",
-}
-PROVIDER_FIELDS = (
-    "services",
-    "location",
-    "accepts_without_residence",
-    "eligibility",
-    "contact_channel",
-)
 BATCH = 1000
 # A bulk write of this many new rows refreshes the table's planner statistics (PostgreSQL).
 ANALYZE_AFTER = 5000
-
-
-@dataclass
-class FileCounts:
-    # The file as uploaded ("contacts.xlsx", "data.xlsx[contacts]"), for the preview.
-    label: str = ""
-    rows: int = 0
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
 
 
 @dataclass
@@ -160,7 +127,7 @@ def import_exchange(*, sources, user=None, dry_run=False, read_errors=()):
             for spec in present:
                 source = sources[spec.name]
                 rows = loader.parse(spec, source)
-                load = import_string(LOADERS[spec.name])
+                load = loader_for(spec.name)
                 counts = load(loader, spec, source.label, rows)
                 counts.rows = len(source.rows)
                 counts.label = source.label
@@ -271,31 +238,6 @@ def _twice(duplicate, line):
     """The refusal of a key seen before at `line` of the same file."""
     reason = _("trùng khóa với dòng %(line)s.") % {"line": line}
     return f"{duplicate} ({reason})" if duplicate else reason
-
-
-def chunks(values, size=CHUNK):
-    values = list(values)
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def assign(obj, values):
-    """Set `values` on `obj`; returns {name: (before, after)} of what changed (empty: nothing)."""
-    changed = {}
-    for name, value in values.items():
-        before = getattr(obj, name)
-        if before != value:
-            setattr(obj, name, value)
-            changed[name] = (before, value)
-    return changed
-
-
-@dataclass
-class Prepared:
-    line: int
-    key: tuple
-    values: dict
-    create_only: dict = field(default_factory=dict)
 
 
 class ImportContext:

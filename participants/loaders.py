@@ -5,7 +5,7 @@ importer's province and to the rules of the forms (participants.services); the e
 
 from django.utils.translation import gettext as _
 
-from exchange.services import FileCounts, Prepared, assign, chunks
+from exchange.contract import FileCounts, Loader, Prepared, assign, chunks
 from sites.models import Establishment, PeerGroup, Site
 
 from .models import Contact, Enrolment, EstablishmentAssessment, Participant, RightsAssessment
@@ -374,3 +374,12 @@ def load_establishment_assessments(ctx, spec, label, rows):
         spec, label, EstablishmentAssessment, prepared, existing, fields=list(flags)
     )
     return counts
+
+
+# The files of the exchange format this app loads (registered in apps.py, exchange.contract).
+LOADERS: dict[str, Loader] = {
+    "participants": load_participants,
+    "contacts": load_contacts,
+    "rights_assessments": load_rights_assessments,
+    "establishment_assessments": load_establishment_assessments,
+}

@@ -7,12 +7,20 @@ from collections import defaultdict
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from exchange.services import PROVIDER_FIELDS, Prepared, chunks
+from exchange.contract import Loader, Prepared, chunks
 from participants.services import check_not_future
 from sites.models import Province, Site
 
 from .models import Provider, Referral, ReferralEvent, Support
 from .services import DUPLICATE_REFERRAL, NO_CONSENT_TO_SHARE, check_status_change
+
+PROVIDER_FIELDS = (
+    "services",
+    "location",
+    "accepts_without_residence",
+    "eligibility",
+    "contact_channel",
+)
 
 
 def load_providers(ctx, spec, label, rows):
@@ -320,3 +328,11 @@ def load_supports(ctx, spec, label, rows):
         spec, label, Support, prepared, existing, fields=["amount_vnd", "referral_id"]
     )
     return counts
+
+
+# The files of the exchange format this app loads (registered in apps.py, exchange.contract).
+LOADERS: dict[str, Loader] = {
+    "providers": load_providers,
+    "referrals": load_referrals,
+    "supports": load_supports,
+}

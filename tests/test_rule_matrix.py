@@ -10,7 +10,8 @@ a writer is added without its rows:
   lock (periods.lock): each is in `RULE_CHECKS` (or `COMPOSITES`, the checks made of
   others), and each rule has at least one row;
 - the lock covers `periods.lock.LOCKED_EVENTS`: each event has a lock row for each of its
-  writers (`LOCK_WRITERS`); each import file of a dated event (exchange.services.LOADERS) and
+  writers (`LOCK_WRITERS`); each import file of a dated event (registered by its app in
+  exchange.contract) and
   each offline kind (offline.services.RECORDERS) has its row;
 - every model of the programme apps registered in the admin is read-only there, and has its
   admin row.
@@ -33,8 +34,9 @@ from django.urls import reverse
 import participants.services as participant_services
 import referrals.services as referral_services
 import sites.services as site_services
+from exchange.contract import registered
 from exchange.reader import read_directory
-from exchange.services import LOADERS, import_exchange
+from exchange.services import import_exchange
 from offline.services import RECORDERS
 from participants.models import (
     Contact,
@@ -1167,7 +1169,7 @@ def test_every_dated_event_has_a_lock_row_for_each_of_its_writers():
 
 
 def test_every_import_file_and_offline_kind_is_a_writer_of_the_table():
-    assert set(LOADERS) == set(IMPORT_FILES) | UNDATED_FILES
+    assert set(registered()) == set(IMPORT_FILES) | UNDATED_FILES
     for name, event in IMPORT_FILES.items():
         assert ("lock", event, "import") in MATRIX, name
     assert set(RECORDERS) == set(OFFLINE_KINDS)
