@@ -8,15 +8,79 @@ from django.utils.translation import gettext as _
 from exchange.contract import FileCounts, Loader, Prepared, assign, chunks
 from sites.models import Establishment, PeerGroup, Site
 
-from .models import Contact, Enrolment, EstablishmentAssessment, Participant, RightsAssessment
+from .models import (
+    Contact,
+    Enrolment,
+    EstablishmentAssessment,
+    Participant,
+    Person,
+    RightsAssessment,
+    carry_persons,
+)
 from .services import (
     DUPLICATE_CONTACT,
+    WITHDRAWN,
     check_enrolment,
     check_not_future,
     check_peer_group,
     check_withdrawal,
     enrol_where_met,
 )
+
+# ------------------------------------------------------- the importer's look-ups of persons
+
+
+def participant_records(ctx, hashes):
+    """{(uic hash, 2025 province id): (participant id, withdrawn_on)} of the records the
+    user may see. A province knows a person only through its own record: a UIC known only
+    in another province is not found, exactly like one known nowhere."""
+    hashes = set(hashes)
+    found = {}
+    for chunk in chunks(hashes):
+        rows = ctx.scoped(Participant).filter(person__uic_hash__in=chunk)
+        for digest, province, pk, withdrawn_on in rows.values_list(
+            "person__uic_hash", "province_id", "pk", "withdrawn_on"
+        ):
+            found[(digest, province)] = (pk, withdrawn_on)
+    for (digest, province), obj in ctx.pending[Participant].items():
+        if digest in hashes:
+            found[(digest, province)] = (obj.pk, obj.withdrawn_on)
+    return found
+
+
+def participant_ref(ctx, label, line, records, digest, site, day=None):
+    """The id of the participant record a row names: the record of the row's site's
+    province, active on the row's day. Reports the row otherwise, with the form's words."""
+    record = records.get((digest, ctx.current[site.province_id]))
+    if record is None:
+        ctx.error(
+            label,
+            line,
+            "uic",
+            _(
+                "người tham gia chưa ghi danh ở tỉnh/thành phố của địa bàn: UIC không có "
+                "trong danh sách của bạn hay trong participants.csv."
+            ),
+        )
+        return None
+    pid, withdrawn_on = record
+    if withdrawn_on is not None and (day is None or day > withdrawn_on):
+        ctx.error(label, line, "uic", str(WITHDRAWN))
+        return None
+    return pid
+
+
+def person_ids(ctx, hashes):
+    """{uic hash: Person id}, creating the missing ones. National de-duplication happens
+    here and nowhere a user can see it."""
+    found = {}
+    for chunk in chunks(hashes):
+        found.update(Person.objects.filter(uic_hash__in=chunk).values_list("uic_hash", "pk"))
+    missing = [Person(uic_hash=digest) for digest in hashes if digest not in found]
+    ctx.save(Person, new=missing)
+    found.update((person.uic_hash, person.pk) for person in missing)
+    return found
+
 
 PARTICIPANT_ATTRIBUTES = ("category", "sex", "birth_year", "residence")
 
@@ -130,7 +194,7 @@ def _existing_participants(ctx, digests):
 def _write_participants(ctx, label, first_row, kept, existing):
     """The province records: new ones created, existing ones brought up to date; `existing`
     is completed with the new ones. Returns the keys of the records changed."""
-    persons = ctx.persons({key[0] for key in first_row if key not in existing})
+    persons = person_ids(ctx, {key[0] for key in first_row if key not in existing})
     consent = {}
     for _line, v, _site, key in kept:
         day = consent.get(key)
@@ -233,11 +297,11 @@ def load_contacts(ctx, spec, label, rows):
     groups = ctx.by_code(
         PeerGroup, [v["peer_group"] for _line, v in rows if v["peer_group"]], scoped=False
     )
-    records = ctx.participant_records(v["uic"] for _line, v in rows)
+    records = participant_records(ctx, (v["uic"] for _line, v in rows))
     prepared = []
     for line, v in rows:
         site = ctx.site_ref(label, line, sites, v["site"])
-        pid = site and ctx.participant_ref(label, line, records, v["uic"], site, v["date"])
+        pid = site and participant_ref(ctx, label, line, records, v["uic"], site, v["date"])
         if not ctx.check(
             label, line, lambda v=v: check_not_future(v["date"], _("Ngày tiếp cận"), "date")
         ):
@@ -292,6 +356,7 @@ def load_contacts(ctx, spec, label, rows):
         fields=["peer_group_id", "needs"],
         extra={"recorded_by": ctx.user},
         duplicate=DUPLICATE_CONTACT,
+        on_insert=carry_persons,  # the person the reports count
     )
     # Bulk writes skip the Contact signal that keeps "met at a site => enrolled there".
     ctx.write(
@@ -302,13 +367,13 @@ def load_contacts(ctx, spec, label, rows):
 
 def load_rights_assessments(ctx, spec, label, rows):
     establishments = ctx.by_code(Establishment, [v["establishment"] for _line, v in rows])
-    records = ctx.participant_records(v["uic"] for _line, v in rows)
+    records = participant_records(ctx, (v["uic"] for _line, v in rows))
     flags = RightsAssessment.CORE_RIGHTS + ("social_insurance", "health_insurance")
     prepared = []
     for line, v in rows:
         establishment = ctx.establishment_ref(label, line, establishments, v["establishment"])
-        pid = establishment and ctx.participant_ref(
-            label, line, records, v["uic"], establishment.site, v["date"]
+        pid = establishment and participant_ref(
+            ctx, label, line, records, v["uic"], establishment.site, v["date"]
         )
         in_time = ctx.check(
             label, line, lambda v=v: check_not_future(v["date"], _("Ngày đánh giá"), "date")

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from exchange.contract import Loader, Prepared, chunks
+from participants.loaders import participant_records, participant_ref
+from participants.models import carry_persons
 from participants.services import check_not_future
 from sites.models import Province, Site
 
@@ -87,7 +89,7 @@ def load_referrals(ctx, spec, label, rows):
     """Referrals keyed by (uic, date, site, service); each new one and each change of status
     recorded in the referral's history, as through the pages."""
     sites = ctx.by_code(Site, [v["site"] for _line, v in rows])
-    records = ctx.participant_records(v["uic"] for _line, v in rows)
+    records = participant_records(ctx, (v["uic"] for _line, v in rows))
     providers = _providers_named(ctx, {v["provider"] for _line, v in rows if v["provider"]})
     prepared = []
     for line, v in rows:
@@ -111,6 +113,7 @@ def load_referrals(ctx, spec, label, rows):
         fields=["provider_id", "status", "completed_on"],
         extra={"made_by": ctx.user},
         duplicate=DUPLICATE_REFERRAL,
+        on_insert=carry_persons,  # the person the reports count
     )
     _write_referral_events(ctx, new, changed, before)
     return counts
@@ -133,7 +136,7 @@ def _prepared_referral(ctx, label, line, v, sites, records, providers):
     """The row as a Prepared referral when it passes every rule, else None (each broken rule
     reported)."""
     site = ctx.site_ref(label, line, sites, v["site"])
-    pid = site and ctx.participant_ref(label, line, records, v["uic"], site, v["date"])
+    pid = site and participant_ref(ctx, label, line, records, v["uic"], site, v["date"])
     ok = site is not None and pid is not None
     if not v["consent"]:
         ok = False
@@ -258,11 +261,11 @@ def load_supports(ctx, spec, label, rows):
     """Support given, keyed by (uic, date, site, kind); `referral_date` and
     `referral_service` name the referral it followed (which must exist)."""
     sites = ctx.by_code(Site, [v["site"] for _line, v in rows])
-    records = ctx.participant_records(v["uic"] for _line, v in rows)
+    records = participant_records(ctx, (v["uic"] for _line, v in rows))
     prepared = []
     for line, v in rows:
         site = ctx.site_ref(label, line, sites, v["site"])
-        pid = site and ctx.participant_ref(label, line, records, v["uic"], site, v["date"])
+        pid = site and participant_ref(ctx, label, line, records, v["uic"], site, v["date"])
         in_time = ctx.check(
             label, line, lambda v=v: check_not_future(v["date"], _("Ngày hỗ trợ"), "date")
         )
