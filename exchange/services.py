@@ -230,6 +230,10 @@ def _parse_cell(column, raw):
 
 
 class ImportContext(Lookups, Writes):
+    """What a loader receives (exchange.contract): the import's look-ups and per-row checks
+    (exchange.lookups), its writes (exchange.writes), and here the parsing of a file's rows and
+    of its `uic` cells. The persons' records are looked up by participants.loaders."""
+
     def __init__(self, *, user, errors, dry_run=False):
         self.user = user
         self.errors = errors
