@@ -37,7 +37,13 @@ BROWSER = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+# Before pytest-xdist's own hook reads the groups (`make test` runs `--dist loadgroup`): every
+# browser test in one group, so that one worker drives Chromium while the other runs the rest.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(pytest.mark.xdist_group("browser"))
     if Path(CHROMIUM).exists():
         return
     skip = pytest.mark.skip(reason=f"browser suite skipped: no Chromium at {CHROMIUM}")
