@@ -109,7 +109,9 @@ def desktop_page(chromium):
 def screenshot(page, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     width = page.viewport_size["width"]
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}px.png"), full_page=True)
+    # A picture for people to look at, not a check: on a loaded machine a long page can take
+    # more than a tour's 5 s to draw in full, and that must not fail the journey.
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}px.png"), full_page=True, timeout=60_000)
 
 
 def sign_in(page, live_server, username, password="Mat-khau-thu-nghiem-2025"):
