@@ -214,9 +214,12 @@
   }
 
   async function submitOrQueue(form) {
+    var section = newPersonSection(form);
     var session = await queue.probe(urls);
     if (session.state === "ok" || session.state === "error") {
-      showNewPerson(form, false);
+      /* Online, the questions go with the contact only when the server said nobody has the
+         answers (js/participants.js); otherwise the next page asks them when needed. */
+      if (!(section && section.dataset.mode === "online")) { showNewPerson(form, false); }
       submitAsUsual(form, session.csrf);
       return;
     }
@@ -224,7 +227,6 @@
       say(texts.no_crypto);
       return;
     }
-    var section = newPersonSection(form);
     if (section && byAnswers(form) && section.hidden) {
       showNewPerson(form, true);
       say(texts.new_person_needed);
@@ -238,6 +240,7 @@
     await queue.add(form.dataset.offlineForm, fieldsOf(form), user, server);
     /* Nothing typed stays on the page. */
     form.reset();
+    if (section) { section.dataset.mode = ""; }
     showNewPerson(form, false);
     form.querySelectorAll("details").forEach(function (details) { details.open = false; });
     if (session.state === "expired") {
