@@ -62,7 +62,11 @@
       method: "POST", body: body, credentials: "same-origin", redirect: "manual",
       headers: { Accept: "application/json" }, signal: controller.signal
     }).then(function (response) {
-      return response.ok ? response.json() : { "new": false };
+      if (!response.ok) { return { "new": false }; }
+      /* A signed-in answer: the session and the network were there a moment ago
+         (js/offline/ui.js then saves without asking the server first). */
+      form.dataset.sessionSeen = String(Date.now());
+      return response.json();
     }).then(function (reply) {
       if (pending !== controller || answers() !== key) { return; }
       pending = null;
