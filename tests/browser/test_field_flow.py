@@ -161,8 +161,8 @@ def slow_down(page, profile):
                     os.environ.get("PCMD_SLOW_PHONE") != "1",
                     reason="slow phone: opt in with PCMD_SLOW_PHONE=1",
                 ),
-                # Measured 2026-12-07 on a machine loaded by other work (load average ≈ 12):
-                # 13 taps, 15 keys, 3 page loads, 4.2 s waiting: ≈ 23.8 s (before the
+                # Measured 2026-12-07 on a machine loaded by other work (load average 12–22):
+                # 13 taps, 15 keys, 3 page loads, 4.1–5.0 s waiting: ≈ 23.6–24.6 s (before the
                 # enrolment was asked on the contact form: 14 taps, 4 loads, ≈ 27.5–30.9 s).
             ],
         ),
