@@ -266,7 +266,17 @@ def raw_tables(*, start, end, units, provinces=None):
         model_rows.get(worker_rights, EMPTY),
     )
     people = reached_breakdowns(start=start, end=end, province=scope)
-    reached = national["reached"]
+    tables.update(_breakdown_tables(figures, people, national["reached"], models))
+    tables["costs"] = _cost_table(start=start, end=end, units=units, scope=scope)
+    _same_figures_everywhere(tables)
+    return tables
+
+
+def _breakdown_tables(figures, people, reached, models):
+    """The breakdowns of the people reached: by sex, age group, residence and category from
+    `people` (reached_breakdowns), by model and region from the pass `figures`; the partitions
+    with an "unknown" group for the people reached with no enrolment in scope."""
+    tables = {}
     for by in BREAKDOWNS:
         if by in people:
             counts = people[by]
@@ -288,6 +298,11 @@ def raw_tables(*, start, end, units, provinces=None):
             if rest:
                 groups[UNKNOWN_GROUP] = {"reached": rest}
         tables[f"breakdown_{by}"] = _table(("reached",), groups, {"reached": reached})
+    return tables
+
+
+def _cost_table(*, start, end, units, scope):
+    """Costs by 2025 province (every province in scope, with no costs when none)."""
     current = {
         pk: code for pk, (code, key) in units.by_pk.items() if key.endswith(LEGACY_2025_SUFFIX)
     }
@@ -297,9 +312,7 @@ def raw_tables(*, start, end, units, provinces=None):
         if current[pk] in cost_rows:
             cost_rows[current[pk]] = values
     total = cost_results(start=start, end=end, province=scope)[None]
-    tables["costs"] = _table(COST_CODES, cost_rows, total)
-    _same_figures_everywhere(tables)
-    return tables
+    return _table(COST_CODES, cost_rows, total)
 
 
 def _cells(tables):
