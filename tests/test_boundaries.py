@@ -139,6 +139,26 @@ def test_the_lock_checks_nothing_while_the_site_or_day_is_unknown(
 
 
 @pytest.mark.parametrize(
+    ("as_id", "day", "expected"),
+    rows(
+        ("province-row-last-locked-day", False, D(2019, 3, 31), Q1),
+        ("province-row-first-open-day", False, D(2019, 4, 1), OPEN),
+        ("province-id-last-locked-day", True, D(2019, 3, 31), Q1),
+        ("province-id-first-open-day", True, D(2019, 4, 1), OPEN),
+    ),
+)
+def test_the_lock_on_a_province_level_event(approved_hanoi, hanoi, cantho, as_id, day, expected):
+    # A withdrawal has a province, no site: given as the row or as its id, both checks agree.
+    spans = periods.locked_spans()
+    for province, answer in ((hanoi, expected), (cantho, OPEN)):
+        given = province.pk if as_id else province
+        assert lock_answer(lambda p=given: periods.check_period_open(province=p, day=day)) == answer
+        assert (
+            lock_answer(lambda p=given: periods.check_open_in(spans, province=p, day=day)) == answer
+        )
+
+
+@pytest.mark.parametrize(
     ("day", "expected"),
     rows(
         ("new-record-open-day", D(2019, 4, 1), OPEN),
