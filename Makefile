@@ -20,8 +20,12 @@ run: $(STAMP)
 	$(DEV_ENV) $(PY) manage.py seed_demo
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
+# The suite runs on JOBS processes (pytest-xdist; `auto` = one per core, `JOBS=0` = in this
+# process). The browser tests share one process (xdist group `browser`) so that two Chromiums
+# never compete for the cores; the other process takes the rest meanwhile.
+JOBS ?= auto
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(JOBS) --dist loadgroup $(PYTEST_ARGS)
 
 # Lint, migrations in step with the models, and the production settings' deploy check.
 lint: $(STAMP)
@@ -41,8 +45,8 @@ messages: $(STAMP)
 
 # Mutation testing of the rule modules with the fast tests that cover them (pyproject.toml
 # [tool.mutmut]); CPU-heavy, not part of CI. MODULES narrows it to some modules, one at a time
-# is minutes (e.g. `make mutate MODULES='reports/periods.py referrals/services.py'`); MUTANTS to
-# some functions (e.g. MUTANTS='reports.periods.x_check_period_open*'). The first run collects
+# is minutes (e.g. `make mutate MODULES='periods/lock.py referrals/services.py'`); MUTANTS to
+# some functions (e.g. MUTANTS='periods.lock.x_check_period_open*'). The first run collects
 # which test reaches which function (a few minutes); results are kept in mutants/ between runs.
 # scripts/mutation_score.py prints the score of each module and the survivors.
 MODULES ?=

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "bootstrap",
     "accounts",
     "programs",
+    "periods",
     "sites",
     "participants",
     "referrals",

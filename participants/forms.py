@@ -16,8 +16,8 @@ from django.views.decorators.debug import sensitive_variables
 from accounts.activity import record_lookup
 from accounts.forms import PeriodForm, VersionedModelForm, apply_errors
 from accounts.models import Role
+from periods.lock import check_change_open
 from programs.services_catalog import Service
-from reports.periods import check_change_open
 from sites.models import Establishment, PeerGroup, Site
 
 from .display_codes import normalize_code

@@ -13,9 +13,11 @@ from accounts.access import NATIONAL_ROLES, REPORT_ROLES, allow
 from accounts.activity import record_activity
 from accounts.models import ActivityEvent, Role
 from accounts.params import positive_int
+from periods import calendar as periods
+from periods.models import Submission
 from sites.models import Province
 
-from . import cycle, dashboards, exports, periods, releases, selectors
+from . import cycle, dashboards, exports, releases, selectors
 from .forms import (
     DecisionForm,
     ProvinceChoiceForm,
@@ -26,7 +28,6 @@ from .forms import (
     period_label,
     period_params,
 )
-from .models import Submission
 from .routing import report_view
 
 # The reporting cycle and the releases: the province's officer and the national roles.

@@ -113,8 +113,8 @@ def test_the_table_has_a_line_for_every_url_and_only_for_urls():
 @pytest.fixture
 def reporting_cycle(officer_hn, ministry, hanoi):
     """Hà Nội's 2018Q1 approved and published, its 2018Q2 submitted (the table's periods)."""
+    from periods.models import ReportingPeriod
     from reports import cycle, releases
-    from reports.models import ReportingPeriod
 
     first, second = (
         ReportingPeriod.objects.get(code="2018Q1"),

@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from participants.models import Contact, Enrolment, Participant
 from participants.uic import uic_hash
+from periods.models import ReportingPeriod, Submission
 from referrals.models import Referral
-from reports.models import ReportingPeriod, Submission
 from tests import factories
 
 from .helpers import FATHER, MOTHER, UIC, assert_no_secret
