@@ -794,44 +794,116 @@ class _Program:
         return pending
 
 
-def _attack(releases, forms, *, exact=True, bounds=True):
+MARKED, PLAIN = "marked", "plain"
+
+
+class _Readings:
+    """The analyst's two programs over the hidden cells of `releases` (section 4 of
+    reports/DISCLOSURE.md): `marked` (the markers' bounds: "<5" is 1..4, "x" at least 5) and
+    `plain` (every hidden cell >= 0), with each variable's threshold and marker."""
+
+    def __init__(self, releases, forms):
+        self.components, known = _components(releases, forms)
+        cap = 10 * max((abs(v) for v in known.values()), default=0) + 1000
+        marks = {}
+        for index, release in enumerate(releases):
+            marks.update({(index, *q): m for q, m in release.hidden.items()})
+        self.variables = [q for component in self.components for q in component.variables]
+        self.thresholds = [releases[q[0]].threshold for q in self.variables]
+        self.small = [marks[q] == SMALL for q in self.variables]
+        self.cap = cap
+        self.marked = _Program(
+            self.components,
+            [
+                (1, t - 1) if s else (t, cap)
+                for s, t in zip(self.small, self.thresholds, strict=True)
+            ],
+        )
+
+    def plain(self):
+        plain = _Program(self.components, [(0, self.cap)] * len(self.variables))
+        # Values consistent with the markers are consistent without them.
+        plain.low, plain.high = self.marked.low.copy(), self.marked.high.copy()
+        return plain
+
+
+def _floored(test, floor):
+    """`test`, or, for a cell earlier releases already narrow whatever this one hides (`floor`:
+    its interval then, as integers): an interval that still holds all of that one (no pattern
+    of this release can widen it; none may narrow it further)."""
+    if floor is None:
+        return test
+    least, most = floor
+
+    def floored(low, high):
+        if test(low, high):
+            return True
+        if high < low:
+            return False
+        return math.ceil(low - TOLERANCE) <= least and math.floor(high + TOLERANCE) >= most
+
+    return floored
+
+
+def _attack(releases, forms, *, exact=True, bounds=True, floors=None):
     """The hidden cells an analyst can narrow down too far: [(cell, low, high)]. Two readings of
     the published figures: (1) the published numbers and the relations, every hidden cell >= 0:
     each hidden cell must keep an interval at least `threshold` wide; (2) adding what the
     markers say ("<5": 1..4, "x": at least 5): a "<5" cell must not come down to one value.
+    `floors` ({MARKED|PLAIN: {cell: (low, high)}}, `_unavoidable`): cells that earlier releases
+    already narrow, whatever this release hides, keep at least that interval instead.
     Without `exact`, when propagation alone exposes cells no program is solved. Without
     `bounds`, every exposed cell is found but the bounds of those that propagation exposes are
     outer ones (`_Program.settle`)."""
-    components, known = _components(releases, forms)
-    cap = 10 * max((abs(v) for v in known.values()), default=0) + 1000
-    marks = {}
-    for index, release in enumerate(releases):
-        marks.update({(index, *q): m for q, m in release.hidden.items()})
-    variables = [q for component in components for q in component.variables]
-    thresholds = [releases[q[0]].threshold for q in variables]
-    small = [marks[q] == SMALL for q in variables]
+    floors = floors or {}
+    marked_floors, plain_floors = floors.get(MARKED, {}), floors.get(PLAIN, {})
     try:
-        marked = _Program(
-            components,
-            [(1, t - 1) if s else (t, cap) for s, t in zip(small, thresholds, strict=True)],
-        )
-        checks = [(i, _marker_ok) for i, s in enumerate(small) if s]
-        found = marked.settle(checks, exact=exact, bounds=bounds)
+        readings = _Readings(releases, forms)
+        variables = readings.variables
+        checks = [
+            (i, _floored(_marker_ok, marked_floors.get(variables[i])))
+            for i, s in enumerate(readings.small)
+            if s
+        ]
+        found = readings.marked.settle(checks, exact=exact, bounds=bounds)
         if found and not exact:
             return [(variables[i], low, high) for i, low, high in found]
-        plain = _Program(components, [(0, cap)] * len(variables))
-        # Values consistent with the markers are consistent without them.
-        plain.low, plain.high = marked.low.copy(), marked.high.copy()
         exposed = {i for i, _low, _high in found}
         checks = [
-            (i, lambda lo, hi, t=t: _width_ok(lo, hi, t))
-            for i, t in enumerate(thresholds)
+            (
+                i,
+                _floored(lambda lo, hi, t=t: _width_ok(lo, hi, t), plain_floors.get(variables[i])),
+            )
+            for i, t in enumerate(readings.thresholds)
             if i not in exposed
         ]
-        found += plain.settle(checks, exact=exact, bounds=bounds)
+        found += readings.plain().settle(checks, exact=exact, bounds=bounds)
     except _Inconsistent:
         raise _inconsistent() from None
     return [(variables[i], low, high) for i, low, high in found]
+
+
+def _intervals(releases, forms, cells):
+    """The exact interval of each of `cells` (hidden cells of `releases`) in both readings:
+    {MARKED: {cell: (low, high)} for the "<5" cells, PLAIN: {cell: (low, high)}}, as integers."""
+    readings = _Readings(releases, forms)
+    variables = readings.variables
+
+    def never(_low, _high):
+        return False
+
+    def settled(program, indexes):
+        found = program.settle([(i, never) for i in indexes], exact=True, bounds=True)
+        return {
+            variables[i]: (math.ceil(low - TOLERANCE), math.floor(high + TOLERANCE))
+            for i, low, high in found
+        }
+
+    wanted = [i for i, q in enumerate(variables) if q in cells]
+    return {
+        MARKED: settled(readings.marked, [i for i in wanted if readings.small[i]]),
+        PLAIN: settled(readings.plain(), wanted),
+    }
 
 
 def _inconsistent():
@@ -1129,10 +1201,11 @@ def suppress(raw, *, start, end, threshold, fixed=(), units, method=AUTO, provin
     relations = linked_relations(releases, units)
     forms = linear_forms(relations)
     suppressor = _Suppressor(values, earlier, relations, forms, threshold)
-    exempt = _unavoidable(values, earlier, forms, threshold)
+    floors = _unavoidable(values, earlier, forms, threshold)
+    exempt = set(floors.get(MARKED, {})) | set(floors.get(PLAIN, {}))
 
     def failures(releases, exact):
-        return [f for f in _attack(releases, forms, exact=exact) if f[0] not in exempt]
+        return _attack(releases, forms, exact=exact, floors=floors)
 
     def done(status, chosen_by):
         release, _releases = publish(status)
@@ -1141,7 +1214,9 @@ def suppress(raw, *, start, end, threshold, fixed=(), units, method=AUTO, provin
         return release
 
     if method in (EXACT, AUTO):
-        exact = _Exact(values, earlier, relations, forms, threshold, suppressor.determined)
+        exact = _Exact(
+            values, earlier, relations, forms, threshold, suppressor.determined, floors=floors
+        )
         for status in exact.patterns():
             release, releases = publish(status)
             failing = failures(releases, exact=False)
@@ -1189,18 +1264,21 @@ def _unavoidable(values, earlier, forms, threshold):
     releases, or of this one: a year whose quarters are all shown): the attacker check with
     every non-zero cell of this release hidden (the most it could hide; zeros are always shown,
     small counts always say "<5"). No pattern of this release can widen them, so they are not
-    its secrets (reports/DISCLOSURE.md)."""
+    its secrets: {MARKED|PLAIN: {cell: (low, high)}}, their intervals then, which a pattern of
+    this release may not narrow further (`_attack`'s floors; reports/DISCLOSURE.md)."""
     if not earlier:
-        return set()
+        return {}
     status = {q: _mark(v, threshold) for q, v in values.items() if v}
     release = Release(start=None, end=None, threshold=threshold, hidden=dict(status))
     release.known = {q: v for q, v in values.items() if not v}
     releases = [release, *earlier]
     try:
         failing = _attack(releases, forms, exact=True, bounds=False)
-    except DisclosureError:
-        return set()
-    return {cell for cell, _low, _high in failing}
+        if not failing:
+            return {}
+        return _intervals(releases, forms, {cell for cell, _low, _high in failing})
+    except (DisclosureError, _Inconsistent):
+        return {}
 
 
 class _Exact:
@@ -1221,7 +1299,8 @@ class _Exact:
     Solved, checked by the attacker check, cut, solved again until the check passes: each
     pattern is the cheapest one that meets every cut found so far."""
 
-    def __init__(self, values, earlier, relations, forms, threshold, determined):
+    def __init__(self, values, earlier, relations, forms, threshold, determined, floors=None):
+        self.floors = floors or {}
         self.values = values
         self.earlier = earlier
         self.threshold = threshold
@@ -1375,15 +1454,23 @@ class _Exact:
             if cell not in self.position:
                 continue
             mark = self._mark_of(cell, chosen)
-            readings = [(2, 1)] if mark == SMALL else []
-            readings.append((1, self.threshold))
+            readings = [(2, self._need(MARKED, cell, 1))] if mark == SMALL else []
+            readings.append((1, self._need(PLAIN, cell, self.threshold)))
             for reading, need in readings:
+                if need <= 0:
+                    continue
                 cut = self._cut(self.position[cell], chosen, reading, need)
                 if cut is not None:
                     self.cuts.append(cut)
                     added += 1
         if not added:
             self._no_good(chosen)
+
+    def _need(self, reading, cell, need):
+        """How wide the cell's interval must stay: `need`, or for a cell earlier releases
+        already narrow (`_unavoidable`), no wider than they leave it."""
+        floor = self.floors.get(reading, {}).get(cell)
+        return need if floor is None else min(need, floor[1] - floor[0])
 
     def _mark_of(self, cell, chosen):
         if cell[0] == 0:
