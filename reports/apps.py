@@ -24,7 +24,11 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Báo cáo")
 
     def ready(self):
-        from . import livecache
+        from sites import results
+
+        from . import dashboards, livecache
+
+        results.provide(dashboards.site_results)
 
         for label in LIVE_SOURCES:
             for name, signal in (("save", post_save), ("delete", post_delete)):

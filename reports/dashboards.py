@@ -11,13 +11,14 @@ suppressed where it must be) for a view to render — no request, no form, no te
 
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programs.calendar import iso_period, period_label
 from programs.models import InterventionModel
 from sites.models import Province, Region, Site
 
-from . import cycle, livecache, releases, selectors
+from . import catalogue, cycle, livecache, periods, releases, selectors
 from .charts import bar_chart
 from .indicators import (
     Pass,
@@ -27,57 +28,14 @@ from .indicators import (
     percentage,
     scale_up_budget,
 )
-from .labels import AGE_GROUP_LABELS, BREAKDOWN_TITLES, COST_LABELS, INDICATOR_LABELS
+from .labels import AGE_GROUP_LABELS, BREAKDOWN_TITLES, INDICATOR_LABELS
 from .suppression import HIDDEN, small_label
 
-PROVINCE_COLUMNS = (
-    "sites_active",
-    "reached",
-    "reached_with_need",
-    "referred",
-    "referred_pct",
-    "referrals_made",
-    "referral_completion_pct",
-    "workers_rights_ensured_pct",
-    "total_cost_vnd",
-)
-MODEL_COLUMNS = (
-    "sites_active",
-    "reached",
-    "reached_with_need",
-    "referred",
-    "referred_pct",
-    "referrals_completed",
-    "workers_rights_ensured_pct",
-    "establishments_compliant_pct",
-    "peer_group_members",
-    "total_cost_vnd",
-)
-HEADLINE = (
-    "sites_active",
-    "reached",
-    "reached_with_need",
-    "referred",
-    "referred_pct",
-    "referrals_made",
-    "referral_completion_pct",
-    "workers_rights_ensured_pct",
-    "establishments_compliant_pct",
-    "peer_group_members",
-    "trainings",
-    "trainees",
-    "total_cost_vnd",
-    "cost_per_reached_vnd",
-)
-COST_COLUMNS = (
-    "total_cost_vnd",
-    "reached",
-    "cost_per_reached_vnd",
-    "referrals_completed",
-    "cost_per_completed_referral_vnd",
-    "site_years",
-    "cost_per_site_year_vnd",
-)
+# The columns of the dashboards' tables (reports.catalogue says which indicator is where).
+PROVINCE_COLUMNS = catalogue.columns(catalogue.PROVINCE)
+MODEL_COLUMNS = catalogue.columns(catalogue.MODEL)
+HEADLINE = catalogue.columns(catalogue.HEADLINE)
+COST_COLUMNS = catalogue.columns(catalogue.COSTS)
 PILOT_CONTROL_TITLE = _(
     "So sánh địa bàn thí điểm và đối chứng — mô hình bảo đảm quyền người lao động"
 )
@@ -87,7 +45,8 @@ RELEASE_BREAKDOWNS = ("sex", "age_group", "residence", "category", "model", "reg
 
 
 def columns(codes):
-    return [(code, INDICATOR_LABELS.get(code) or COST_LABELS[code]) for code in codes]
+    """[(code, label)] of a table's columns."""
+    return [(code, catalogue.label(code)) for code in codes]
 
 
 def target_met(value, target):
@@ -337,6 +296,26 @@ def group_live(*, start, end, group):
         "site_values": compute_indicators(start=start, end=end, site=site.code),
         "headline_columns": columns(HEADLINE),
         "breakdowns": _live_breakdowns(start=start, end=end, peer_group=group),
+    }
+
+
+def site_results(*, site):
+    """A site's own indicators for the current quarter, for its page (`sites.results`): the
+    catalogue's site columns, not suppressed (the page is for those who see its participants)."""
+    start, end = periods.quarter_of(timezone.localdate())
+    values = compute_indicators(start=start, end=end, site=site.code)
+    return {
+        "start": start,
+        "end": end,
+        "rows": [
+            {
+                "code": code,
+                "label": catalogue.label(code),
+                "value": values.get(code),
+                "pct": code in catalogue.PERCENTAGES,
+            }
+            for code in catalogue.columns(catalogue.SITE)
+        ],
     }
 
 

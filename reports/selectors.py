@@ -11,11 +11,9 @@ from programs.models import InterventionModel, Target
 from referrals.models import Referral
 from sites.models import MERGER_DATE, Province, Site
 
-from . import suppression
+from . import catalogue, suppression
 from .indicators import (
     EMPTY,
-    PERCENTAGES,
-    RATIOS,
     Pass,
     breakdown_labels,
     cost_figures,
@@ -26,7 +24,7 @@ from .indicators import (
 )
 from .labels import AGE_GROUP_LABELS
 
-SUPPRESSIBLE_RATIOS = {**PERCENTAGES, **RATIOS}
+SUPPRESSIBLE_RATIOS = catalogue.ENGINE_RATIOS
 COVERAGE_TARGET_DEFAULT = Decimal(10)
 
 
@@ -159,15 +157,8 @@ def site_table(*, start, end, province, figures=None):
     ]
 
 
-WORKER_RIGHTS_CODES = (
-    "sites_active",
-    "workers_assessed",
-    "workers_rights_ensured",
-    "workers_rights_ensured_pct",
-    "establishments_assessed",
-    "establishments_compliant",
-    "establishments_compliant_pct",
-)
+# The columns of the worker-rights model's pilot / control / scale-up table.
+WORKER_RIGHTS_CODES = catalogue.columns(catalogue.ROLE)
 
 
 PILOT_CONTROL = ("role", InterventionModel.WORKER_RIGHTS)
