@@ -533,7 +533,8 @@ def indicators_by(group, *, start, end, province=None, model=None, site=None):
     return figures.get(group)
 
 
-EMPTY = finish({})
+# Every code of a group with no data (read-only, follows the catalogue).
+EMPTY = catalogue.Table("empty", lambda: finish({}))
 
 
 # Breakdowns of `reached` --------------------------------------------------------------------
