@@ -278,7 +278,7 @@ def participant_history(*, user, participant, timeline):
     wanted = Q(
         content_type=ContentType.objects.get_for_model(Participant), object_pk=str(participant.pk)
     )
-    by_model = {}
+    by_model: dict[type, list[str]] = {}
     for event in timeline:
         by_model.setdefault(type(event["obj"]), []).append(str(event["obj"].pk))
     for model, pks in by_model.items():

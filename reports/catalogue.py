@@ -134,7 +134,7 @@ def _derived(name: str, build: Callable[[], T]) -> T:
     """`build()` once per state of the catalogue."""
     if name not in _DERIVED:
         _DERIVED[name] = build()
-    return _DERIVED[name]  # type: ignore[no-any-return]
+    return _DERIVED[name]
 
 
 class Codes(Sequence[str]):
@@ -146,7 +146,7 @@ class Codes(Sequence[str]):
     def _codes(self) -> tuple[str, ...]:
         return _derived(self._name, self._build)
 
-    def __getitem__(self, index):  # type: ignore[no-untyped-def,override]
+    def __getitem__(self, index: Any) -> Any:
         return self._codes()[index]
 
     def __len__(self) -> int:
@@ -252,7 +252,7 @@ class RowFacts(Sequence[tuple[str, str]]):
             lambda: tuple((i.code, big) for i in _ENTRIES.values() for big in i.at_most),
         )
 
-    def __getitem__(self, index):  # type: ignore[no-untyped-def,override]
+    def __getitem__(self, index: Any) -> Any:
         return self._facts()[index]
 
     def __len__(self) -> int:

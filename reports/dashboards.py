@@ -340,6 +340,49 @@ def national_provisional(*, start, end, period):
     }
 
 
+# --------------------------------------------------------------------------- by audience
+# Each returns (template, context) of the reports home of an audience; the view parses the
+# request and picks one.
+
+
+def officer_dashboard(*, start, end, province, scale_up=None):
+    """An officer: their province's live figures, and where its period stands in the cycle."""
+    period = periods.period_for(start, end)
+    data = province_live(start=start, end=end, province=province, scale_up=scale_up)
+    data.update(
+        cycle_period=period, submission=cycle.submission_for(period=period, province=province)
+    )
+    return "reports/dashboard_province.html", data
+
+
+def leader_dashboard(*, start, end, group):
+    """A peer leader: their group's own results."""
+    return "reports/dashboard_group.html", group_live(start=start, end=end, group=group)
+
+
+def national_dashboard(
+    *, start, end, units, period, release, province=None, live=True, scale_up=None
+):
+    """The national roles: a published period's release as stored (national, or one province's
+    row); a period not published gives live tables (`live`: administrators, nationally or for
+    `province`) or provisional national totals (the ministry)."""
+    if release is not None:
+        if province is not None:
+            return "reports/dashboard_province_release.html", province_release(
+                release=release, province=province
+            )
+        data = national_release(release=release, units=units, scale_up=scale_up)
+        return "reports/dashboard_national.html", data
+    if not live:
+        data = national_provisional(start=start, end=end, period=period)
+        return "reports/dashboard_provisional.html", data
+    if province is not None:
+        data = province_live(start=start, end=end, province=province, scale_up=scale_up)
+        return "reports/dashboard_province.html", data
+    data = national_live(start=start, end=end, units=units, scale_up=scale_up)
+    return "reports/dashboard_national.html", data
+
+
 # --------------------------------------------------------------------------- releases
 
 

@@ -1,10 +1,13 @@
 """Reads behind the dashboards and exports: tables of indicators by province, model and site role,
 coverage against the target, cost per result. Every function runs a fixed number of queries."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Max, Q
+from django.utils.functional import Promise
 
 from participants.models import Contact
 from programs.models import InterventionModel, Target
@@ -54,10 +57,10 @@ class Row:
     """One line of a table of indicators: a unit (province, model, role…) and its values."""
 
     key: object
-    label: str
+    label: str | Promise
     code: str = ""
-    values: dict = field(default_factory=dict)
-    coverage: dict = field(default_factory=dict)
+    values: Mapping[str, Any] = field(default_factory=dict)
+    coverage: dict[str, Any] = field(default_factory=dict)
 
 
 def _coverage(covered, units):
