@@ -5,6 +5,7 @@ user may see. The exchange export reuses these functions."""
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, Sum
 
+from accounts.listing import dated, narrowed
 from accounts.models import Role
 
 from .models import Cost, Establishment, PeerGroup, Province, Site, Training
@@ -67,22 +68,13 @@ def _search(queryset, filters, *fields):
     return queryset.filter(condition)
 
 
-def _dates(queryset, filters):
-    if filters.get("start"):
-        queryset = queryset.filter(date__gte=filters["start"])
-    if filters.get("end"):
-        queryset = queryset.filter(date__lte=filters["end"])
-    return queryset
-
-
 def site_list(*, user, filters=None):
     filters = filters or {}
     queryset = Site.objects.visible_to(user).select_related(
         "province", "province__current", "model", "phase"
     )
     queryset = _site_filters(queryset, filters, "")
-    if filters.get("phase"):
-        queryset = queryset.filter(phase=filters["phase"])
+    queryset = narrowed(queryset, filters, phase="phase")
     queryset = _active_in_period(queryset, filters, "")
     queryset = _status(queryset, filters)
     queryset = _search(queryset, filters, "code", "name", "locality")
@@ -95,8 +87,7 @@ def establishment_list(*, user, filters=None):
         "site", "site__province", "site__model"
     )
     queryset = _site_filters(queryset, filters, "site__")
-    if filters.get("kind"):
-        queryset = queryset.filter(kind=filters["kind"])
+    queryset = narrowed(queryset, filters, kind="kind")
     queryset = _active_in_period(queryset, filters, "site__")
     queryset = _status(queryset, filters)
     queryset = _search(queryset, filters, "code", "site__code", "site__name", "site__locality")
@@ -109,8 +100,7 @@ def peergroup_list(*, user, filters=None):
         "site", "site__province", "site__model"
     )
     queryset = _site_filters(queryset, filters, "site__")
-    if filters.get("kind"):
-        queryset = queryset.filter(kind=filters["kind"])
+    queryset = narrowed(queryset, filters, kind="kind")
     queryset = _active_in_period(queryset, filters, "site__")
     if filters.get("end"):
         queryset = queryset.filter(founded_on__lte=filters["end"])
@@ -131,9 +121,8 @@ def cost_list(*, user, filters=None):
     filters = filters or {}
     queryset = Cost.objects.visible_to(user).select_related("site", "site__province", "site__model")
     queryset = _site_filters(queryset, filters, "site__")
-    if filters.get("category"):
-        queryset = queryset.filter(category=filters["category"])
-    queryset = _dates(queryset, filters)
+    queryset = narrowed(queryset, filters, category="category")
+    queryset = dated(queryset, filters)
     queryset = _search(queryset, filters, "site__code", "site__name", "site__locality")
     return queryset.order_by("-date", "site__code", "category")
 
@@ -144,9 +133,8 @@ def training_list(*, user, filters=None):
         "site", "site__province", "site__model"
     )
     queryset = _site_filters(queryset, filters, "site__")
-    if filters.get("audience"):
-        queryset = queryset.filter(audience=filters["audience"])
-    queryset = _dates(queryset, filters)
+    queryset = narrowed(queryset, filters, audience="audience")
+    queryset = dated(queryset, filters)
     queryset = _search(queryset, filters, "site__code", "site__name", "site__locality")
     return queryset.order_by("-date", "site__code", "audience")
 
