@@ -257,7 +257,7 @@ def load_contacts(ctx, spec, label, rows):
         extra={"recorded_by": ctx.user},
         duplicate=DUPLICATE_CONTACT,
     )
-    # Bulk writes skip the Contact signal that keeps "met at a site => enrolled there".
+    # Bulk writes do not go through contact_log, which keeps "met at a site => enrolled there".
     ctx.write(
         enrol_where_met, contacts=Contact.objects.filter(site_id__in=[s.pk for s in sites.values()])
     )
