@@ -47,7 +47,7 @@ messages: $(STAMP)
 
 # Mutation testing of the rule modules with the tests that cover them (pyproject.toml
 # [tool.mutmut]); CPU-heavy, not part of CI. MUTANTS narrows it to some modules or functions,
-# e.g. `make mutate MUTANTS='reports.periods*'`. Results are kept in mutants/ between runs.
+# e.g. `make mutate MUTANTS='periods.lock*'`. Results are kept in mutants/ between runs.
 mutate: $(STAMP)
 	$(PY) -m pip install --quiet '.[test,dev]'
 	$(VENV)/bin/mutmut run $(MUTANTS)

@@ -11,14 +11,14 @@ suppressed where it must be) for a view to render — no request, no form, no te
 
 from decimal import Decimal
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from periods import calendar as periods
 from programs.calendar import iso_period, period_label
 from programs.models import InterventionModel
 from sites.models import Province, Region, Site
 
-from . import catalogue, cycle, livecache, periods, releases, selectors
+from . import catalogue, cycle, livecache, releases, selectors
 from .charts import bar_chart
 from .indicators import (
     Pass,
@@ -296,26 +296,6 @@ def group_live(*, start, end, group):
         "site_values": compute_indicators(start=start, end=end, site=site.code),
         "headline_columns": columns(HEADLINE),
         "breakdowns": _live_breakdowns(start=start, end=end, peer_group=group),
-    }
-
-
-def site_results(*, site):
-    """A site's own indicators for the current quarter, for its page (`sites.results`): the
-    catalogue's site columns, not suppressed (the page is for those who see its participants)."""
-    start, end = periods.quarter_of(timezone.localdate())
-    values = compute_indicators(start=start, end=end, site=site.code)
-    return {
-        "start": start,
-        "end": end,
-        "rows": [
-            {
-                "code": code,
-                "label": catalogue.label(code),
-                "value": values.get(code),
-                "pct": code in catalogue.PERCENTAGES,
-            }
-            for code in catalogue.columns(catalogue.SITE)
-        ],
     }
 
 

@@ -14,14 +14,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.access import CASE_ROLES, EDITORS, STRUCTURE_READERS, allow
+from accounts.access import EDITORS, STRUCTURE_READERS, allow
 from accounts.history import history_for
 from accounts.models import Role
 from accounts.pagination import page_of
 
 from . import forms, selectors
 from .models import Cost, Establishment, PeerGroup, Site, Training
-from .results import site_results
+from .panels import site_panels
 from .services import set_active
 
 
@@ -180,27 +180,6 @@ def site_list(request):
     return _list(request, SITE)
 
 
-def _site_results(user, site):
-    """The site's own indicators for the current quarter (from the reports, `sites.results`),
-    for those who see its participants (the ministry reads suppressed figures on the
-    dashboards), with links to the lists."""
-    if user.role not in CASE_ROLES:
-        return None
-    results = site_results(site=site)
-    if results is None:
-        return None
-    start, end = results["start"], results["end"]
-    period = f"start={start.isoformat()}&end={end.isoformat()}&site={site.pk}"
-    return {
-        **results,
-        "links": [
-            (_("Người tham gia"), reverse("participants:participant_list") + f"?site={site.pk}"),
-            (_("Lần tiếp cận"), reverse("participants:contact_list") + "?" + period),
-            (_("Chuyển gửi"), reverse("referrals:referral_list") + "?" + period),
-        ],
-    }
-
-
 @allow(*STRUCTURE_READERS, Role.PEER_LEADER)
 def site_detail(request, pk):
     return _detail(
@@ -210,7 +189,7 @@ def site_detail(request, pk):
         extra=lambda site: {
             "summary": selectors.site_summary(user=request.user, site=site),
             "reads_structure": request.user.role in STRUCTURE_READERS,
-            "results": _site_results(request.user, site),
+            **site_panels(request.user, site),
         },
     )
 

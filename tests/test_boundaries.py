@@ -19,12 +19,13 @@ from django.utils import timezone
 
 from accounts.models import ActivityEvent
 from participants import services as participant_services
+from periods import calendar, lock
+from periods.models import ReportingPeriod
 from privacy.models import HarvestAlert
 from privacy.selectors import expired_people
 from referrals import selectors as referral_selectors
 from referrals.models import Referral
-from reports import cycle, disclosure, indicators, periods, suppression
-from reports.models import ReportingPeriod
+from reports import cycle, disclosure, indicators, suppression
 from sites.forms import PeerGroupForm
 from tests import factories as f
 
@@ -99,24 +100,24 @@ def lock_message(label, day):
 def test_the_lock_one_record(
     approved_hanoi, site_hn, site_ct, day, expected, django_assert_num_queries
 ):
-    assert lock_answer(lambda: periods.check_period_open(site=site_hn, day=day)) == expected
+    assert lock_answer(lambda: lock.check_period_open(site=site_hn, day=day)) == expected
     # Another province's approval never locks Cần Thơ.
-    assert lock_answer(lambda: periods.check_period_open(site=site_ct, day=day)) == OPEN
+    assert lock_answer(lambda: lock.check_period_open(site=site_ct, day=day)) == OPEN
     if expected != OPEN:
         # One query, the refusal's period and province included.
         with django_assert_num_queries(1), pytest.raises(ValidationError) as refused:
-            periods.check_period_open(site=site_hn, day=day)
+            lock.check_period_open(site=site_hn, day=day)
         assert refused.value.error_dict["date"][0].message == lock_message(expected, day)
 
 
 @pytest.mark.parametrize(("day", "expected"), LOCK_TABLE)
 def test_the_lock_bulk_check_of_imports(approved_hanoi, site_hn, site_ct, day, expected):
-    spans = periods.locked_spans()
-    assert lock_answer(lambda: periods.check_open_in(spans, site=site_hn, day=day)) == expected
-    assert lock_answer(lambda: periods.check_open_in(spans, site=site_ct, day=day)) == OPEN
+    spans = lock.locked_spans()
+    assert lock_answer(lambda: lock.check_open_in(spans, site=site_hn, day=day)) == expected
+    assert lock_answer(lambda: lock.check_open_in(spans, site=site_ct, day=day)) == OPEN
     if expected != OPEN:
         with pytest.raises(ValidationError) as refused:
-            periods.check_open_in(spans, site=site_hn, day=day)
+            lock.check_open_in(spans, site=site_hn, day=day)
         assert refused.value.error_dict["date"][0].message == lock_message(expected, day)
 
 
@@ -132,18 +133,18 @@ def test_the_lock_checks_nothing_while_the_site_or_day_is_unknown(
     approved_hanoi, site_hn, known_site, day, django_assert_num_queries
 ):
     site = site_hn if known_site else None
-    spans = periods.locked_spans()
+    spans = lock.locked_spans()
     with django_assert_num_queries(0):
-        periods.check_period_open(site=site, day=day)
-        periods.check_open_in(spans, site=site, day=day)
+        lock.check_period_open(site=site, day=day)
+        lock.check_open_in(spans, site=site, day=day)
 
 
 def test_nothing_approved_nothing_locked(site_hn, django_assert_num_queries):
     with django_assert_num_queries(1):
-        spans = periods.locked_spans()
+        spans = lock.locked_spans()
     assert spans.by_province == {} and spans.current == {}
     with django_assert_num_queries(0):
-        periods.check_open_in(spans, site=site_hn, day=D(2019, 1, 1))
+        lock.check_open_in(spans, site=site_hn, day=D(2019, 1, 1))
 
 
 @pytest.mark.parametrize(("day", "expected"), LOCK_TABLE)
@@ -189,7 +190,7 @@ def test_the_lock_on_an_imported_contact(approved_hanoi, site_hn, hanoi, tmp_pat
     ),
 )
 def test_the_period_of_exact_dates(start, end, code):
-    found = periods.period_for(start, end)
+    found = calendar.period_for(start, end)
     assert (found.code if found else None) == code
 
 
@@ -212,7 +213,7 @@ def test_the_period_of_exact_dates(start, end, code):
     ),
 )
 def test_the_last_complete_quarter(today, latest, quarter):
-    assert periods.last_complete_quarter(today=today, latest=latest) == quarter
+    assert calendar.last_complete_quarter(today=today, latest=latest) == quarter
 
 
 # ----------------------------------------------------------------------------- rounding

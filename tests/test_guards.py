@@ -8,11 +8,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from participants import forms as participant_forms
+from periods.models import ReportingPeriod
 from privacy.services import person_erase
 from referrals import forms as referral_forms
 from referrals.models import Referral, ReferralEvent
 from reports import cycle, releases
-from reports.models import Release, ReportingPeriod
+from reports.models import Release
 from sites import forms as site_forms
 from tests import factories as f
 
