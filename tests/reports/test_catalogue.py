@@ -106,8 +106,8 @@ def test_it_is_shown_on_the_dashboard_and_the_site_page(made_up, client_for, adm
 
 
 def test_it_is_published_and_downloaded(made_up, client, ministry, officer_hn, hanoi, site_hn):
+    from periods.models import ReportingPeriod
     from reports import cycle
-    from reports.models import ReportingPeriod
 
     people(site_hn, 12)  # 6 referrals: the made-up count is 12
     q1 = ReportingPeriod.objects.get(code=Q1)
