@@ -27,11 +27,13 @@ JOBS ?= auto
 test: $(STAMP)
 	$(PY) -m pytest -n $(JOBS) --dist loadgroup $(PYTEST_ARGS)
 
-# Lint, migrations in step with the models, and the production settings' deploy check.
+# Lint, types of the services and selectors (mypy, [tool.mypy] in pyproject.toml), migrations in
+# step with the models.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=config.test_settings $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/mypy
 
 check-deploy: $(STAMP)
 	DEBUG=false SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \

@@ -12,6 +12,7 @@ id the phone made for it (a Submission), and a resend of that id gets the first 
 
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -200,7 +201,7 @@ def _record(*, user, item):
     accepted. The participant's display code is kept when the item names someone the user may
     see; `person` (that code, or the code typed or made by the answers) goes back to the phone
     only, never into the database, so the leader knows whom a refusal is about."""
-    found = {}
+    found: dict[str, Any] = {}
     try:
         data = unseal(item, user=user)
         object_id = RECORDERS[item.kind](user=user, data=data, found=found)

@@ -358,7 +358,7 @@ def load_contacts(ctx, spec, label, rows):
         duplicate=DUPLICATE_CONTACT,
         on_insert=carry_persons,  # the person the reports count
     )
-    # Bulk writes skip the Contact signal that keeps "met at a site => enrolled there".
+    # Bulk writes do not go through contact_log, which keeps "met at a site => enrolled there".
     ctx.write(
         enrol_where_met, contacts=Contact.objects.filter(site_id__in=[s.pk for s in sites.values()])
     )

@@ -2,8 +2,6 @@ import secrets
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.db.models.signals import post_save
-from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from accounts.auditing import audit
@@ -416,20 +414,6 @@ class EstablishmentAssessment(VersionedModel):
     @property
     def compliant(self):
         return all(getattr(self, name) for name in self.DUTIES)
-
-
-@receiver(post_save, sender=Contact, dispatch_uid="participants.enrol_where_met")
-def enrol_where_met(sender, instance, created, raw=False, **kwargs):
-    """Keep "met at a site => enrolled there" true (the officers' scoping of participants
-    relies on it): a contact at a site where the participant has no enrolment adds one, dated
-    the contact's day. Bulk writes (imports) call `participants.services.enrol_where_met`."""
-    if raw:
-        return
-    Enrolment.objects.get_or_create(
-        participant_id=instance.participant_id,
-        site_id=instance.site_id,
-        defaults={"peer_group_id": instance.peer_group_id, "enrolled_on": instance.date},
-    )
 
 
 # The national identity stays out of the history: its id would tell whether the person was known

@@ -17,6 +17,7 @@ from django.db.models import (
 )
 from django.utils.translation import gettext as _
 
+from accounts.listing import dated, narrowed
 from programs.services_catalog import SERVICE_BITS, Service, mask_to_services
 from referrals.models import Referral
 
@@ -106,15 +107,11 @@ def participant_list(*, user, filters):
 def contact_list(*, user, filters):
     """Contacts in the user's scope. Filters: site, start/end, kind, need, peer_group, q."""
     filters = filters or {}
-    qs = Contact.objects.visible_to(user).filter(_period(filters, "date"))
-    if filters.get("site"):
-        qs = qs.filter(site=filters["site"])
-    if filters.get("kind"):
-        qs = qs.filter(kind=filters["kind"])
+    qs = dated(Contact.objects.visible_to(user), filters)
+    qs = narrowed(qs, filters, site="site", kind="kind")
     if filters.get("need"):
         qs = with_need(qs, filters["need"])
-    if filters.get("peer_group"):
-        qs = qs.filter(peer_group=filters["peer_group"])
+    qs = narrowed(qs, filters, peer_group="peer_group")
     code = _code(filters)
     if code:
         qs = qs.filter(participant__code__icontains=code.removeprefix("P-"))
@@ -125,11 +122,8 @@ def rights_assessment_list(*, user, filters):
     """Worker rights assessments in scope. Filters: site, establishment, start/end, q,
     rights_ensured ("yes"/"no": all six core rights)."""
     filters = filters or {}
-    qs = RightsAssessment.objects.visible_to(user).filter(_period(filters, "date"))
-    if filters.get("site"):
-        qs = qs.filter(establishment__site=filters["site"])
-    if filters.get("establishment"):
-        qs = qs.filter(establishment=filters["establishment"])
+    qs = dated(RightsAssessment.objects.visible_to(user), filters)
+    qs = narrowed(qs, filters, site="establishment__site", establishment="establishment")
     code = _code(filters)
     if code:
         qs = qs.filter(participant__code__icontains=code.removeprefix("P-"))
@@ -146,11 +140,8 @@ def rights_assessment_list(*, user, filters):
 def establishment_assessment_list(*, user, filters):
     """Establishment assessments in scope. Filters: site, establishment, start/end, compliant."""
     filters = filters or {}
-    qs = EstablishmentAssessment.objects.visible_to(user).filter(_period(filters, "date"))
-    if filters.get("site"):
-        qs = qs.filter(establishment__site=filters["site"])
-    if filters.get("establishment"):
-        qs = qs.filter(establishment=filters["establishment"])
+    qs = dated(EstablishmentAssessment.objects.visible_to(user), filters)
+    qs = narrowed(qs, filters, site="establishment__site", establishment="establishment")
     all_duties = Q(**{name: True for name in EstablishmentAssessment.DUTIES})
     if filters.get("compliant") == "yes":
         qs = qs.filter(all_duties)
@@ -278,7 +269,7 @@ def participant_history(*, user, participant, timeline):
     wanted = Q(
         content_type=ContentType.objects.get_for_model(Participant), object_pk=str(participant.pk)
     )
-    by_model = {}
+    by_model: dict[type, list[str]] = {}
     for event in timeline:
         by_model.setdefault(type(event["obj"]), []).append(str(event["obj"].pk))
     for model, pks in by_model.items():

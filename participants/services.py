@@ -262,7 +262,7 @@ def check_contact_key(*, participant, date, site, kind, exclude=None):
 def contact_log(*, participant, date, site, kind, needs, peer_group=None, by=None):
     """Record one contact with a participant and the needs identified. Returns the Contact."""
     check_contact(participant=participant, date=date, site=site, kind=kind, peer_group=peer_group)
-    return Contact.objects.create(
+    contact = Contact.objects.create(
         participant=participant,
         date=date,
         site=site,
@@ -270,6 +270,20 @@ def contact_log(*, participant, date, site, kind, needs, peer_group=None, by=Non
         kind=kind,
         needs=list(needs or []),
         recorded_by=by,
+    )
+    enrol_at_contact_site(contact)
+    return contact
+
+
+def enrol_at_contact_site(contact):
+    """Keep "met at a site => enrolled there" true (the officers' scoping of participants relies
+    on it): a contact at a site where the participant has no enrolment adds one, dated the
+    contact's day. `contact_log` calls it for every contact; bulk writes (imports) call
+    `enrol_where_met`. Returns (enrolment, created)."""
+    return Enrolment.objects.get_or_create(
+        participant_id=contact.participant_id,
+        site_id=contact.site_id,
+        defaults={"peer_group_id": contact.peer_group_id, "enrolled_on": contact.date},
     )
 
 
@@ -402,8 +416,8 @@ def establishment_assessment_record(*, establishment, date, answers, by=None):
 
 
 def enrol_where_met(*, contacts=None, batch_size=5000):
-    """Keep "met at a site => enrolled there" true after bulk writes that skip the Contact
-    post_save signal (imports, bulk_create): adds the missing Enrolment for every (participant,
+    """Keep "met at a site => enrolled there" true after bulk writes (imports, bulk_create),
+    which do not go through `contact_log`: adds the missing Enrolment for every (participant,
     site) of `contacts` (a Contact queryset; all contacts when None), dated the first contact
     there. Officers see participants through their enrolments. Returns the number added."""
     from django.db.models import Exists, Min, OuterRef

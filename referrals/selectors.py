@@ -19,6 +19,7 @@ from django.db.models import (
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from accounts.listing import dated, narrowed
 from accounts.models import Role
 from programs.services_catalog import SERVICE_BITS
 from sites.models import Site
@@ -93,8 +94,7 @@ def provider_list(*, user, filters=None):
         )
     if filters.get("service"):
         queryset = offering(queryset, filters["service"])
-    if filters.get("province"):
-        queryset = queryset.filter(province=filters["province"])
+    queryset = narrowed(queryset, filters, province="province")
     if filters.get("accepts_without_residence") in ("yes", "no"):
         queryset = queryset.filter(
             accepts_without_residence=filters["accepts_without_residence"] == "yes"
@@ -116,16 +116,8 @@ def referral_filter_sites(*, user):
 def referral_list(*, user, filters=None):
     filters = filters or {}
     queryset = _with_overdue(Referral.objects.visible_to(user).select_related(*REFERRAL_RELATED))
-    if filters.get("status"):
-        queryset = queryset.filter(status=filters["status"])
-    if filters.get("service"):
-        queryset = queryset.filter(service=filters["service"])
-    if filters.get("site"):
-        queryset = queryset.filter(site=filters["site"])
-    if filters.get("start"):
-        queryset = queryset.filter(date__gte=filters["start"])
-    if filters.get("end"):
-        queryset = queryset.filter(date__lte=filters["end"])
+    queryset = narrowed(queryset, filters, status="status", service="service", site="site")
+    queryset = dated(queryset, filters)
     if filters.get("overdue"):
         queryset = queryset.filter(overdue=True)
     return queryset.order_by("-date", "-pk")
@@ -139,12 +131,7 @@ def referral_followup(*, user, filters=None):
     overdue_within (overdue by at most that many days)."""
     filters = filters or {}
     queryset = Referral.objects.visible_to(user).open().select_related(*REFERRAL_RELATED)
-    if filters.get("site"):
-        queryset = queryset.filter(site=filters["site"])
-    if filters.get("service"):
-        queryset = queryset.filter(service=filters["service"])
-    if filters.get("provider"):
-        queryset = queryset.filter(provider=filters["provider"])
+    queryset = narrowed(queryset, filters, site="site", service="service", provider="provider")
     if filters.get("overdue_days") is not None:
         # Overdue by at least N days (at least one: 0 asks for every overdue referral).
         days = max(filters["overdue_days"], 1)
@@ -177,14 +164,8 @@ def referral_history(*, referral):
 def support_list(*, user, filters=None):
     filters = filters or {}
     queryset = Support.objects.visible_to(user).select_related("participant", "site", "referral")
-    if filters.get("kind"):
-        queryset = queryset.filter(kind=filters["kind"])
-    if filters.get("site"):
-        queryset = queryset.filter(site=filters["site"])
-    if filters.get("start"):
-        queryset = queryset.filter(date__gte=filters["start"])
-    if filters.get("end"):
-        queryset = queryset.filter(date__lte=filters["end"])
+    queryset = narrowed(queryset, filters, kind="kind", site="site")
+    queryset = dated(queryset, filters)
     return queryset.order_by("-date", "-pk")
 
 

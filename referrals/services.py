@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
@@ -41,8 +42,8 @@ class ReferralTransitionError(ValidationError):
 class Transition:
     action: str
     target: str
-    sources: frozenset
-    label: str
+    sources: frozenset[str]
+    label: str | Promise
 
 
 TRANSITIONS = {

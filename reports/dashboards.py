@@ -13,11 +13,12 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from periods import calendar as periods
 from programs.calendar import iso_period, period_label
 from programs.models import InterventionModel
 from sites.models import Province, Region, Site
 
-from . import cycle, livecache, releases, selectors
+from . import catalogue, cycle, livecache, releases, selectors
 from .charts import bar_chart
 from .indicators import (
     Pass,
@@ -27,57 +28,14 @@ from .indicators import (
     percentage,
     scale_up_budget,
 )
-from .labels import AGE_GROUP_LABELS, BREAKDOWN_TITLES, COST_LABELS, INDICATOR_LABELS
+from .labels import AGE_GROUP_LABELS, BREAKDOWN_TITLES, INDICATOR_LABELS
 from .suppression import HIDDEN, small_label
 
-PROVINCE_COLUMNS = (
-    "sites_active",
-    "reached",
-    "reached_with_need",
-    "referred",
-    "referred_pct",
-    "referrals_made",
-    "referral_completion_pct",
-    "workers_rights_ensured_pct",
-    "total_cost_vnd",
-)
-MODEL_COLUMNS = (
-    "sites_active",
-    "reached",
-    "reached_with_need",
-    "referred",
-    "referred_pct",
-    "referrals_completed",
-    "workers_rights_ensured_pct",
-    "establishments_compliant_pct",
-    "peer_group_members",
-    "total_cost_vnd",
-)
-HEADLINE = (
-    "sites_active",
-    "reached",
-    "reached_with_need",
-    "referred",
-    "referred_pct",
-    "referrals_made",
-    "referral_completion_pct",
-    "workers_rights_ensured_pct",
-    "establishments_compliant_pct",
-    "peer_group_members",
-    "trainings",
-    "trainees",
-    "total_cost_vnd",
-    "cost_per_reached_vnd",
-)
-COST_COLUMNS = (
-    "total_cost_vnd",
-    "reached",
-    "cost_per_reached_vnd",
-    "referrals_completed",
-    "cost_per_completed_referral_vnd",
-    "site_years",
-    "cost_per_site_year_vnd",
-)
+# The columns of the dashboards' tables (reports.catalogue says which indicator is where).
+PROVINCE_COLUMNS = catalogue.columns(catalogue.PROVINCE)
+MODEL_COLUMNS = catalogue.columns(catalogue.MODEL)
+HEADLINE = catalogue.columns(catalogue.HEADLINE)
+COST_COLUMNS = catalogue.columns(catalogue.COSTS)
 PILOT_CONTROL_TITLE = _(
     "So sánh địa bàn thí điểm và đối chứng — mô hình bảo đảm quyền người lao động"
 )
@@ -87,7 +45,8 @@ RELEASE_BREAKDOWNS = ("sex", "age_group", "residence", "category", "model", "reg
 
 
 def columns(codes):
-    return [(code, INDICATOR_LABELS.get(code) or COST_LABELS[code]) for code in codes]
+    """[(code, label)] of a table's columns."""
+    return [(code, catalogue.label(code)) for code in codes]
 
 
 def target_met(value, target):
@@ -359,6 +318,49 @@ def national_provisional(*, start, end, period):
         "statuses": statuses,
         "approved_count": len(approved),
     }
+
+
+# --------------------------------------------------------------------------- by audience
+# Each returns (template, context) of the reports home of an audience; the view parses the
+# request and picks one.
+
+
+def officer_dashboard(*, start, end, province, scale_up=None):
+    """An officer: their province's live figures, and where its period stands in the cycle."""
+    period = periods.period_for(start, end)
+    data = province_live(start=start, end=end, province=province, scale_up=scale_up)
+    data.update(
+        cycle_period=period, submission=cycle.submission_for(period=period, province=province)
+    )
+    return "reports/dashboard_province.html", data
+
+
+def leader_dashboard(*, start, end, group):
+    """A peer leader: their group's own results."""
+    return "reports/dashboard_group.html", group_live(start=start, end=end, group=group)
+
+
+def national_dashboard(
+    *, start, end, units, period, release, province=None, live=True, scale_up=None
+):
+    """The national roles: a published period's release as stored (national, or one province's
+    row); a period not published gives live tables (`live`: administrators, nationally or for
+    `province`) or provisional national totals (the ministry)."""
+    if release is not None:
+        if province is not None:
+            return "reports/dashboard_province_release.html", province_release(
+                release=release, province=province
+            )
+        data = national_release(release=release, units=units, scale_up=scale_up)
+        return "reports/dashboard_national.html", data
+    if not live:
+        data = national_provisional(start=start, end=end, period=period)
+        return "reports/dashboard_provisional.html", data
+    if province is not None:
+        data = province_live(start=start, end=end, province=province, scale_up=scale_up)
+        return "reports/dashboard_province.html", data
+    data = national_live(start=start, end=end, units=units, scale_up=scale_up)
+    return "reports/dashboard_national.html", data
 
 
 # --------------------------------------------------------------------------- releases

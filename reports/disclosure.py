@@ -38,12 +38,10 @@ from scipy.sparse import coo_array
 from programs.models import InterventionModel
 from sites.models import Province, Region, Site
 
-from . import selectors, suppression
+from . import catalogue, selectors, suppression
 from .indicators import (
     CODES,
     EMPTY,
-    PERCENTAGES,
-    RATIOS,
     Pass,
     breakdown_labels,
     cost_results,
@@ -67,32 +65,11 @@ UNKNOWN_GROUP = "unknown"
 
 # The columns of each table: the national export's (every code) by province, with coverage;
 # the dashboard's by model (with the counts behind its percentages), by site role and of costs.
-COVERAGE_CODES = ("localities_covered", "locality_units", "coverage_pct")
-PROVINCE_CODES = (*CODES, *COVERAGE_CODES)
-MODEL_CODES = (
-    "sites_active",
-    "reached",
-    "reached_with_need",
-    "referred",
-    "referred_pct",
-    "referrals_completed",
-    "workers_assessed",
-    "workers_rights_ensured",
-    "workers_rights_ensured_pct",
-    "establishments_compliant_pct",
-    "peer_group_members",
-    "total_cost_vnd",
-)
-ROLE_CODES = selectors.WORKER_RIGHTS_CODES
-COST_CODES = (
-    "total_cost_vnd",
-    "reached",
-    "referrals_completed",
-    "cost_per_reached_vnd",
-    "cost_per_completed_referral_vnd",
-    "site_years",
-    "cost_per_site_year_vnd",
-)
+COVERAGE_CODES = catalogue.COVERAGE_CODES
+PROVINCE_CODES = catalogue.RELEASE_COLUMNS[catalogue.PROVINCE]
+MODEL_CODES = catalogue.RELEASE_COLUMNS[catalogue.MODEL]
+ROLE_CODES = catalogue.RELEASE_COLUMNS[catalogue.ROLE]
+COST_CODES = catalogue.RELEASE_COLUMNS[catalogue.COSTS]
 BREAKDOWNS = ("sex", "age_group", "residence", "category", "model", "region")
 # Breakdowns where each person reached falls in exactly one group: they add up to `reached`.
 PARTITIONS = ("sex", "age_group", "residence", "category")
@@ -101,13 +78,7 @@ PARTITIONS = ("sex", "age_group", "residence", "category")
 # group in the year.
 STABLE_GROUPS = ("sex", "region")
 # Derived values: code -> (numerator, denominator). Hidden when either is hidden.
-RATIO_PARTS = {
-    **PERCENTAGES,
-    **RATIOS,
-    "cost_per_completed_referral_vnd": ("total_cost_vnd", "referrals_completed"),
-    "cost_per_site_year_vnd": ("total_cost_vnd", "site_years"),
-    "coverage_pct": ("localities_covered", "locality_units"),
-}
+RATIO_PARTS = catalogue.RATIO_PARTS
 
 NATIONAL = ("national",)
 # Relation kinds beyond suppression.RELATIONS: exact partition of a total; the sum of parts

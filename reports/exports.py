@@ -18,10 +18,9 @@ from accounts.spreadsheets import csv_row, xlsx_row
 from programs.calendar import iso_period
 from sites.models import Province
 
+from .catalogue import CODES, INDICATOR_LABELS, MONEY_CODES, PERCENTAGES
 from .dashboards import province_label, province_names
 from .disclosure import UNAPPROVED, approved_note
-from .indicators import CODES, MONEY_CODES, PERCENTAGES
-from .labels import INDICATOR_LABELS
 from .releases import table
 
 NATIONAL_CODE = "VN"

@@ -43,43 +43,14 @@ from participants.models import (
 from referrals.models import Referral
 from sites.models import Cost, PeerGroup, Province, Site, Training
 
-CODES = (
-    "sites_active",
-    "sites_active_pilot",
-    "sites_active_control",
-    "sites_active_scale_up",
-    "reached",
-    "reached_by_peer_groups",
-    "reached_with_need",
-    "referred",
-    "referred_pct",
-    "referrals_made",
-    "referrals_completed",
-    "referral_completion_pct",
-    "workers_assessed",
-    "workers_rights_ensured",
-    "workers_rights_ensured_pct",
-    "establishments_assessed",
-    "establishments_compliant",
-    "establishments_compliant_pct",
-    "peer_group_members",
-    "trainings",
-    "trainees",
-    "total_cost_vnd",
-    "cost_per_reached_vnd",
-)
+from . import catalogue
 
-# Percentages: code -> (numerator code, denominator code).
-PERCENTAGES = {
-    "referred_pct": ("referred", "reached_with_need"),
-    "referral_completion_pct": ("referrals_completed", "referrals_made"),
-    "workers_rights_ensured_pct": ("workers_rights_ensured", "workers_assessed"),
-    "establishments_compliant_pct": ("establishments_compliant", "establishments_assessed"),
-}
-# Ratios that are not percentages but still reveal their denominator: code -> (num, den).
-RATIOS = {"cost_per_reached_vnd": ("total_cost_vnd", "reached")}
-MONEY_CODES = ("total_cost_vnd", "cost_per_reached_vnd")
-COUNT_CODES = tuple(c for c in CODES if c not in PERCENTAGES and c not in MONEY_CODES)
+# The codes and how the derived ones are made come from the catalogue (reports.catalogue).
+CODES = catalogue.CODES
+PERCENTAGES = catalogue.PERCENTAGES  # code -> (numerator code, denominator code)
+RATIOS = catalogue.RATIOS  # ratios in VND that still reveal their denominator: code -> (num, den)
+MONEY_CODES = catalogue.MONEY_CODES
+COUNT_CODES = catalogue.COUNT_CODES
 
 # What an indicator can be grouped by: name -> path from a Site.
 GROUPINGS = {
@@ -531,15 +502,17 @@ def finish(raw):
     """Raw aggregates -> every code: missing counts and sums are 0, percentages and the cost per
     person reached are derived from them (None on a zero denominator)."""
     values = {}
-    for code in CODES:
-        if code in PERCENTAGES or code in RATIOS:
+    codes, percentages, ratios = tuple(CODES), dict(PERCENTAGES), dict(RATIOS)
+    for code in codes:
+        if code in percentages or code in ratios:
             continue
         value = raw.get(code)
         values[code] = 0 if value is None else int(value)
-    for code, (numerator, denominator) in PERCENTAGES.items():
+    for code, (numerator, denominator) in percentages.items():
         values[code] = percentage(values[numerator], values[denominator])
-    values["cost_per_reached_vnd"] = divide_vnd(values["total_cost_vnd"], values["reached"])
-    return {code: values[code] for code in CODES}
+    for code, (amount, count) in ratios.items():
+        values[code] = divide_vnd(values[amount], values[count])
+    return {code: values[code] for code in codes}
 
 
 def compute_indicators(*, start, end, province=None, model=None, site=None):
@@ -560,7 +533,8 @@ def indicators_by(group, *, start, end, province=None, model=None, site=None):
     return figures.get(group)
 
 
-EMPTY = finish({})
+# Every code of a group with no data (read-only, follows the catalogue).
+EMPTY = catalogue.Table("empty", lambda: finish({}))
 
 
 # Breakdowns of `reached` --------------------------------------------------------------------

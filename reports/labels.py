@@ -2,38 +2,11 @@
 
 from django.utils.translation import gettext_lazy as _
 
-INDICATOR_LABELS = {
-    "sites_active": _("Địa bàn đang hoạt động"),
-    "sites_active_pilot": _("Địa bàn thí điểm đang hoạt động"),
-    "sites_active_control": _("Địa bàn đối chứng đang hoạt động"),
-    "sites_active_scale_up": _("Địa bàn nhân rộng đang hoạt động"),
-    "reached": _("Số người được tiếp cận"),
-    "reached_by_peer_groups": _("Số người được nhóm đồng đẳng tiếp cận"),
-    "reached_with_need": _("Số người được tiếp cận có nhu cầu"),
-    "referred": _("Số người có nhu cầu được chuyển gửi"),
-    "referred_pct": _("Tỷ lệ người có nhu cầu được chuyển gửi (%)"),
-    "referrals_made": _("Số lượt chuyển gửi"),
-    "referrals_completed": _("Số lượt chuyển gửi hoàn thành"),
-    "referral_completion_pct": _("Tỷ lệ chuyển gửi hoàn thành (%)"),
-    "workers_assessed": _("Số người lao động được đánh giá"),
-    "workers_rights_ensured": _("Số người lao động được bảo đảm quyền"),
-    "workers_rights_ensured_pct": _("Tỷ lệ người lao động được bảo đảm quyền (%)"),
-    "establishments_assessed": _("Số cơ sở được đánh giá"),
-    "establishments_compliant": _("Số cơ sở thực hiện đúng trách nhiệm"),
-    "establishments_compliant_pct": _("Tỷ lệ cơ sở thực hiện đúng trách nhiệm (%)"),
-    "peer_group_members": _("Thành viên nhóm đồng đẳng"),
-    "trainings": _("Số lớp tập huấn"),
-    "trainees": _("Số học viên"),
-    "total_cost_vnd": _("Tổng chi phí (VNĐ)"),
-    "cost_per_reached_vnd": _("Chi phí cho mỗi người được tiếp cận (VNĐ)"),
-}
+from . import catalogue
 
-# Columns of the cost tables that are not indicators of their own.
-COST_LABELS = {
-    "cost_per_completed_referral_vnd": _("Chi phí cho mỗi lượt chuyển gửi hoàn thành (VNĐ)"),
-    "site_years": _("Năm-địa bàn"),
-    "cost_per_site_year_vnd": _("Chi phí cho mỗi năm-địa bàn (VNĐ)"),
-}
+# The indicators' names, and those of the cost tables' own columns, are in the catalogue.
+INDICATOR_LABELS = catalogue.INDICATOR_LABELS
+COST_LABELS = catalogue.COST_LABELS
 
 BREAKDOWN_TITLES = {
     "sex": _("Người được tiếp cận theo giới tính"),

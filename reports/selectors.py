@@ -1,21 +1,23 @@
 """Reads behind the dashboards and exports: tables of indicators by province, model and site role,
 coverage against the target, cost per result. Every function runs a fixed number of queries."""
 
+import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Max, Q
+from django.utils.functional import Promise
 
 from participants.models import Contact
 from programs.models import InterventionModel, Target
 from referrals.models import Referral
-from sites.models import MERGER_DATE, Province, Site
+from sites.models import MERGER_DATE, PeerGroup, Province, Site
 
-from . import suppression
+from . import catalogue, suppression
 from .indicators import (
     EMPTY,
-    PERCENTAGES,
-    RATIOS,
     Pass,
     breakdown_labels,
     cost_figures,
@@ -26,11 +28,13 @@ from .indicators import (
 )
 from .labels import AGE_GROUP_LABELS
 
-SUPPRESSIBLE_RATIOS = {**PERCENTAGES, **RATIOS}
+SUPPRESSIBLE_RATIOS = catalogue.ENGINE_RATIOS
+# A row of figures: {code: value}.
+Values = Mapping[str, Any]
 COVERAGE_TARGET_DEFAULT = Decimal(10)
 
 
-def latest_data_day(before=None):
+def latest_data_day(before: datetime.date | None = None) -> datetime.date | None:
     """The date of the most recent contact anywhere (before the day `before`, if given), or None
     (where the dashboards open when nothing is published). One query on the index of contact
     dates."""
@@ -38,12 +42,12 @@ def latest_data_day(before=None):
     return contacts.aggregate(latest=Max("date"))["latest"]
 
 
-def latest_group_day(peer_group):
+def latest_group_day(peer_group: PeerGroup) -> datetime.date | None:
     """The date of the group's most recent contact, or None. One query."""
     return Contact.objects.filter(peer_group=peer_group).aggregate(latest=Max("date"))["latest"]
 
 
-def targets_for(*, start, end):
+def targets_for(*, start: datetime.date, end: datetime.date) -> dict[str, Decimal]:
     """{indicator code: target value} of the latest phase overlapping the period. One query."""
     rows = (
         Target.objects.filter(phase__start_date__lte=end, phase__end_date__gte=start)
@@ -58,13 +62,13 @@ class Row:
     """One line of a table of indicators: a unit (province, model, role…) and its values."""
 
     key: object
-    label: str
+    label: str | Promise
     code: str = ""
-    values: dict = field(default_factory=dict)
-    coverage: dict = field(default_factory=dict)
+    values: Mapping[str, Any] = field(default_factory=dict)
+    coverage: dict[str, Any] = field(default_factory=dict)
 
 
-def _coverage(covered, units):
+def _coverage(covered: int, units: int | None) -> dict[str, Any]:
     return {
         "covered": covered,
         "units": units,
@@ -72,7 +76,9 @@ def _coverage(covered, units):
     }
 
 
-def _coverage_units(province, provinces, *, legacy_era):
+def _coverage_units(
+    province: Province, provinces: list[Province], *, legacy_era: bool
+) -> int | None:
     """District-level areas of a 2025 province for a period before the merger (the sum over the
     pre-2025 provinces merged into it, when all are known), else its own count."""
     if not legacy_era or province.unit_set == Province.UnitSet.LEGACY:
@@ -82,12 +88,21 @@ def _coverage_units(province, provinces, *, legacy_era):
         for p in provinces
         if p.unit_set == Province.UnitSet.LEGACY and p.current_id == province.pk
     ]
-    if not counts or any(count is None for count in counts):
+    known = [count for count in counts if count is not None]
+    if not counts or len(known) < len(counts):
         return None
-    return sum(counts)
+    return sum(known)
 
 
-def province_table(*, start, end, units="2025", model=None, scope=None, figures=None):
+def province_table(
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    units: str = "2025",
+    model: str | None = None,
+    scope: list[str] | None = None,
+    figures: Pass | None = None,
+) -> tuple[list[Row], Values]:
     """Every province of a unit set ("2025": the 34; "legacy": the 63, plus any post-merger
     province with data) with its indicators and coverage, and the national row. From `figures`
     (a Pass of the page that wants ("province" or "province_legacy", None) and (None, None)),
@@ -131,12 +146,18 @@ def province_table(*, start, end, units="2025", model=None, scope=None, figures=
     return rows, national
 
 
-def _figures(figures, table, **scope):
+def _figures(figures: Pass | None, table: tuple[str | None, str | None], **scope: Any) -> Pass:
     """`figures` (the page's Pass), or a Pass of its own for one table."""
     return figures or Pass(wanted=[table], **scope)
 
 
-def model_table(*, start, end, province=None, figures=None):
+def model_table(
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    province: str | None = None,
+    figures: Pass | None = None,
+) -> list[Row]:
     """The three intervention models with their indicators (from `figures`, a Pass of the page
     that wants ("model", None), or one of its own)."""
     figures = _figures(figures, ("model", None), start=start, end=end, province=province)
@@ -149,7 +170,9 @@ def model_table(*, start, end, province=None, figures=None):
     return rows
 
 
-def site_table(*, start, end, province, figures=None):
+def site_table(
+    *, start: datetime.date, end: datetime.date, province: str, figures: Pass | None = None
+) -> list[Row]:
     """Every site of a 2025 province (active in the period or with data) and its indicators
     (from `figures`, a Pass of the page that wants ("site", None), or one of its own)."""
     figures = _figures(figures, ("site", None), start=start, end=end, province=province)
@@ -161,21 +184,20 @@ def site_table(*, start, end, province, figures=None):
     ]
 
 
-WORKER_RIGHTS_CODES = (
-    "sites_active",
-    "workers_assessed",
-    "workers_rights_ensured",
-    "workers_rights_ensured_pct",
-    "establishments_assessed",
-    "establishments_compliant",
-    "establishments_compliant_pct",
-)
+# The columns of the worker-rights model's pilot / control / scale-up table.
+WORKER_RIGHTS_CODES = catalogue.columns(catalogue.ROLE)
 
 
 PILOT_CONTROL = ("role", InterventionModel.WORKER_RIGHTS)
 
 
-def pilot_vs_control(*, start, end, province=None, figures=None):
+def pilot_vs_control(
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    province: str | None = None,
+    figures: Pass | None = None,
+) -> list[Row]:
     """The worker-rights indicators of the worker-rights model's pilot, control and scale-up
     sites side by side (from `figures`, a Pass of the page that wants PILOT_CONTROL, or one of
     its own)."""
@@ -187,14 +209,21 @@ def pilot_vs_control(*, start, end, province=None, figures=None):
     ]
 
 
-def cost_table(*, start, end, model_rows, total, province=None):
+def cost_table(
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    model_rows: list[Row],
+    total: Values,
+    province: str | list[str] | None = None,
+) -> tuple[list[Row], Values]:
     """Cost per person reached, per completed referral and per site-year, by model and in
     total, from the indicators already computed for the models' table and for the whole scope
     (`model_rows`, `total`: their cost, people reached and referrals completed) and the days
     each model's sites ran in the period. One query."""
     days = site_days(start=start, end=end, province=province, group="model")
 
-    def figures(values, running):
+    def figures(values: Values, running: int) -> Values:
         return cost_figures(
             total=values["total_cost_vnd"],
             reached=values["reached"],
@@ -214,7 +243,14 @@ def cost_table(*, start, end, model_rows, total, province=None):
     return rows, figures(total, sum(days.values()))
 
 
-def breakdowns(*, start, end, province=None, site=None, peer_group=None):
+def breakdowns(
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    province: str | None = None,
+    site: str | None = None,
+    peer_group: PeerGroup | None = None,
+) -> dict[str, dict[str, Any]]:
     """Reached by sex, age group, residence and category: for each, its rows (label, count) and
     total. One statement (and one query for the sites in a scope)."""
     found = reached_breakdowns(
@@ -230,7 +266,7 @@ def breakdowns(*, start, end, province=None, site=None, peer_group=None):
     return out
 
 
-def suppress_table(rows, national):
+def suppress_table(rows: list[Row], national: Values | None) -> list[Row]:
     """Small-cell suppression of a province (or model) table, the national row being the
     columns' total (left as it is). Only counts of people are suppressed: sites, localities
     (coverage), establishments, groups and money are shown as they are."""
@@ -243,7 +279,9 @@ def suppress_table(rows, national):
     return rows
 
 
-def group_figures(*, start, end, peer_group):
+def group_figures(
+    *, start: datetime.date, end: datetime.date, peer_group: PeerGroup
+) -> dict[str, Any]:
     """A peer group's own results in the period: people its leaders reached, those with a need,
     those referred by the group, referrals made and completed. Two queries."""
     contacts = Contact.objects.filter(peer_group=peer_group, date__gte=start, date__lte=end)

@@ -8,19 +8,11 @@ from django.utils.translation import gettext as _
 from accounts.access import CASE_ROLES
 from periods.calendar import quarter_of
 
-from .indicators import PERCENTAGES, compute_indicators
-from .labels import INDICATOR_LABELS
+from . import catalogue
+from .indicators import compute_indicators
 
-SITE_INDICATORS = (
-    "reached",
-    "reached_by_peer_groups",
-    "reached_with_need",
-    "referred",
-    "referred_pct",
-    "referrals_made",
-    "referrals_completed",
-    "referral_completion_pct",
-)
+# The site page's indicators: the catalogue's site columns.
+SITE_INDICATORS = catalogue.columns(catalogue.SITE)
 
 
 def site_results(user, site):
@@ -37,9 +29,9 @@ def site_results(user, site):
         "rows": [
             {
                 "code": code,
-                "label": INDICATOR_LABELS[code],
+                "label": catalogue.label(code),
                 "value": values.get(code),
-                "pct": code in PERCENTAGES,
+                "pct": code in catalogue.PERCENTAGES,
             }
             for code in SITE_INDICATORS
         ],

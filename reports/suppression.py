@@ -13,54 +13,20 @@ A suppressed value is always a string; numbers are left as they are.
 
 from django.conf import settings
 
+from . import catalogue
+from .catalogue import ADDITIVE, COVERING, DISTINCT, MONOTONE  # noqa: F401
+
 # A cell hidden only to protect another one (complementary suppression).
 HIDDEN = "x"
 
-# What is protected: counts of people and of events about people. Counts of sites, localities,
-# establishments and groups (`sites_active*`, `establishments_*`, `peer_group_members`,
-# `trainings`) and money are shown as they are; a percentage or ratio is hidden with its
-# numerator or denominator.
-PROTECTED_COUNTS = (
-    "reached",
-    "reached_by_peer_groups",
-    "reached_with_need",
-    "referred",
-    "referrals_made",
-    "referrals_completed",
-    "workers_assessed",
-    "workers_rights_ensured",
-    "trainees",
-)
-
-# What a user can derive about a protected count of a whole (the country, a 2025 province, a
-# model, a year) from the counts of its parts (provinces, pre-2025 provinces, sites' roles,
-# quarters) — the facts the attacker check (reports.disclosure) gives the analyst:
-ADDITIVE = "additive"  # rows and sums: whole = sum of the parts
-DISTINCT = "distinct"  # distinct people: every part <= whole <= sum of the parts
-MONOTONE = "monotone"  # every part <= whole only: the need may be met in one part, the
-# referral in another, so a person referred in the whole may be referred in no part
-COVERING = "covering"  # whole <= sum of the parts only: the latest assessment in a part need
-# not be the latest in the whole
-RELATIONS = {
-    "reached": DISTINCT,
-    "reached_by_peer_groups": DISTINCT,
-    "reached_with_need": DISTINCT,
-    "referred": MONOTONE,
-    "referrals_made": ADDITIVE,
-    "referrals_completed": ADDITIVE,
-    "workers_assessed": DISTINCT,
-    "workers_rights_ensured": COVERING,
-    "trainees": ADDITIVE,
-}
-# Facts within one scope and period: (smaller, larger).
-ROW_FACTS = (
-    ("reached_by_peer_groups", "reached"),
-    ("reached_with_need", "reached"),
-    ("referred", "reached_with_need"),
-    ("referred", "referrals_made"),
-    ("referrals_completed", "referrals_made"),
-    ("workers_rights_ensured", "workers_assessed"),
-)
+# What is protected: counts of people and of events about people (the catalogue's `people`).
+# Counts of sites, localities, establishments and groups and money are shown as they are; a
+# percentage or ratio is hidden with its numerator or denominator. How a protected count of a
+# whole relates to its parts (ADDITIVE, DISTINCT, MONOTONE, COVERING) and the facts within one
+# scope and period ((smaller, larger)) come from the catalogue too.
+PROTECTED_COUNTS = catalogue.PROTECTED_COUNTS
+RELATIONS = catalogue.RELATIONS
+ROW_FACTS = catalogue.ROW_FACTS
 
 
 def threshold():

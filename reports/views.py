@@ -132,48 +132,50 @@ def dashboard(request):
     scale_up_form, scale_up = _scale_up(request)
     context = {"form": form, "scale_up_form": scale_up_form}
     if user.role == Role.OFFICER:
-        period = periods.period_for(start, end)
-        data = dashboards.province_live(
+        template, data = dashboards.officer_dashboard(
             start=start, end=end, province=user.province, scale_up=scale_up
         )
-        context.update(
-            cycle_period=period,
-            submission=cycle.submission_for(period=period, province=user.province),
+    elif user.role == Role.PEER_LEADER:
+        template, data = dashboards.leader_dashboard(start=start, end=end, group=user.peer_group)
+    else:
+        choice = ProvinceChoiceForm(request.GET or None)
+        province = choice.cleaned_data["province"] if choice.is_valid() else None
+        context["province_form"] = ProvinceChoiceForm(
+            initial={"province": province.code} if province else None
         )
-        return render(request, "reports/dashboard_province.html", {**context, **data})
-    if user.role == Role.PEER_LEADER:
-        data = dashboards.group_live(start=start, end=end, group=user.peer_group)
-        return render(request, "reports/dashboard_group.html", {**context, **data})
-    choice = ProvinceChoiceForm(request.GET or None)
-    province = choice.cleaned_data["province"] if choice.is_valid() else None
-    context["province_form"] = ProvinceChoiceForm(
-        initial={"province": province.code} if province else None
-    )
-    period = periods.period_for(start, end)
-    release = _release_for(request, period)
+        period = periods.period_for(start, end)
+        release = _release_for(request, period)
+        template, data = dashboards.national_dashboard(
+            start=start,
+            end=end,
+            units=units,
+            period=period,
+            release=release,
+            province=province,
+            live=user.role != Role.MINISTRY,
+            scale_up=scale_up,
+        )
+        context.update(_dashboard_links(data, start=start, end=end, units=units))
+    return render(request, template, {**context, **data})
+
+
+def _dashboard_links(data, *, start, end, units):
+    """The query strings that open this period again (`period_query`, links from its tables)
+    and in the other set of provinces (`units_toggle_query`): a release's, or a live period's
+    (the provisional page has none)."""
+    other_units = "legacy" if units == "2025" else "2025"
+    release = data.get("release")
     if release is not None:
-        other_units = "legacy" if units == "2025" else "2025"
-        context.update(
-            period_query=_release_query(release, units),
-            units_toggle_query=_release_query(release, other_units),
-        )
-        if province is not None:
-            data = dashboards.province_release(release=release, province=province)
-            return render(request, "reports/dashboard_province_release.html", {**context, **data})
-        data = dashboards.national_release(release=release, units=units, scale_up=scale_up)
-        return render(request, "reports/dashboard_national.html", {**context, **data})
-    if user.role == Role.MINISTRY:
-        data = dashboards.national_provisional(start=start, end=end, period=period)
-        return render(request, "reports/dashboard_provisional.html", {**context, **data})
-    context["period_query"] = _period_query(start, end)
-    if province is not None:
-        data = dashboards.province_live(start=start, end=end, province=province, scale_up=scale_up)
-        return render(request, "reports/dashboard_province.html", {**context, **data})
-    data = dashboards.national_live(start=start, end=end, units=units, scale_up=scale_up)
-    context["units_toggle_query"] = _period_query(
-        start, end, "legacy" if units == "2025" else "2025"
-    )
-    return render(request, "reports/dashboard_national.html", {**context, **data})
+        return {
+            "period_query": _release_query(release, units),
+            "units_toggle_query": _release_query(release, other_units),
+        }
+    if data["scope"] == "provisional":
+        return {}
+    links = {"period_query": _period_query(start, end)}
+    if data["scope"] == "national":
+        links["units_toggle_query"] = _period_query(start, end, other_units)
+    return links
 
 
 EXPORT_FORMATS = {

@@ -2,15 +2,21 @@
 one scoping rule) and applies `filters`: a filter form's cleaned_data, or {} for everything the
 user may see. The exchange export reuses these functions."""
 
-from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, Q, Sum
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+
+from accounts.listing import Filters, M, dated, narrowed
 from accounts.models import Role
 
 from .models import Cost, Establishment, PeerGroup, Province, Site, Training
 
+if TYPE_CHECKING:
+    from accounts.models import User
 
-def _province(value):
+
+def _province(value: Province | str | int | None) -> Province | None:
     if value in (None, ""):
         return None
     if isinstance(value, Province):
@@ -18,7 +24,7 @@ def _province(value):
     return Province.objects.filter(pk=value).first()
 
 
-def _site_filters(queryset, filters, prefix):
+def _site_filters(queryset: QuerySet[M], filters: Filters, prefix: str) -> QuerySet[M]:
     """Filters every list shares, on the record's site (`prefix` is the path to it)."""
     if filters.get("model"):
         queryset = queryset.filter(**{f"{prefix}model": filters["model"]})
@@ -36,7 +42,7 @@ def _site_filters(queryset, filters, prefix):
     return queryset
 
 
-def _active_in_period(queryset, filters, prefix):
+def _active_in_period(queryset: QuerySet[M], filters: Filters, prefix: str) -> QuerySet[M]:
     """Records whose site ran at some time in [start, end] (either end may be open)."""
     start, end = filters.get("start"), filters.get("end")
     if end:
@@ -48,7 +54,7 @@ def _active_in_period(queryset, filters, prefix):
     return queryset
 
 
-def _status(queryset, filters):
+def _status(queryset: QuerySet[M], filters: Filters) -> QuerySet[M]:
     status = filters.get("status")
     if status == "active":
         return queryset.filter(is_active=True)
@@ -57,7 +63,7 @@ def _status(queryset, filters):
     return queryset
 
 
-def _search(queryset, filters, *fields):
+def _search(queryset: QuerySet[M], filters: Filters, *fields: str) -> QuerySet[M]:
     text = (filters.get("q") or "").strip()
     if not text:
         return queryset
@@ -67,50 +73,39 @@ def _search(queryset, filters, *fields):
     return queryset.filter(condition)
 
 
-def _dates(queryset, filters):
-    if filters.get("start"):
-        queryset = queryset.filter(date__gte=filters["start"])
-    if filters.get("end"):
-        queryset = queryset.filter(date__lte=filters["end"])
-    return queryset
-
-
-def site_list(*, user, filters=None):
+def site_list(*, user: "User", filters: Filters | None = None) -> QuerySet[Site]:
     filters = filters or {}
     queryset = Site.objects.visible_to(user).select_related(
         "province", "province__current", "model", "phase"
     )
     queryset = _site_filters(queryset, filters, "")
-    if filters.get("phase"):
-        queryset = queryset.filter(phase=filters["phase"])
+    queryset = narrowed(queryset, filters, phase="phase")
     queryset = _active_in_period(queryset, filters, "")
     queryset = _status(queryset, filters)
     queryset = _search(queryset, filters, "code", "name", "locality")
     return queryset.order_by("code")
 
 
-def establishment_list(*, user, filters=None):
+def establishment_list(*, user: "User", filters: Filters | None = None) -> QuerySet[Establishment]:
     filters = filters or {}
     queryset = Establishment.objects.visible_to(user).select_related(
         "site", "site__province", "site__model"
     )
     queryset = _site_filters(queryset, filters, "site__")
-    if filters.get("kind"):
-        queryset = queryset.filter(kind=filters["kind"])
+    queryset = narrowed(queryset, filters, kind="kind")
     queryset = _active_in_period(queryset, filters, "site__")
     queryset = _status(queryset, filters)
     queryset = _search(queryset, filters, "code", "site__code", "site__name", "site__locality")
     return queryset.order_by("code")
 
 
-def peergroup_list(*, user, filters=None):
+def peergroup_list(*, user: "User", filters: Filters | None = None) -> QuerySet[PeerGroup]:
     filters = filters or {}
     queryset = PeerGroup.objects.visible_to(user).select_related(
         "site", "site__province", "site__model"
     )
     queryset = _site_filters(queryset, filters, "site__")
-    if filters.get("kind"):
-        queryset = queryset.filter(kind=filters["kind"])
+    queryset = narrowed(queryset, filters, kind="kind")
     queryset = _active_in_period(queryset, filters, "site__")
     if filters.get("end"):
         queryset = queryset.filter(founded_on__lte=filters["end"])
@@ -121,45 +116,43 @@ def peergroup_list(*, user, filters=None):
     return queryset.order_by("name", "code")
 
 
-def with_leaders(queryset):
+def with_leaders(queryset: QuerySet[PeerGroup]) -> QuerySet[PeerGroup]:
     """Prefetch each group's leader accounts (one query for the whole page)."""
     leaders = get_user_model().objects.filter(role=Role.PEER_LEADER).order_by("username")
     return queryset.prefetch_related(Prefetch("leaders", queryset=leaders))
 
 
-def cost_list(*, user, filters=None):
+def cost_list(*, user: "User", filters: Filters | None = None) -> QuerySet[Cost]:
     filters = filters or {}
     queryset = Cost.objects.visible_to(user).select_related("site", "site__province", "site__model")
     queryset = _site_filters(queryset, filters, "site__")
-    if filters.get("category"):
-        queryset = queryset.filter(category=filters["category"])
-    queryset = _dates(queryset, filters)
+    queryset = narrowed(queryset, filters, category="category")
+    queryset = dated(queryset, filters)
     queryset = _search(queryset, filters, "site__code", "site__name", "site__locality")
     return queryset.order_by("-date", "site__code", "category")
 
 
-def training_list(*, user, filters=None):
+def training_list(*, user: "User", filters: Filters | None = None) -> QuerySet[Training]:
     filters = filters or {}
     queryset = Training.objects.visible_to(user).select_related(
         "site", "site__province", "site__model"
     )
     queryset = _site_filters(queryset, filters, "site__")
-    if filters.get("audience"):
-        queryset = queryset.filter(audience=filters["audience"])
-    queryset = _dates(queryset, filters)
+    queryset = narrowed(queryset, filters, audience="audience")
+    queryset = dated(queryset, filters)
     queryset = _search(queryset, filters, "site__code", "site__name", "site__locality")
     return queryset.order_by("-date", "site__code", "audience")
 
 
-def cost_total(queryset):
+def cost_total(queryset: QuerySet[Cost]) -> int:
     return queryset.aggregate(total=Sum("amount_vnd"))["total"] or 0
 
 
-def trainee_total(queryset):
+def trainee_total(queryset: QuerySet[Training]) -> int:
     return queryset.aggregate(total=Sum("trainees"))["total"] or 0
 
 
-def site_summary(*, user, site):
+def site_summary(*, user: "User", site: Site) -> dict[str, Any]:
     """What the site page shows about the records under a site, each scoped on its own."""
     groups = with_leaders(PeerGroup.objects.visible_to(user).filter(site=site).order_by("name"))
     establishments = Establishment.objects.visible_to(user).filter(site=site)

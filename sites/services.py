@@ -1,19 +1,45 @@
 """Writes of the programme structure that are not a plain form save."""
 
+import datetime
+from typing import TYPE_CHECKING, TypeVar
+
 from django.core.exceptions import ValidationError
-from django.db.models import F
+from django.db.models import F, Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from periods.lock import check_change_open
 
-from .models import MAX_COST_VND, MAX_PEOPLE, TOO_MANY_PEOPLE, TOO_MUCH_MONEY
+from .models import (
+    MAX_COST_VND,
+    MAX_PEOPLE,
+    TOO_MANY_PEOPLE,
+    TOO_MUCH_MONEY,
+    Establishment,
+    PeerGroup,
+    Site,
+)
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from accounts.models import User
+
+# A site, establishment or peer group: deactivated instead of deleted.
+ActiveRecord = TypeVar("ActiveRecord", Site, Establishment, PeerGroup)
 
 NEGATIVE_COUNT = _("Số lượng không được âm.")
 NEGATIVE_AMOUNT = _("Số tiền phải là số nguyên không âm (VNĐ).")
 
 
-def check_bounds(value, *, high, below, above, field=None):
+def check_bounds(
+    value: int | None,
+    *,
+    high: int,
+    below: "StrOrPromise",
+    above: "StrOrPromise",
+    field: str | None = None,
+) -> None:
     """`value` (a number, or None: nothing to check) lies in 0..`high`: refused with `below` or
     `above` (which may name %(limit_value)s). Raises ValidationError, on `field` if given (a
     form field's validator passes none)."""
@@ -28,18 +54,18 @@ def check_bounds(value, *, high, below, above, field=None):
     raise ValidationError({field: error}) if field else error
 
 
-def check_people_count(value, field=None):
+def check_people_count(value: int | None, field: str | None = None) -> None:
     """A number of people (a peer group's members or board, an establishment's workers, a
     class's trainees): 0 to MAX_PEOPLE. The forms and the importer ask here."""
     check_bounds(value, high=MAX_PEOPLE, below=NEGATIVE_COUNT, above=TOO_MANY_PEOPLE, field=field)
 
 
-def check_cost_amount(value, field=None):
+def check_cost_amount(value: int | None, field: str | None = None) -> None:
     """One cost line: 0 to MAX_COST_VND đồng. The form and the importer ask here."""
     check_bounds(value, high=MAX_COST_VND, below=NEGATIVE_AMOUNT, above=TOO_MUCH_MONEY, field=field)
 
 
-def set_active(*, record, active, by=None):
+def set_active(*, record: ActiveRecord, active: bool, by: "User | None" = None) -> ActiveRecord:
     """Deactivate (or reactivate) a site, establishment or peer group instead of deleting it:
     records that depend on it keep their history. Bumps the version so an edit form opened
     before is refused, and saves through the model so the change is audited."""
@@ -56,7 +82,7 @@ def set_active(*, record, active, by=None):
 BOARD_OVER_MEMBERS = _("Số thành viên ban chủ nhiệm không được lớn hơn số thành viên.")
 
 
-def check_peer_group_counts(*, members, board_members):
+def check_peer_group_counts(*, members: int | None, board_members: int | None) -> None:
     """A peer group's board is drawn from its members: no more board members than members.
     Raises ValidationError({"board_members": …}); the form and the importer ask here."""
     if members is not None and board_members is not None and board_members > members:
@@ -65,7 +91,7 @@ def check_peer_group_counts(*, members, board_members):
         )
 
 
-def check_dated_record_open(*, record, site, day):
+def check_dated_record_open(*, record: Model, site: Site, day: datetime.date) -> None:
     """A cost or a training may be saved only outside the periods the ministry approved (and
     so locked) for its province: neither a new one dated in such a period, nor a change to
     one that is (moving it out would change the approved figures too). Raises

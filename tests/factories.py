@@ -15,6 +15,7 @@ from participants.models import (
     Person,
     RightsAssessment,
 )
+from participants.services import enrol_at_contact_site
 from participants.uic import uic_hash
 from programs.models import InterventionModel, Phase
 from referrals.models import Provider, Referral, Support
@@ -149,12 +150,19 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
 class ContactFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Contact
+        skip_postgeneration_save = True
 
     participant = factory.SubFactory(ParticipantFactory)
     date = datetime.date(2019, 2, 1)
     site = factory.SubFactory(SiteFactory)
     kind = Contact.Kind.OUTREACH
     needs = factory.LazyFunction(list)
+
+    @factory.post_generation
+    def enrolled(contact, create, extracted, **kwargs):
+        """Enrolled where met, as `contact_log` does (unless `enrolled=False`)."""
+        if create and extracted is not False:
+            enrol_at_contact_site(contact)
 
 
 class ReferralFactory(factory.django.DjangoModelFactory):

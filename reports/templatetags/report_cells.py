@@ -6,12 +6,12 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from accounts.templatetags.ui import num, pct, vnd
+from reports.catalogue import ALL_MONEY_CODES, PERCENTAGES
 from reports.disclosure import UNAPPROVED, approved_note
-from reports.indicators import MONEY_CODES, PERCENTAGES
 
 register = template.Library()
 
-MONEY = (*MONEY_CODES, "cost_per_completed_referral_vnd", "cost_per_site_year_vnd", "budget_vnd")
+MONEY = ALL_MONEY_CODES  # the cost tables' and the scale-up estimate's included
 
 
 def show(value, code=""):
