@@ -20,8 +20,12 @@ run: $(STAMP)
 	$(DEV_ENV) $(PY) manage.py seed_demo
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
+# The suite runs on JOBS processes (pytest-xdist; `auto` = one per core, `JOBS=0` = in this
+# process). The browser tests share one process (xdist group `browser`) so that two Chromiums
+# never compete for the cores; the other process takes the rest meanwhile.
+JOBS ?= auto
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(JOBS) --dist loadgroup $(PYTEST_ARGS)
 
 # Lint, migrations in step with the models, and the production settings' deploy check.
 lint: $(STAMP)

@@ -37,7 +37,13 @@ BROWSER = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+# Before pytest-xdist's own hook reads the groups (`make test` runs `--dist loadgroup`): every
+# browser test in one group, so that one worker drives Chromium while the other runs the rest.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(pytest.mark.xdist_group("browser"))
     if Path(CHROMIUM).exists():
         return
     skip = pytest.mark.skip(reason=f"browser suite skipped: no Chromium at {CHROMIUM}")
@@ -103,7 +109,9 @@ def desktop_page(chromium):
 def screenshot(page, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     width = page.viewport_size["width"]
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}px.png"), full_page=True)
+    # A picture for people to look at, not a check: on a loaded machine a long page can take
+    # more than a tour's 5 s to draw in full, and that must not fail the journey.
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}px.png"), full_page=True, timeout=60_000)
 
 
 def sign_in(page, live_server, username, password="Mat-khau-thu-nghiem-2025"):

@@ -57,13 +57,38 @@
     return items.sort(function (a, b) { return a.created < b.created ? -1 : a.created > b.created ? 1 : 0; });
   }
 
-  async function putItem(item) { return request((await store(ITEMS, "readwrite")).put(item)); }
+  /* A write is done when its transaction has committed, not when its request has succeeded:
+     sign-out navigates away right after deleting, and a page that unloads aborts the
+     transactions it has not committed yet (the deleted items would come back). */
+  async function write(name, work) {
+    var db = await database();
+    return new Promise(function (resolve, reject) {
+      var transaction = db.transaction(name, "readwrite");
+      work(transaction.objectStore(name));
+      transaction.oncomplete = function () { resolve(); };
+      transaction.onerror = function () { reject(transaction.error); };
+      transaction.onabort = function () { reject(transaction.error); };
+    });
+  }
+
+  function putItem(item) { return write(ITEMS, function (items) { items.put(item); }); }
   async function getItem(id) { return request((await store(ITEMS, "readonly")).get(id)); }
-  async function deleteItem(id) { return request((await store(ITEMS, "readwrite")).delete(id)); }
+  function deleteItems(ids) {
+    return write(ITEMS, function (items) { ids.forEach(function (id) { items.delete(id); }); });
+  }
+  function deleteItem(id) { return deleteItems([id]); }
+  /* An answer from the server that arrives after the item was removed (sign-out, "Bỏ") must not
+     bring it back: the item is replaced only if it is still there, in one transaction. */
+  function replaceItem(item) {
+    return write(ITEMS, function (items) {
+      var found = items.getKey(item.id);
+      found.onsuccess = function () { if (found.result !== undefined) { items.put(item); } };
+    });
+  }
 
   async function getMeta(name) { return request((await store(META, "readonly")).get(name)); }
-  async function putMeta(record) { return request((await store(META, "readwrite")).put(record)); }
-  async function deleteMeta(name) { return request((await store(META, "readwrite")).delete(name)); }
+  function putMeta(record) { return write(META, function (meta) { meta.put(record); }); }
+  function deleteMeta(name) { return write(META, function (meta) { meta.delete(name); }); }
 
   function changed() { window.dispatchEvent(new CustomEvent("pcmd-offline-change")); }
 
@@ -203,7 +228,7 @@
       for (var i = 0; i < results.length; i += 1) {
         var item = batch.find(function (candidate) { return candidate.id === results[i].id; });
         if (!item) { continue; }
-        await putItem(settle(item, results[i]));
+        await replaceItem(settle(item, results[i]));
         summary[results[i].status === "accepted" ? "sent" : "refused"] += 1;
       }
       changed();
@@ -236,7 +261,7 @@
   /* Items of other users, or everything of `owner`: on sign-out, after the warning. */
   async function removeWhere(test) {
     var items = (await allItems()).filter(test);
-    for (var i = 0; i < items.length; i += 1) { await deleteItem(items[i].id); }
+    await deleteItems(items.map(function (item) { return item.id; }));
     changed();
     return items.length;
   }
