@@ -43,13 +43,19 @@ messages: $(STAMP)
 	$(DEV_ENV) $(PY) manage.py makemessages -l en --no-obsolete --ignore '.venv/*'
 	$(DEV_ENV) $(PY) manage.py compilemessages --ignore '.venv/*'
 
-# Mutation testing of the rule modules with the tests that cover them (pyproject.toml
-# [tool.mutmut]); CPU-heavy, not part of CI. MUTANTS narrows it to some modules or functions,
-# e.g. `make mutate MUTANTS='reports.periods*'`. Results are kept in mutants/ between runs.
+# Mutation testing of the rule modules with the fast tests that cover them (pyproject.toml
+# [tool.mutmut]); CPU-heavy, not part of CI. MODULES narrows it to some modules, one at a time
+# is minutes (e.g. `make mutate MODULES='periods/lock.py referrals/services.py'`); MUTANTS to
+# some functions (e.g. MUTANTS='periods.lock.x_check_period_open*'). The first run collects
+# which test reaches which function (a few minutes); results are kept in mutants/ between runs.
+# scripts/mutation_score.py prints the score of each module and the survivors.
+MODULES ?=
+MUTANTS ?= $(foreach m,$(MODULES),'$(subst /,.,$(m:.py=)).*')
+MUTATE_CHILDREN ?= 2
 mutate: $(STAMP)
 	$(PY) -m pip install --quiet '.[test,dev]'
-	$(VENV)/bin/mutmut run $(MUTANTS)
-	$(VENV)/bin/mutmut results
+	nice -n 10 $(VENV)/bin/mutmut run --max-children $(MUTATE_CHILDREN) $(MUTANTS)
+	$(PY) scripts/mutation_score.py $(MODULES)
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts mutants

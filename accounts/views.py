@@ -2,8 +2,6 @@ from django.contrib.auth import views as auth_views
 from django.shortcuts import render
 from django.urls import reverse_lazy
 
-from exchange.uploads import forget_at_logout
-
 from .access import EVERY_ROLE, allow, public
 
 login_view = public(
@@ -11,8 +9,7 @@ login_view = public(
         template_name="registration/login.html", redirect_authenticated_user=True
     )
 )
-# The import preview's key (exchange.uploads) goes with the session.
-logout_view = public(forget_at_logout(auth_views.LogoutView.as_view()))
+# Signing out is wired in config/urls.py (the import preview's key goes with the session).
 password_change = allow(*EVERY_ROLE)(
     auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("password_change_done"))
 )

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "bootstrap",
     "accounts",
     "programs",
+    "periods",
     "sites",
     "participants",
     "referrals",
@@ -82,6 +83,10 @@ if DEV_TOOLS:
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed for slow phones (static files come compressed from WhiteNoise). Django's
+    # GZipMiddleware pads each response with random bytes against BREACH (Django 4.2+), and
+    # the CSRF token is masked per response.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

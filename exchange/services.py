@@ -1,8 +1,9 @@
 """The exchange import (docs/exchange.md): one code path for the `import_exchange` command and the
 browser import. This module is the engine: reading rows, collecting every error of a file,
 scoping to the importer, upserts on natural keys. Each file's loader lives beside its app
-(`sites.loaders`, `participants.loaders`, `referrals.loaders`, see LOADERS) and applies the same
-rules as that app's forms, through the app's services.
+(`sites.loaders`, `participants.loaders`, `referrals.loaders`), registered by the app
+(`exchange.contract`), and applies the same rules as that app's forms, through the app's
+services.
 
 All-or-nothing: every file is validated and written inside one transaction, in dependency
 order (so a row may refer to a site defined earlier in the same import); if any row is bad, the
@@ -34,22 +35,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from accounts.auditing import audit_bulk
 from accounts.models import Role
-from participants.models import Participant, Person, carry_persons
-from participants.services import WITHDRAWN
+from participants.models import Participant
 from participants.uic import PSEUDONYM_PREFIX, is_valid_uic, split_pseudonym, uic_hash
 from programs.services_catalog import mask_to_services, services_to_mask
-from reports import livecache
-from reports.periods import check_open_in, locked_spans
-from sites.models import Establishment, Province, Site
+from sites.models import Province
 
+from .contract import loader_for
+from .lookups import Lookups
 from .pseudonyms import Resolver
 from .reader import RowError
 from .spec import (
@@ -67,47 +65,11 @@ from .spec import (
     number_error,
     parse_date,
 )
+from .writes import Writes
 
 INT_RE = re.compile(r"^-?\d+(\.0+)?$")
 HASH_RE = re.compile(r"^[0-9a-f]{64}$")
 WRITE_RE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|MERGE)\b", re.IGNORECASE)
-CHUNK = 2000
-# Each file's loader lives beside its app and applies that app's rules; this module is the engine
-# they share (reading, scoping, error collection, upserts), in the order of FILES.
-LOADERS = {
-    "sites": "sites.loaders.load_sites",
-    "peer_groups": "sites.loaders.load_peer_groups",
-    "establishments": "sites.loaders.load_establishments",
-    "providers": "referrals.loaders.load_providers",
-    "participants": "participants.loaders.load_participants",
-    "contacts": "participants.loaders.load_contacts",
-    "referrals": "referrals.loaders.load_referrals",
-    "supports": "referrals.loaders.load_supports",
-    "rights_assessments": "participants.loaders.load_rights_assessments",
-    "establishment_assessments": "participants.loaders.load_establishment_assessments",
-    "costs": "sites.loaders.load_costs",
-    "trainings": "sites.loaders.load_trainings",
-}
-PROVIDER_FIELDS = (
-    "services",
-    "location",
-    "accepts_without_residence",
-    "eligibility",
-    "contact_channel",
-)
-BATCH = 1000
-# A bulk write of this many new rows refreshes the table's planner statistics (PostgreSQL).
-ANALYZE_AFTER = 5000
-
-
-@dataclass
-class FileCounts:
-    # The file as uploaded ("contacts.xlsx", "data.xlsx[contacts]"), for the preview.
-    label: str = ""
-    rows: int = 0
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
 
 
 @dataclass
@@ -160,7 +122,7 @@ def import_exchange(*, sources, user=None, dry_run=False, read_errors=()):
             for spec in present:
                 source = sources[spec.name]
                 rows = loader.parse(spec, source)
-                load = import_string(LOADERS[spec.name])
+                load = loader_for(spec.name)
                 counts = load(loader, spec, source.label, rows)
                 counts.rows = len(source.rows)
                 counts.label = source.label
@@ -267,38 +229,11 @@ def _parse_cell(column, raw):
     return raw
 
 
-def _twice(duplicate, line):
-    """The refusal of a key seen before at `line` of the same file."""
-    reason = _("trùng khóa với dòng %(line)s.") % {"line": line}
-    return f"{duplicate} ({reason})" if duplicate else reason
+class ImportContext(Lookups, Writes):
+    """What a loader receives (exchange.contract): the import's look-ups and per-row checks
+    (exchange.lookups), its writes (exchange.writes), and here the parsing of a file's rows and
+    of its `uic` cells. The persons' records are looked up by participants.loaders."""
 
-
-def chunks(values, size=CHUNK):
-    values = list(values)
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def assign(obj, values):
-    """Set `values` on `obj`; returns {name: (before, after)} of what changed (empty: nothing)."""
-    changed = {}
-    for name, value in values.items():
-        before = getattr(obj, name)
-        if before != value:
-            setattr(obj, name, value)
-            changed[name] = (before, value)
-    return changed
-
-
-@dataclass
-class Prepared:
-    line: int
-    key: tuple
-    values: dict
-    create_only: dict = field(default_factory=dict)
-
-
-class ImportContext:
     def __init__(self, *, user, errors, dry_run=False):
         self.user = user
         self.errors = errors
@@ -313,16 +248,6 @@ class ImportContext:
         self.current = dict(Province.objects.values_list("pk", "current_id"))
         self.spans = None
         self.pseudonyms = Resolver(province_id=self.officer_province, known=self._known_hashes)
-
-    # -- helpers -------------------------------------------------------------------------
-
-    def error(self, label, line, column, reason):
-        self.errors.append(RowError(label, line, column, reason))
-
-    def scoped(self, model):
-        if self.user is None:
-            return model.objects.all()
-        return model.objects.visible_to(self.user)
 
     def parse(self, spec, source):
         """Rows as (line, {column: value}); bad cells are reported and their row dropped."""
@@ -401,241 +326,3 @@ class ImportContext:
                 raise CellError(_("mã băm UIC không hợp lệ (h: và 64 ký tự hex)."))
             return digest
         return _raw_uic(raw)
-
-    def by_code(self, model, codes, scoped=True):
-        """{code: object} of the given codes, among what the user may see, as this import
-        leaves them (a dry run's unwritten ones included)."""
-        codes = set(codes)
-        queryset = self.scoped(model) if scoped else model.objects.all()
-        if model is Establishment:
-            queryset = queryset.select_related("site")
-        found = {}
-        for chunk in chunks(codes):
-            found.update({obj.code: obj for obj in queryset.filter(code__in=chunk)})
-        found.update({key[0]: obj for key, obj in self.pending[model].items() if key[0] in codes})
-        if model is Establishment and self.dry_run:
-            # Each establishment's site as the writes would leave it.
-            sites = {site.pk: site for site in self.pending[Site].values()}
-            unloaded = {
-                obj.site_id
-                for obj in found.values()
-                if obj.site_id not in sites and not Establishment.site.is_cached(obj)
-            }
-            sites.update(Site.objects.in_bulk(unloaded))
-            for obj in found.values():
-                if obj.site_id in sites:
-                    obj.site = sites[obj.site_id]
-        return found
-
-    def participant_records(self, hashes):
-        """{(uic hash, 2025 province id): (participant id, withdrawn_on)} of the records the
-        user may see. A province knows a person only through its own record: a UIC known only
-        in another province is not found, exactly like one known nowhere."""
-        hashes = set(hashes)
-        found = {}
-        for chunk in chunks(hashes):
-            rows = self.scoped(Participant).filter(person__uic_hash__in=chunk)
-            for digest, province, pk, withdrawn_on in rows.values_list(
-                "person__uic_hash", "province_id", "pk", "withdrawn_on"
-            ):
-                found[(digest, province)] = (pk, withdrawn_on)
-        for (digest, province), obj in self.pending[Participant].items():
-            if digest in hashes:
-                found[(digest, province)] = (obj.pk, obj.withdrawn_on)
-        return found
-
-    def check_open(self, label, line, *, day, site=None, province=None, column="date"):
-        """The period lock (reports.periods) for one row, reported on `column`: the approved
-        periods are loaded once per import, then each row is checked without a query."""
-        if self.spans is None:
-            self.spans = locked_spans()
-        return self.check(
-            label,
-            line,
-            lambda: check_open_in(self.spans, site=site, province=province, day=day),
-            columns={"date": column},
-        )
-
-    def check(self, label, line, rule, columns=None, **kwargs):
-        """Apply one of the services' rules (participants.services) to a row: each message it
-        raises becomes an error of the row, on the column the rule names (through `columns`
-        when the file calls it otherwise). Returns True when the row passes."""
-        try:
-            rule(**kwargs)
-        except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                column = (columns or {}).get(field, field)
-                for message in messages:
-                    self.error(label, line, "" if column == NON_FIELD_ERRORS else column, message)
-            return False
-        return True
-
-    def site_ref(self, label, line, sites, code, column="site"):
-        site = sites.get(code)
-        if site is None:
-            self.error(
-                label,
-                line,
-                column,
-                _("không có địa bàn mã này (hoặc địa bàn nằm ngoài phạm vi của bạn)."),
-            )
-        return site
-
-    def establishment_ref(self, label, line, establishments, code):
-        establishment = establishments.get(code)
-        if establishment is None:
-            self.error(
-                label,
-                line,
-                "establishment",
-                _("không có cơ sở mã này (hoặc cơ sở nằm ngoài phạm vi của bạn)."),
-            )
-        return establishment
-
-    def participant_ref(self, label, line, records, digest, site, day=None):
-        """The id of the participant record a row names: the record of the row's site's
-        province, active on the row's day. Reports the row otherwise, with the form's words."""
-        record = records.get((digest, self.current[site.province_id]))
-        if record is None:
-            self.error(
-                label,
-                line,
-                "uic",
-                _(
-                    "người tham gia chưa ghi danh ở tỉnh/thành phố của địa bàn: UIC không có "
-                    "trong danh sách của bạn hay trong participants.csv."
-                ),
-            )
-            return None
-        pid, withdrawn_on = record
-        if withdrawn_on is not None and (day is None or day > withdrawn_on):
-            self.error(label, line, "uic", str(WITHDRAWN))
-            return None
-        return pid
-
-    def refuse_out_of_scope(self, spec, label, prepared_rows, model, column="code"):
-        """Codes already used by a record the user may not see cannot be taken over."""
-        codes = {item.key[0]: item.line for item in prepared_rows}
-        if self.user is None or not codes:
-            return prepared_rows
-        everywhere = set()
-        visible = set()
-        for chunk in chunks(codes):
-            everywhere.update(model.objects.filter(code__in=chunk).values_list("code", flat=True))
-            visible.update(self.scoped(model).filter(code__in=chunk).values_list("code", flat=True))
-        taken = everywhere - visible
-        kept = []
-        for item in prepared_rows:
-            if item.key[0] in taken:
-                self.error(
-                    label, item.line, column, _("mã này đã được dùng ngoài phạm vi của bạn.")
-                )
-            else:
-                kept.append(item)
-        return kept
-
-    def upsert(self, spec, label, model, prepared, existing, *, fields, extra=None, duplicate=None):
-        """Create the rows whose key is new, update those whose values differ; returns
-        (FileCounts, created objects, updated objects). A key already in the database is
-        updated (a re-import changes nothing); the same key twice in one file is refused, with
-        `duplicate` (the message of the forms' rule of one record per key) when there is one."""
-        counts = FileCounts()
-        seen = {}
-        new, changed, diffs = [], [], []
-        written = {}
-        for item in prepared:
-            if item.key in seen:
-                self.error(
-                    label,
-                    item.line,
-                    ", ".join(spec.key),
-                    _twice(duplicate, seen[item.key]),
-                )
-                continue
-            seen[item.key] = item.line
-            obj = existing.get(item.key)
-            if obj is None:
-                obj = model(**item.values, **item.create_only, **(extra or {}))
-                new.append(obj)
-                written[item.key] = obj
-                counts.new += 1
-            elif diff := assign(obj, item.values):
-                changed.append(obj)
-                diffs.append((obj, diff))
-                written[item.key] = obj
-                counts.updated += 1
-            else:
-                counts.unchanged += 1
-        versioned = hasattr(model, "version")
-        if versioned:
-            for obj in changed:
-                obj.version += 1
-                obj.updated_at = self.now
-        extra_fields = ["version", "updated_at"] if versioned else []
-        self.save(model, new=new, changed=diffs, fields=[*fields, *extra_fields], keys=written)
-        return counts, new, changed
-
-    def save(self, model, *, new=(), changed=(), fields=(), keys=None):
-        """Every write of the import: create `new`, update `changed` ((record, {field: (before,
-        after)}) pairs) on `fields`, in bulk, with their audit history (bulk writes skip the
-        audit signals). A dry run writes nothing: each new record gets a stand-in id (negative,
-        never a real one) and `keys` ({natural key: record}, the records later files may look
-        up, as the writes would leave them) goes to `pending`, where `by_code`,
-        `participant_records` and the loaders' own look-ups find them."""
-        if self.dry_run:
-            for obj in new:
-                self.stand_in -= 1
-                obj.pk = self.stand_in
-            self.pending[model].update(keys or {})
-            return
-        if model._meta.label in ("participants.Contact", "referrals.Referral"):
-            carry_persons(new)  # the person the reports count
-        model.objects.bulk_create(new, batch_size=BATCH)
-        if changed:
-            model.objects.bulk_update([obj for obj, _diff in changed], fields, batch_size=BATCH)
-        audit_bulk(model, created=new, changed=changed, actor=self.user)
-        livecache.bump()  # bulk writes send no signal: every live figure is computed anew
-        transaction.on_commit(livecache.bump)  # and again once committed (livecache.on_write)
-        if len(new) >= ANALYZE_AFTER and connection.vendor == "postgresql":
-            # The rows are not committed yet, so autovacuum cannot count them: without fresh
-            # statistics the next files' look-ups are planned as if the table were empty (a
-            # first import into a new installation took minutes on one query).
-            with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-
-    def write(self, write, **kwargs):
-        """A write that keeps derived records in step and that no later row depends on
-        (`participants.services.enrol_where_met`): done now, left out of a dry run."""
-        if not self.dry_run:
-            write(**kwargs)
-
-    @staticmethod
-    def date_range(rows, column="date"):
-        dates = [values[column] for _line, values in rows]
-        return (min(dates), max(dates)) if dates else (None, None)
-
-    def persons(self, hashes):
-        """{uic hash: Person id}, creating the missing ones. National de-duplication happens
-        here and nowhere a user can see it."""
-        found = {}
-        for chunk in chunks(hashes):
-            found.update(Person.objects.filter(uic_hash__in=chunk).values_list("uic_hash", "pk"))
-        missing = [Person(uic_hash=digest) for digest in hashes if digest not in found]
-        self.save(Person, new=missing)
-        found.update((person.uic_hash, person.pk) for person in missing)
-        return found
-
-    def existing_events(self, model, prepared, key_of, only, site_field="site_id"):
-        """Existing records of the sites and dates in `prepared`, by natural key."""
-        if not prepared:
-            return {}
-        ids = {item.create_only[site_field] for item in prepared}
-        dates = [item.create_only["date"] for item in prepared]
-        existing = {}
-        for chunk in chunks(ids):
-            queryset = model.objects.filter(
-                **{f"{site_field}__in": chunk, "date__gte": min(dates), "date__lte": max(dates)}
-            ).only(*only)
-            for obj in queryset:
-                existing[key_of(obj)] = obj
-        return existing

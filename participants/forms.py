@@ -16,8 +16,8 @@ from django.views.decorators.debug import sensitive_variables
 from accounts.activity import record_lookup
 from accounts.forms import PeriodForm, VersionedModelForm, apply_errors
 from accounts.models import Role
+from periods.lock import check_change_open
 from programs.services_catalog import Service
-from reports.periods import check_change_open
 from sites.models import Establishment, PeerGroup, Site
 
 from .display_codes import normalize_code
@@ -373,14 +373,19 @@ class ContactForm(UICAnswersMixin, forms.Form):
         widget=forms.CheckboxInput(attrs={"class": "btn-check"}),
     )
 
-    def __init__(self, *args, user=None, kept=None, allow_new_person=False, **kwargs):
+    def __init__(
+        self, *args, user=None, kept=None, allow_new_person=False, logged_digest=None, **kwargs
+    ):
         """`kept`: UIC answers an earlier submission of this form computed and the server kept
         in the session (hash, sex, birth year: `kept_answers()`), used when the browser sends
         `keep_answers` and no new answers. `allow_new_person`: answers that find nobody are not
         an error; the form is valid with `participant` None and `new_person` True (the view
-        goes on to enrol them)."""
+        goes on to enrol them). `logged_digest`: the answers' hash the page's own look-up
+        (views.contact_lookup) just logged as finding nobody; the same look-up again on saving
+        is not logged twice (harvesting alerts count failed look-ups)."""
         super().__init__(*args, **kwargs)
         self.user = user
+        self.logged_digest = logged_digest
         self.kept = kept
         self.allow_new_person = allow_new_person
         self.add_uic_fields()
@@ -437,7 +442,12 @@ class ContactForm(UICAnswersMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         participant, field = self._find_participant()
-        if field == "participant_code" or self.uic_digest:
+        logged = (
+            participant is None
+            and self.logged_digest is not None
+            and self.uic_digest == self.logged_digest
+        )
+        if (field == "participant_code" or self.uic_digest) and not logged:
             # Every look-up, found or not, goes to the activity log (harvesting alerts).
             record_lookup(
                 user=self.user,

@@ -5,12 +5,21 @@ importer's province and to the rules of the forms (participants.services); the e
 
 from django.utils.translation import gettext as _
 
-from exchange.services import FileCounts, Prepared, assign, chunks
+from exchange.contract import FileCounts, Loader, Prepared, assign, chunks
 from sites.models import Establishment, PeerGroup, Site
 
-from .models import Contact, Enrolment, EstablishmentAssessment, Participant, RightsAssessment
+from .models import (
+    Contact,
+    Enrolment,
+    EstablishmentAssessment,
+    Participant,
+    Person,
+    RightsAssessment,
+    carry_persons,
+)
 from .services import (
     DUPLICATE_CONTACT,
+    WITHDRAWN,
     check_enrolment,
     check_not_future,
     check_peer_group,
@@ -18,81 +27,174 @@ from .services import (
     enrol_where_met,
 )
 
+# ------------------------------------------------------- the importer's look-ups of persons
+
+
+def participant_records(ctx, hashes):
+    """{(uic hash, 2025 province id): (participant id, withdrawn_on)} of the records the
+    user may see. A province knows a person only through its own record: a UIC known only
+    in another province is not found, exactly like one known nowhere."""
+    hashes = set(hashes)
+    found = {}
+    for chunk in chunks(hashes):
+        rows = ctx.scoped(Participant).filter(person__uic_hash__in=chunk)
+        for digest, province, pk, withdrawn_on in rows.values_list(
+            "person__uic_hash", "province_id", "pk", "withdrawn_on"
+        ):
+            found[(digest, province)] = (pk, withdrawn_on)
+    for (digest, province), obj in ctx.pending[Participant].items():
+        if digest in hashes:
+            found[(digest, province)] = (obj.pk, obj.withdrawn_on)
+    return found
+
+
+def participant_ref(ctx, label, line, records, digest, site, day=None):
+    """The id of the participant record a row names: the record of the row's site's
+    province, active on the row's day. Reports the row otherwise, with the form's words."""
+    record = records.get((digest, ctx.current[site.province_id]))
+    if record is None:
+        ctx.error(
+            label,
+            line,
+            "uic",
+            _(
+                "người tham gia chưa ghi danh ở tỉnh/thành phố của địa bàn: UIC không có "
+                "trong danh sách của bạn hay trong participants.csv."
+            ),
+        )
+        return None
+    pid, withdrawn_on = record
+    if withdrawn_on is not None and (day is None or day > withdrawn_on):
+        ctx.error(label, line, "uic", str(WITHDRAWN))
+        return None
+    return pid
+
+
+def person_ids(ctx, hashes):
+    """{uic hash: Person id}, creating the missing ones. National de-duplication happens
+    here and nowhere a user can see it."""
+    found = {}
+    for chunk in chunks(hashes):
+        found.update(Person.objects.filter(uic_hash__in=chunk).values_list("uic_hash", "pk"))
+    missing = [Person(uic_hash=digest) for digest in hashes if digest not in found]
+    ctx.save(Person, new=missing)
+    found.update((person.uic_hash, person.pk) for person in missing)
+    return found
+
+
+PARTICIPANT_ATTRIBUTES = ("category", "sex", "birth_year", "residence")
+
 
 def load_participants(ctx, spec, label, rows):
     """One record per person and (2025) province, one enrolment per record and site. A row
     creates the province's record when the province does not know the person yet, whatever
     other provinces know; it never reads or changes another province's record."""
+    first_row, kept = _checked_participant_rows(ctx, label, rows)
+    existing = _existing_participants(ctx, {digest for digest, _province in first_row})
+    changed_keys = _write_participants(ctx, label, first_row, kept, existing)
+    return _write_enrolments(ctx, label, kept, existing, changed_keys)
+
+
+def _checked_participant_rows(ctx, label, rows):
+    """The rows that pass every rule: `first_row` {(uic hash, 2025 province): (line, values)}
+    of each record's first row, and `kept` [(line, values, site, record key)]."""
     sites = ctx.by_code(Site, [v["site"] for _line, v in rows])
     groups = ctx.by_code(
         PeerGroup, [v["peer_group"] for _line, v in rows if v.get("peer_group")], scoped=False
     )
-    attributes = ("category", "sex", "birth_year", "residence")
     first_row = {}
     kept = []
     for line, v in rows:
-        v.setdefault("peer_group", None)
-        v.setdefault("consent_on", None)
-        v.setdefault("withdrawn_on", None)
-        site = ctx.site_ref(label, line, sites, v["site"])
-        # Consent is required on every row, as on the enrolment form (exchange/spec.py).
-        ok = site is not None and ctx.check(
-            label,
-            line,
-            check_enrolment,
-            enrolled_on=v["enrolled_on"],
-            consent_on=v["consent_on"],
-            birth_year=v["birth_year"],
-        )
-        ok = ok and ctx.check_open(label, line, site=site, day=v["enrolled_on"])
-        v["group"] = None
-        if ok and v["peer_group"]:
-            v["group"] = groups.get(v["peer_group"])
-            if v["group"] is None:
-                ctx.error(label, line, "peer_group", _("không có nhóm mã này."))
-                ok = False
-            else:
-                ok = ctx.check(label, line, lambda v=v, s=site: check_peer_group(v["group"], s))
-        if ok and v["withdrawn_on"] is not None:
-            ok = ctx.check(
-                label,
-                line,
-                check_withdrawal,
-                on=v["withdrawn_on"],
-                consent_on=v["consent_on"],
-            )
-            ok = ok and ctx.check_open(
-                label, line, province=site.province_id, day=v["withdrawn_on"], column="withdrawn_on"
-            )
-        if not ok:
+        site = _checked_participant_row(ctx, label, line, v, sites, groups)
+        if site is None:
             continue
         key = (v["uic"], ctx.current[site.province_id])
         earlier = first_row.get(key)
-        if earlier is not None:
-            for name in attributes:
-                if earlier[1][name] != v[name]:
-                    ctx.error(
-                        label,
-                        line,
-                        name,
-                        _("khác với dòng %(line)s của cùng người tham gia.") % {"line": earlier[0]},
-                    )
-                    ok = False
-        if ok:
+        if earlier is None or _same_person_as(ctx, label, line, v, earlier):
             first_row.setdefault(key, (line, v))
             kept.append((line, v, site, key))
+    return first_row, kept
 
-    # The province records: new ones created, existing ones brought up to date.
+
+def _checked_participant_row(ctx, label, line, v, sites, groups):
+    """The row's site when the row passes the enrolment's rules (consent, age, the lock, its
+    peer group, its withdrawal), else None (each broken rule reported)."""
+    v.setdefault("peer_group", None)
+    v.setdefault("consent_on", None)
+    v.setdefault("withdrawn_on", None)
+    site = ctx.site_ref(label, line, sites, v["site"])
+    # Consent is required on every row, as on the enrolment form (exchange/spec.py).
+    ok = site is not None and ctx.check(
+        label,
+        line,
+        check_enrolment,
+        enrolled_on=v["enrolled_on"],
+        consent_on=v["consent_on"],
+        birth_year=v["birth_year"],
+    )
+    ok = ok and ctx.check_open(label, line, site=site, day=v["enrolled_on"])
+    v["group"] = None
+    if ok and v["peer_group"]:
+        v["group"] = groups.get(v["peer_group"])
+        if v["group"] is None:
+            ctx.error(label, line, "peer_group", _("không có nhóm mã này."))
+            ok = False
+        else:
+            ok = ctx.check(label, line, lambda v=v, s=site: check_peer_group(v["group"], s))
+    if ok and v["withdrawn_on"] is not None:
+        ok = ctx.check(
+            label,
+            line,
+            check_withdrawal,
+            on=v["withdrawn_on"],
+            consent_on=v["consent_on"],
+        )
+        ok = ok and ctx.check_open(
+            label, line, province=site.province_id, day=v["withdrawn_on"], column="withdrawn_on"
+        )
+    return site if ok else None
+
+
+def _same_person_as(ctx, label, line, v, earlier):
+    """A later row of the same record must describe the person as its first row did."""
+    ok = True
+    for name in PARTICIPANT_ATTRIBUTES:
+        if earlier[1][name] != v[name]:
+            ctx.error(
+                label,
+                line,
+                name,
+                _("khác với dòng %(line)s của cùng người tham gia.") % {"line": earlier[0]},
+            )
+            ok = False
+    return ok
+
+
+def _existing_participants(ctx, digests):
+    """{(uic hash, 2025 province): record} of the importer's records of these persons."""
     existing = {}
-    for chunk in chunks({digest for digest, _province in first_row}):
+    for chunk in chunks(digests):
         for obj in (
             ctx.scoped(Participant)
             .filter(person__uic_hash__in=chunk)
             .select_related("person")
-            .only("pk", "person__uic_hash", "province_id", "version", "withdrawn_on", *attributes)
+            .only(
+                "pk",
+                "person__uic_hash",
+                "province_id",
+                "version",
+                "withdrawn_on",
+                *PARTICIPANT_ATTRIBUTES,
+            )
         ):
             existing[(obj.person.uic_hash, obj.province_id)] = obj
-    persons = ctx.persons({key[0] for key in first_row if key not in existing})
+    return existing
+
+
+def _write_participants(ctx, label, first_row, kept, existing):
+    """The province records: new ones created, existing ones brought up to date; `existing`
+    is completed with the new ones. Returns the keys of the records changed."""
+    persons = person_ids(ctx, {key[0] for key in first_row if key not in existing})
     consent = {}
     for _line, v, _site, key in kept:
         day = consent.get(key)
@@ -100,7 +202,7 @@ def load_participants(ctx, spec, label, rows):
     new, changed = [], []
     changed_keys = set()
     for key, (line, v) in first_row.items():
-        values = {name: v[name] for name in attributes}
+        values = {name: v[name] for name in PARTICIPANT_ATTRIBUTES}
         # Consent and withdrawal are the province's own: taken from the file when given.
         values["consent_on"] = consent[key]
         if v["withdrawn_on"] is not None:
@@ -115,11 +217,7 @@ def load_participants(ctx, spec, label, rows):
         ):
             continue
         if obj is None:
-            obj = Participant(
-                person_id=persons[key[0]],
-                province_id=key[1],
-                **values,
-            )
+            obj = Participant(person_id=persons[key[0]], province_id=key[1], **values)
             new.append(obj)
             existing[key] = obj
         elif diff := assign(obj, values):
@@ -132,11 +230,15 @@ def load_participants(ctx, spec, label, rows):
         Participant,
         new=new,
         changed=changed,
-        fields=[*attributes, "consent_on", "withdrawn_on", "version", "updated_at"],
+        fields=[*PARTICIPANT_ATTRIBUTES, "consent_on", "withdrawn_on", "version", "updated_at"],
         keys=existing,
     )
+    return changed_keys
 
-    # Their enrolments, one per record and site.
+
+def _write_enrolments(ctx, label, kept, existing, changed_keys):
+    """The records' enrolments, one per record and site; the file's counts (a record's changed
+    attributes count once, on its first row)."""
     enrolments = {}
     for chunk in chunks(obj.pk for obj in existing.values()):
         for enrolment in Enrolment.objects.filter(participant_id__in=chunk):
@@ -148,16 +250,10 @@ def load_participants(ctx, spec, label, rows):
         participant = existing[record_key]
         key = (participant.pk, site.pk)
         if key in seen:
-            ctx.error(
-                label,
-                line,
-                "uic, site",
-                _("trùng khóa với dòng %(line)s.") % {"line": seen[key]},
-            )
+            ctx.error(label, line, "uic, site", _twice_message(seen[key]))
             continue
         seen[key] = line
         enrolment = enrolments.get(key)
-        # A record's changed attributes count once, on its first row.
         touched = record_key in changed_keys
         changed_keys.discard(record_key)
         group_id = v["group"].pk if v["group"] is not None else None
@@ -192,16 +288,20 @@ def load_participants(ctx, spec, label, rows):
     return counts
 
 
+def _twice_message(line):
+    return _("trùng khóa với dòng %(line)s.") % {"line": line}
+
+
 def load_contacts(ctx, spec, label, rows):
     sites = ctx.by_code(Site, [v["site"] for _line, v in rows])
     groups = ctx.by_code(
         PeerGroup, [v["peer_group"] for _line, v in rows if v["peer_group"]], scoped=False
     )
-    records = ctx.participant_records(v["uic"] for _line, v in rows)
+    records = participant_records(ctx, (v["uic"] for _line, v in rows))
     prepared = []
     for line, v in rows:
         site = ctx.site_ref(label, line, sites, v["site"])
-        pid = site and ctx.participant_ref(label, line, records, v["uic"], site, v["date"])
+        pid = site and participant_ref(ctx, label, line, records, v["uic"], site, v["date"])
         if not ctx.check(
             label, line, lambda v=v: check_not_future(v["date"], _("Ngày tiếp cận"), "date")
         ):
@@ -256,6 +356,7 @@ def load_contacts(ctx, spec, label, rows):
         fields=["peer_group_id", "needs"],
         extra={"recorded_by": ctx.user},
         duplicate=DUPLICATE_CONTACT,
+        on_insert=carry_persons,  # the person the reports count
     )
     # Bulk writes skip the Contact signal that keeps "met at a site => enrolled there".
     ctx.write(
@@ -266,13 +367,13 @@ def load_contacts(ctx, spec, label, rows):
 
 def load_rights_assessments(ctx, spec, label, rows):
     establishments = ctx.by_code(Establishment, [v["establishment"] for _line, v in rows])
-    records = ctx.participant_records(v["uic"] for _line, v in rows)
+    records = participant_records(ctx, (v["uic"] for _line, v in rows))
     flags = RightsAssessment.CORE_RIGHTS + ("social_insurance", "health_insurance")
     prepared = []
     for line, v in rows:
         establishment = ctx.establishment_ref(label, line, establishments, v["establishment"])
-        pid = establishment and ctx.participant_ref(
-            label, line, records, v["uic"], establishment.site, v["date"]
+        pid = establishment and participant_ref(
+            ctx, label, line, records, v["uic"], establishment.site, v["date"]
         )
         in_time = ctx.check(
             label, line, lambda v=v: check_not_future(v["date"], _("Ngày đánh giá"), "date")
@@ -338,3 +439,12 @@ def load_establishment_assessments(ctx, spec, label, rows):
         spec, label, EstablishmentAssessment, prepared, existing, fields=list(flags)
     )
     return counts
+
+
+# The files of the exchange format this app loads (registered in apps.py, exchange.contract).
+LOADERS: dict[str, Loader] = {
+    "participants": load_participants,
+    "contacts": load_contacts,
+    "rights_assessments": load_rights_assessments,
+    "establishment_assessments": load_establishment_assessments,
+}

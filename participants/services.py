@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import Role
-from reports.periods import check_period_open
+from periods.lock import check_period_open
 
 from .models import (
     Contact,

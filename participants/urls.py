@@ -12,6 +12,7 @@ urlpatterns = [
     path("contacts/", views.contact_list, name="contact_list"),
     path("contacts/new/", views.contact_new, name="contact_new"),
     path("contacts/new/enrol/", views.contact_enrol, name="contact_enrol"),
+    path("contacts/new/lookup/", views.contact_lookup, name="contact_lookup"),
     path("contacts/<int:pk>/saved/", views.contact_done, name="contact_done"),
     path("contacts/<int:pk>/edit/", views.contact_edit, name="contact_edit"),
     path("rights/", views.rights_assessment_list, name="rights_assessment_list"),

@@ -4,11 +4,12 @@ service or selector, render. Views receiving UIC answers are wrapped in
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.http import require_POST
 
 from accounts.access import CASE_ROLES, EDITORS, allow
 from accounts.activity import record_activity, record_listing
@@ -293,6 +294,8 @@ def _summary(cleaned, user):
 
 
 PENDING_CONTACT = "participants.pending_contact"
+# The hash of the last answers `contact_lookup` found nobody for (logged there, once).
+LOOKED_UP = "participants.looked_up"
 KEPT_ANSWERS = "participants.kept_answers"
 
 
@@ -340,13 +343,26 @@ def contact_new(request):
     user = request.user
     kept = _pending(request, KEPT_ANSWERS)
     if request.method == "POST":
-        form = ContactForm(request.POST, user=user, kept=kept, allow_new_person=True)
+        form = ContactForm(
+            request.POST,
+            user=user,
+            kept=kept,
+            allow_new_person=True,
+            logged_digest=request.session.pop(LOOKED_UP, None),
+        )
         if form.is_valid():
             data = form.cleaned_data
             request.session.pop(KEPT_ANSWERS, None)
             if form.new_person:
-                request.session[PENDING_CONTACT] = form.pending_contact()
-                return redirect("participants:contact_enrol")
+                pending = form.pending_contact()
+                request.session[PENDING_CONTACT] = pending
+                asked = request.POST.get("new_person") == "1"
+                if not (asked and (request.POST.get("consent") or request.POST.get("residence"))):
+                    return redirect("participants:contact_enrol")
+                # The enrolment questions were answered on this page (`contact_lookup` told the
+                # page nobody has these answers): enrol and log at once, or show the new-person
+                # step with its errors beside the fields.
+                return _enrol_new_person(request, pending)
             try:
                 contact = services.contact_log(
                     participant=form.participant,
@@ -408,13 +424,36 @@ def _kept_summary(kept):
 
 
 @allow(*CASE_ROLES)
+@require_POST
+@sensitive_post_parameters(*SENSITIVE_FIELDS)
+@sensitive_variables()
+def contact_lookup(request):
+    """Whether the UIC answers typed on the contact form find nobody in the user's list. The
+    form's script asks while the leader goes on, and shows the enrolment questions on the same
+    page when the person is new (without the script, the next page asks them). The reply says
+    only `new`: true or false; the look-up is logged as the form's own."""
+    form = ContactForm(request.POST, user=request.user, allow_new_person=True)
+    form.is_valid()
+    if form.new_person:
+        request.session[LOOKED_UP] = form.uic_digest
+    else:
+        request.session.pop(LOOKED_UP, None)
+    return JsonResponse({"new": form.new_person})
+
+
+@allow(*CASE_ROLES)
 def contact_enrol(request):
     """The new-person step: nobody in the user's list has the answers typed on the contact
     form. The answers' hash, sex and birth year and the contact wait in the session; this page
     asks only the enrolment's own questions, then enrols the person at the contact's site and
     logs the contact in one go."""
+    return _enrol_new_person(request, _pending(request, PENDING_CONTACT))
+
+
+def _enrol_new_person(request, pending):
+    """The new-person step's questions (posted to `contact_enrol`, or with the contact form
+    when they were asked on it): enrols the person and logs the pending contact."""
     user = request.user
-    pending = _pending(request, PENDING_CONTACT)
     site = scoped_sites(user).filter(pk=(pending or {}).get("site")).first()
     if not pending or site is None:
         request.session.pop(PENDING_CONTACT, None)
@@ -455,6 +494,7 @@ def contact_enrol(request):
         "participants/contact_enrol.html",
         {
             "form": form,
+            "action": reverse("participants:contact_enrol"),
             "site": site,
             "sex": dict(Participant.Sex.choices)[pending["sex"]],
             "birth_year": pending["birth_year"],

@@ -209,7 +209,7 @@ INVENTORY = {
     "axes.accessfailurelog": Holding(
         _("Chi tiết lần đăng nhập sai: tên đăng nhập, địa chỉ IP, trình duyệt."), "login_log"
     ),
-    "reports.submissionevent": Holding(
+    "periods.submissionevent": Holding(
         _("Ai trình, trả lại, phê duyệt, mở lại báo cáo kỳ của tỉnh, khi nào, với ý kiến gì."),
         "cycle",
     ),

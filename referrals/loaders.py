@@ -7,12 +7,22 @@ from collections import defaultdict
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from exchange.services import PROVIDER_FIELDS, Prepared, chunks
+from exchange.contract import Loader, Prepared, chunks
+from participants.loaders import participant_records, participant_ref
+from participants.models import carry_persons
 from participants.services import check_not_future
 from sites.models import Province, Site
 
 from .models import Provider, Referral, ReferralEvent, Support
 from .services import DUPLICATE_REFERRAL, NO_CONSENT_TO_SHARE, check_status_change
+
+PROVIDER_FIELDS = (
+    "services",
+    "location",
+    "accepts_without_residence",
+    "eligibility",
+    "contact_channel",
+)
 
 
 def load_providers(ctx, spec, label, rows):
@@ -62,110 +72,156 @@ def _status_change(**kwargs):
         raise ValidationError({"status": error.error_list}) from None
 
 
+REFERRAL_FIELDS = (
+    "id",
+    "participant_id",
+    "date",
+    "site_id",
+    "service",
+    "provider_id",
+    "status",
+    "completed_on",
+    "version",
+)
+
+
 def load_referrals(ctx, spec, label, rows):
+    """Referrals keyed by (uic, date, site, service); each new one and each change of status
+    recorded in the referral's history, as through the pages."""
     sites = ctx.by_code(Site, [v["site"] for _line, v in rows])
-    records = ctx.participant_records(v["uic"] for _line, v in rows)
-    current = ctx.current
-    providers = defaultdict(dict)
-    names = {v["provider"] for _line, v in rows if v["provider"]}
-    for chunk in chunks(names):
-        for provider in ctx.scoped(Provider).filter(name__in=chunk):
-            providers[provider.name][provider.pk] = provider
-    # Those of this import's providers.csv that a dry run did not write.
-    for (name, _province), provider in ctx.pending[Provider].items():
-        if name in names:
-            providers[name][provider.pk] = provider
+    records = participant_records(ctx, (v["uic"] for _line, v in rows))
+    providers = _providers_named(ctx, {v["provider"] for _line, v in rows if v["provider"]})
     prepared = []
     for line, v in rows:
-        site = ctx.site_ref(label, line, sites, v["site"])
-        pid = site and ctx.participant_ref(label, line, records, v["uic"], site, v["date"])
-        ok = site is not None and pid is not None
-        if not v["consent"]:
-            ok = False
-            ctx.error(label, line, "consent", str(NO_CONSENT_TO_SHARE))
-        for column, day, day_label in (
-            ("date", v["date"], _("Ngày chuyển gửi")),
-            ("completed_on", v["completed_on"], _("Ngày hoàn thành")),
-        ):
-            ok = (
-                ctx.check(
-                    label, line, lambda d=day, t=day_label, c=column: check_not_future(d, t, c)
-                )
-                and ok
-            )
-        if site is not None:
-            ok = ctx.check_open(label, line, site=site, day=v["date"]) and ok
-            # A completion counts in the period of its own date (as on the pages).
-            ok = (
-                ctx.check_open(label, line, site=site, day=v["completed_on"], column="completed_on")
-                and ok
-            )
-        provider_id = None
-        if v["provider"]:
-            candidates = list(providers[v["provider"]].values())
-            if len(candidates) > 1 and site is not None:
-                candidates = [p for p in candidates if p.province_id == current[site.province_id]]
-            if len(candidates) == 1:
-                provider_id = candidates[0].pk
-            else:
-                ok = False
-                ctx.error(
-                    label,
-                    line,
-                    "provider",
-                    _("không có cơ sở dịch vụ tên này")
-                    if not candidates
-                    else _("có nhiều cơ sở dịch vụ cùng tên; không xác định được cơ sở nào."),
-                )
-        if v["status"] == Referral.Status.COMPLETED and v["completed_on"] is None:
-            ok = False
-            ctx.error(
-                label,
-                line,
-                "completed_on",
-                _("bắt buộc khi trạng thái là completed."),
-            )
-        if v["completed_on"] is not None and v["completed_on"] < v["date"]:
-            ok = False
-            ctx.error(label, line, "completed_on", _("ngày hoàn thành trước ngày chuyển gửi."))
-        if not ok:
-            continue
-        prepared.append(
-            Prepared(
-                line,
-                (pid, v["date"], site.pk, v["service"]),
-                {
-                    "provider_id": provider_id,
-                    "status": v["status"],
-                    "completed_on": v["completed_on"],
-                },
-                {
-                    "participant_id": pid,
-                    "date": v["date"],
-                    "site_id": site.pk,
-                    "service": v["service"],
-                    "consent_to_share": True,
-                },
-            )
-        )
+        item = _prepared_referral(ctx, label, line, v, sites, records, providers)
+        if item is not None:
+            prepared.append(item)
     existing = ctx.existing_events(
         Referral,
         prepared,
         lambda o: (o.participant_id, o.date, o.site_id, o.service),
-        (
-            "id",
-            "participant_id",
-            "date",
-            "site_id",
-            "service",
-            "provider_id",
-            "status",
-            "completed_on",
-            "version",
-        ),
+        REFERRAL_FIELDS,
     )
-    # A stored status moves only forward, as through the pages; completed is final
-    # (referrals.services.check_status_change).
+    prepared = _status_moves_forward(ctx, label, prepared, existing)
+    before = {obj.pk: obj.status for obj in existing.values()}
+    counts, new, changed = ctx.upsert(
+        spec,
+        label,
+        Referral,
+        prepared,
+        existing,
+        fields=["provider_id", "status", "completed_on"],
+        extra={"made_by": ctx.user},
+        duplicate=DUPLICATE_REFERRAL,
+        on_insert=carry_persons,  # the person the reports count
+    )
+    _write_referral_events(ctx, new, changed, before)
+    return counts
+
+
+def _providers_named(ctx, names):
+    """{provider name: {id: provider}} of the providers the user may see, and of this import's
+    providers.csv that a dry run did not write."""
+    providers = defaultdict(dict)
+    for chunk in chunks(names):
+        for provider in ctx.scoped(Provider).filter(name__in=chunk):
+            providers[provider.name][provider.pk] = provider
+    for (name, _province), provider in ctx.pending[Provider].items():
+        if name in names:
+            providers[name][provider.pk] = provider
+    return providers
+
+
+def _prepared_referral(ctx, label, line, v, sites, records, providers):
+    """The row as a Prepared referral when it passes every rule, else None (each broken rule
+    reported)."""
+    site = ctx.site_ref(label, line, sites, v["site"])
+    pid = site and participant_ref(ctx, label, line, records, v["uic"], site, v["date"])
+    ok = site is not None and pid is not None
+    if not v["consent"]:
+        ok = False
+        ctx.error(label, line, "consent", str(NO_CONSENT_TO_SHARE))
+    ok = _referral_dates_ok(ctx, label, line, v, site) and ok
+    provider_id = None
+    if v["provider"]:
+        provider_id = _provider_of_row(ctx, label, line, v["provider"], site, providers)
+        ok = provider_id is not None and ok
+    ok = _completion_ok(ctx, label, line, v) and ok
+    if not ok:
+        return None
+    return Prepared(
+        line,
+        (pid, v["date"], site.pk, v["service"]),
+        {
+            "provider_id": provider_id,
+            "status": v["status"],
+            "completed_on": v["completed_on"],
+        },
+        {
+            "participant_id": pid,
+            "date": v["date"],
+            "site_id": site.pk,
+            "service": v["service"],
+            "consent_to_share": True,
+        },
+    )
+
+
+def _referral_dates_ok(ctx, label, line, v, site):
+    """The referral's date and completion: not in the future, not in a locked period (a
+    completion counts in the period of its own date, as on the pages)."""
+    ok = True
+    for column, day, day_label in (
+        ("date", v["date"], _("Ngày chuyển gửi")),
+        ("completed_on", v["completed_on"], _("Ngày hoàn thành")),
+    ):
+        ok = (
+            ctx.check(label, line, lambda d=day, t=day_label, c=column: check_not_future(d, t, c))
+            and ok
+        )
+    if site is not None:
+        ok = ctx.check_open(label, line, site=site, day=v["date"]) and ok
+        ok = (
+            ctx.check_open(label, line, site=site, day=v["completed_on"], column="completed_on")
+            and ok
+        )
+    return ok
+
+
+def _completion_ok(ctx, label, line, v):
+    """A completion date required for the completed status, and not before the referral."""
+    ok = True
+    if v["status"] == Referral.Status.COMPLETED and v["completed_on"] is None:
+        ok = False
+        ctx.error(label, line, "completed_on", _("bắt buộc khi trạng thái là completed."))
+    if v["completed_on"] is not None and v["completed_on"] < v["date"]:
+        ok = False
+        ctx.error(label, line, "completed_on", _("ngày hoàn thành trước ngày chuyển gửi."))
+    return ok
+
+
+def _provider_of_row(ctx, label, line, name, site, providers):
+    """The id of the provider a row names (among several of that name, the one of the site's
+    province), or None, reported."""
+    candidates = list(providers[name].values())
+    if len(candidates) > 1 and site is not None:
+        candidates = [p for p in candidates if p.province_id == ctx.current[site.province_id]]
+    if len(candidates) == 1:
+        return candidates[0].pk
+    ctx.error(
+        label,
+        line,
+        "provider",
+        _("không có cơ sở dịch vụ tên này")
+        if not candidates
+        else _("có nhiều cơ sở dịch vụ cùng tên; không xác định được cơ sở nào."),
+    )
+    return None
+
+
+def _status_moves_forward(ctx, label, prepared, existing):
+    """A stored status moves only forward, as through the pages; completed is final
+    (referrals.services.check_status_change)."""
     kept = []
     for item in prepared:
         obj = existing.get(item.key)
@@ -179,18 +235,11 @@ def load_referrals(ctx, spec, label, rows):
             new_completed_on=item.values["completed_on"],
         ):
             kept.append(item)
-    prepared = kept
-    before = {obj.pk: obj.status for obj in existing.values()}
-    counts, new, changed = ctx.upsert(
-        spec,
-        label,
-        Referral,
-        prepared,
-        existing,
-        fields=["provider_id", "status", "completed_on"],
-        extra={"made_by": ctx.user},
-        duplicate=DUPLICATE_REFERRAL,
-    )
+    return kept
+
+
+def _write_referral_events(ctx, new, changed, before):
+    """The history of the referrals written: their first status, and each change of status."""
     events = [
         ReferralEvent(referral_id=obj.pk, from_status="", to_status=obj.status, by=ctx.user)
         for obj in new
@@ -206,18 +255,17 @@ def load_referrals(ctx, spec, label, rows):
         if before[obj.pk] != obj.status
     ]
     ctx.save(ReferralEvent, new=events)
-    return counts
 
 
 def load_supports(ctx, spec, label, rows):
     """Support given, keyed by (uic, date, site, kind); `referral_date` and
     `referral_service` name the referral it followed (which must exist)."""
     sites = ctx.by_code(Site, [v["site"] for _line, v in rows])
-    records = ctx.participant_records(v["uic"] for _line, v in rows)
+    records = participant_records(ctx, (v["uic"] for _line, v in rows))
     prepared = []
     for line, v in rows:
         site = ctx.site_ref(label, line, sites, v["site"])
-        pid = site and ctx.participant_ref(label, line, records, v["uic"], site, v["date"])
+        pid = site and participant_ref(ctx, label, line, records, v["uic"], site, v["date"])
         in_time = ctx.check(
             label, line, lambda v=v: check_not_future(v["date"], _("Ngày hỗ trợ"), "date")
         )
@@ -283,3 +331,11 @@ def load_supports(ctx, spec, label, rows):
         spec, label, Support, prepared, existing, fields=["amount_vnd", "referral_id"]
     )
     return counts
+
+
+# The files of the exchange format this app loads (registered in apps.py, exchange.contract).
+LOADERS: dict[str, Loader] = {
+    "providers": load_providers,
+    "referrals": load_referrals,
+    "supports": load_supports,
+}

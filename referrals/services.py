@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from participants.services import check_event, check_peer_group
-from reports.periods import check_change_open, check_period_open
+from periods.lock import check_change_open, check_period_open
 from sites.services import check_bounds
 
 from .models import MAX_SUPPORT_VND, TOO_MUCH_SUPPORT, Referral, ReferralEvent

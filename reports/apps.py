@@ -24,7 +24,11 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Báo cáo")
 
     def ready(self):
-        from . import livecache
+        from sites.panels import register_site_panel
+
+        from . import livecache, site_results
+
+        register_site_panel("results", site_results.site_results)
 
         for label in LIVE_SOURCES:
             for name, signal in (("save", post_save), ("delete", post_delete)):

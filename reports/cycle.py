@@ -27,12 +27,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from participants.models import Contact
+from periods.models import ReportingPeriod, Submission, SubmissionEvent
 from referrals.models import Referral
 from sites.models import Cost, Province, Site
 
 from .indicators import CODES, compute_indicators
 from .labels import INDICATOR_LABELS
-from .models import Release, ReportingPeriod, Submission, SubmissionEvent
+from .models import Release
 
 Status = Submission.Status
 Action = SubmissionEvent.Action
@@ -177,7 +178,7 @@ def submission_return(*, submission, by, comment):
 @transaction.atomic
 def submission_approve(*, submission, by, comment=""):
     """The ministry approves a submitted period: from now on the province's records dated in it
-    are locked (reports.periods). Refused when the province's figures changed after it
+    are locked (periods.lock). Refused when the province's figures changed after it
     submitted them: what is approved is what the province stood behind."""
     locked = _locked_submission(submission)
     if locked.status != Status.SUBMITTED:

@@ -13,11 +13,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from periods.models import Submission
+
 from . import disclosure
 from .cycle import restored
 from .indicators import cost_results
 from .labels import BREAKDOWN_TITLES, INDICATOR_LABELS
-from .models import Release, Submission
+from .models import Release
 from .selectors import targets_for
 
 # The stored tables, in the order pages and the changes list show them.

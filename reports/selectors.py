@@ -30,10 +30,12 @@ SUPPRESSIBLE_RATIOS = {**PERCENTAGES, **RATIOS}
 COVERAGE_TARGET_DEFAULT = Decimal(10)
 
 
-def latest_data_day():
-    """The date of the most recent contact anywhere, or None (where the dashboards open when
-    nothing is published). One query on the index of contact dates."""
-    return Contact.objects.aggregate(latest=Max("date"))["latest"]
+def latest_data_day(before=None):
+    """The date of the most recent contact anywhere (before the day `before`, if given), or None
+    (where the dashboards open when nothing is published). One query on the index of contact
+    dates."""
+    contacts = Contact.objects.filter(date__lt=before) if before else Contact.objects
+    return contacts.aggregate(latest=Max("date"))["latest"]
 
 
 def latest_group_day(peer_group):

@@ -1,3 +1,4 @@
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -13,9 +14,11 @@ from accounts.access import NATIONAL_ROLES, REPORT_ROLES, allow
 from accounts.activity import record_activity
 from accounts.models import ActivityEvent, Role
 from accounts.params import positive_int
+from periods import calendar as periods
+from periods.models import Submission
 from sites.models import Province
 
-from . import cycle, dashboards, exports, periods, releases, selectors
+from . import cycle, dashboards, exports, releases, selectors
 from .forms import (
     DecisionForm,
     ProvinceChoiceForm,
@@ -26,7 +29,6 @@ from .forms import (
     period_label,
     period_params,
 )
-from .models import Submission
 from .routing import report_view
 
 # The reporting cycle and the releases: the province's officer and the national roles.
@@ -46,10 +48,25 @@ def _default_period(user):
         published = releases.latest_published_period()
         if published is not None:
             return published
+        return _quarter_with_data(timezone.localdate())
     start, end = periods.last_complete_quarter(
         today=timezone.localdate(), latest=selectors.latest_data_day()
     )
     return periods.period_for(start, end)
+
+
+def _quarter_with_data(today):
+    """The national roles' opening quarter when nothing is published: the last complete quarter
+    that has data (the quarter under way when only it has), as a period's selection even when
+    no reporting period of that quarter is on record — never an empty year of zeros."""
+    under_way, _end = periods.quarter_of(today)
+    latest = selectors.latest_data_day(before=under_way) or selectors.latest_data_day()
+    if latest is None:
+        start, end = periods.last_complete_quarter(today=today)
+    else:
+        start, end = periods.quarter_of(latest)
+    quarter = (start.month - 1) // 3 + 1
+    return SimpleNamespace(kind=ReportPeriodForm.QUARTER, code=f"{start.year}Q{quarter}", end=end)
 
 
 def _period(request):

@@ -5,7 +5,7 @@ and applies this app's rules."""
 
 from django.utils.translation import gettext as _
 
-from exchange.services import Prepared, chunks
+from exchange.contract import Loader, Prepared, chunks
 from programs.models import InterventionModel, Phase
 
 from .models import MERGER_DATE, Cost, Establishment, PeerGroup, Province, Site, Training
@@ -172,3 +172,13 @@ def _site_events(ctx, spec, label, rows, model, kind_column, value_columns):
         spec, label, model, prepared, existing, fields=list(value_columns)
     )
     return counts
+
+
+# The files of the exchange format this app loads (registered in apps.py, exchange.contract).
+LOADERS: dict[str, Loader] = {
+    "sites": load_sites,
+    "peer_groups": load_peer_groups,
+    "establishments": load_establishments,
+    "costs": load_costs,
+    "trainings": load_trainings,
+}

@@ -5,7 +5,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from reports.periods import check_change_open
+from periods.lock import check_change_open
 
 from .models import MAX_COST_VND, MAX_PEOPLE, TOO_MANY_PEOPLE, TOO_MUCH_MONEY
 
@@ -69,5 +69,5 @@ def check_dated_record_open(*, record, site, day):
     """A cost or a training may be saved only outside the periods the ministry approved (and
     so locked) for its province: neither a new one dated in such a period, nor a change to
     one that is (moving it out would change the approved figures too). Raises
-    ValidationError({"date": …}). The importer checks its rows with reports.periods."""
+    ValidationError({"date": …}). The importer checks its rows with periods.lock."""
     check_change_open(record=record, site=site, day=day)

@@ -10,18 +10,18 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.access import CASE_ROLES, EDITORS, STRUCTURE_READERS, allow
+from accounts.access import EDITORS, STRUCTURE_READERS, allow
 from accounts.history import history_for
 from accounts.models import Role
 from accounts.pagination import page_of
 
 from . import forms, selectors
 from .models import Cost, Establishment, PeerGroup, Site, Training
+from .panels import site_panels
 from .services import set_active
 
 
@@ -180,50 +180,6 @@ def site_list(request):
     return _list(request, SITE)
 
 
-SITE_INDICATORS = (
-    "reached",
-    "reached_by_peer_groups",
-    "reached_with_need",
-    "referred",
-    "referred_pct",
-    "referrals_made",
-    "referrals_completed",
-    "referral_completion_pct",
-)
-
-
-def _site_results(user, site):
-    """The site's own indicators for the current quarter, for those who see its participants
-    (the ministry reads suppressed figures on the dashboards), with links to the lists."""
-    if user.role not in CASE_ROLES:
-        return None
-    from reports.indicators import PERCENTAGES, compute_indicators
-    from reports.labels import INDICATOR_LABELS
-    from reports.periods import quarter_of
-
-    start, end = quarter_of(timezone.localdate())
-    values = compute_indicators(start=start, end=end, site=site.code)
-    period = f"start={start.isoformat()}&end={end.isoformat()}&site={site.pk}"
-    return {
-        "start": start,
-        "end": end,
-        "rows": [
-            {
-                "code": code,
-                "label": INDICATOR_LABELS[code],
-                "value": values.get(code),
-                "pct": code in PERCENTAGES,
-            }
-            for code in SITE_INDICATORS
-        ],
-        "links": [
-            (_("Người tham gia"), reverse("participants:participant_list") + f"?site={site.pk}"),
-            (_("Lần tiếp cận"), reverse("participants:contact_list") + "?" + period),
-            (_("Chuyển gửi"), reverse("referrals:referral_list") + "?" + period),
-        ],
-    }
-
-
 @allow(*STRUCTURE_READERS, Role.PEER_LEADER)
 def site_detail(request, pk):
     return _detail(
@@ -233,7 +189,7 @@ def site_detail(request, pk):
         extra=lambda site: {
             "summary": selectors.site_summary(user=request.user, site=site),
             "reads_structure": request.user.role in STRUCTURE_READERS,
-            "results": _site_results(request.user, site),
+            **site_panels(request.user, site),
         },
     )
 

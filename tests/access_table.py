@@ -27,6 +27,8 @@ Kinds (what `ok`, `ro` and `404` mean per method):
     GET   read-only: `ok` is a 200 to GET; POST 405 to anyone past the role check
     JSON  an endpoint of the page scripts: `ok` is a 200 to GET; a POST without a body is
           refused as malformed (400)
+    ASK   a question a page script asks by POST (what it sends must not sit in an address):
+          GET 405 to anyone past the role check; `ok` is a 200 to POST (an empty one answers no)
 
 Records: a URL with an id is filled with a Hà Nội record named in the line's second column
 (tests/urlsweep.py `one_of_each`): the site HN-HM-PG, its peer group Sao đêm (the leader's),
@@ -43,7 +45,7 @@ the reporting cycle, Hà Nội's 2018Q1 is approved and published, its 2018Q2 su
 # ruff: noqa: E501
 
 PERSONAS = ("anon", "min", "o_hn", "o_ct", "lead", "prov", "adm", "out")
-PAGE, POST, GET, JSON = "PAGE", "POST", "GET", "JSON"
+PAGE, POST, GET, JSON, ASK = "PAGE", "POST", "GET", "JSON", "ASK"
 
 # fmt: off
 TABLE = {
@@ -109,6 +111,8 @@ TABLE = {
     "participants:contact_done":                     (PAGE, "contact",     "in   403  ok   404  ok   403  ok   403"),
     # The new-person step of the contact form has nothing to do until a look-up found nobody.
     "participants:contact_enrol":                    (PAGE, None,          "in   403  go   go   go   403  go   403"),
+    # Whether the contact form's UIC answers find nobody (the form then asks the enrolment).
+    "participants:contact_lookup":                   (ASK,  None,          "in   403  ok   ok   ok   403  ok   403"),
     # A contact is corrected by whoever recorded it, or by the province (this one was recorded
     # by neither persona of the group's side: the leader may read it, not correct it).
     "participants:contact_edit":                     (PAGE, "contact",     "in   403  ok   404  ro   403  ok   403"),

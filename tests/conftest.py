@@ -29,8 +29,8 @@ def _reference_data_in_transactional_tests(request):
         sites_reference.load_reference(Region, Province)
         sites_reference.load_locality_counts(Province)
         programs_reference.load_reference(Phase, InterventionModel, Target)
-    from reports.models import ReportingPeriod
-    from reports.periods import load_periods
+    from periods.calendar import load_periods
+    from periods.models import ReportingPeriod
 
     if not ReportingPeriod.objects.exists():
         load_periods(ReportingPeriod, Phase)

@@ -14,7 +14,7 @@ from django.test import Client, override_settings
 from django.urls import path
 
 from config import urls as project_urls
-from tests.access_table import GET, JSON, PAGE, POST
+from tests.access_table import ASK, GET, JSON, PAGE, POST
 from tests.urlsweep import one_of_each, table_lines, undeclared, walk
 
 # The table's persona columns -> the `personas` fixture (tests/conftest.py); "anon" signs out.
@@ -38,7 +38,7 @@ def expected(kind, answer, method, *, missing=False):
         return "302 sign-in"
     if answer in ("go", "403"):
         return {"go": "302", "403": "403"}[answer]
-    if (kind == POST and method == "get") or (kind == GET and method == "post"):
+    if (kind in (POST, ASK) and method == "get") or (kind == GET and method == "post"):
         return "405"
     if kind == JSON and method == "post":
         return "400"
@@ -105,7 +105,7 @@ def test_the_table_has_a_line_for_every_url_and_only_for_urls():
             problems.append(f"{key}: id arguments {ids}, record {record}")
         if sorted(texts) != sorted(values):
             problems.append(f"{key}: text arguments {texts}, given {sorted(values)}")
-        if kind not in (PAGE, POST, GET, JSON) or not set(answers.values()) <= ANSWERS:
+        if kind not in (PAGE, POST, GET, JSON, ASK) or not set(answers.values()) <= ANSWERS:
             problems.append(f"{key}: unknown kind or answer")
     assert problems == []
 
@@ -113,8 +113,8 @@ def test_the_table_has_a_line_for_every_url_and_only_for_urls():
 @pytest.fixture
 def reporting_cycle(officer_hn, ministry, hanoi):
     """Hà Nội's 2018Q1 approved and published, its 2018Q2 submitted (the table's periods)."""
+    from periods.models import ReportingPeriod
     from reports import cycle, releases
-    from reports.models import ReportingPeriod
 
     first, second = (
         ReportingPeriod.objects.get(code="2018Q1"),

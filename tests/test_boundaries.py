@@ -19,12 +19,13 @@ from django.utils import timezone
 
 from accounts.models import ActivityEvent
 from participants import services as participant_services
+from periods import calendar, lock
+from periods.models import ReportingPeriod
 from privacy.models import HarvestAlert
 from privacy.selectors import expired_people
 from referrals import selectors as referral_selectors
 from referrals.models import Referral
-from reports import cycle, disclosure, indicators, periods, suppression
-from reports.models import ReportingPeriod
+from reports import cycle, disclosure, indicators, suppression
 from sites.forms import PeerGroupForm
 from tests import factories as f
 
@@ -99,24 +100,24 @@ def lock_message(label, day):
 def test_the_lock_one_record(
     approved_hanoi, site_hn, site_ct, day, expected, django_assert_num_queries
 ):
-    assert lock_answer(lambda: periods.check_period_open(site=site_hn, day=day)) == expected
+    assert lock_answer(lambda: lock.check_period_open(site=site_hn, day=day)) == expected
     # Another province's approval never locks Cần Thơ.
-    assert lock_answer(lambda: periods.check_period_open(site=site_ct, day=day)) == OPEN
+    assert lock_answer(lambda: lock.check_period_open(site=site_ct, day=day)) == OPEN
     if expected != OPEN:
         # One query, the refusal's period and province included.
         with django_assert_num_queries(1), pytest.raises(ValidationError) as refused:
-            periods.check_period_open(site=site_hn, day=day)
+            lock.check_period_open(site=site_hn, day=day)
         assert refused.value.error_dict["date"][0].message == lock_message(expected, day)
 
 
 @pytest.mark.parametrize(("day", "expected"), LOCK_TABLE)
 def test_the_lock_bulk_check_of_imports(approved_hanoi, site_hn, site_ct, day, expected):
-    spans = periods.locked_spans()
-    assert lock_answer(lambda: periods.check_open_in(spans, site=site_hn, day=day)) == expected
-    assert lock_answer(lambda: periods.check_open_in(spans, site=site_ct, day=day)) == OPEN
+    spans = lock.locked_spans()
+    assert lock_answer(lambda: lock.check_open_in(spans, site=site_hn, day=day)) == expected
+    assert lock_answer(lambda: lock.check_open_in(spans, site=site_ct, day=day)) == OPEN
     if expected != OPEN:
         with pytest.raises(ValidationError) as refused:
-            periods.check_open_in(spans, site=site_hn, day=day)
+            lock.check_open_in(spans, site=site_hn, day=day)
         assert refused.value.error_dict["date"][0].message == lock_message(expected, day)
 
 
@@ -132,18 +133,68 @@ def test_the_lock_checks_nothing_while_the_site_or_day_is_unknown(
     approved_hanoi, site_hn, known_site, day, django_assert_num_queries
 ):
     site = site_hn if known_site else None
-    spans = periods.locked_spans()
+    spans = lock.locked_spans()
     with django_assert_num_queries(0):
-        periods.check_period_open(site=site, day=day)
-        periods.check_open_in(spans, site=site, day=day)
+        lock.check_period_open(site=site, day=day)
+        lock.check_open_in(spans, site=site, day=day)
+
+
+@pytest.mark.parametrize(
+    ("as_id", "day", "expected"),
+    rows(
+        ("province-row-last-locked-day", False, D(2019, 3, 31), Q1),
+        ("province-row-first-open-day", False, D(2019, 4, 1), OPEN),
+        ("province-id-last-locked-day", True, D(2019, 3, 31), Q1),
+        ("province-id-first-open-day", True, D(2019, 4, 1), OPEN),
+    ),
+)
+def test_the_lock_on_a_province_level_event(approved_hanoi, hanoi, cantho, as_id, day, expected):
+    # A withdrawal has a province, no site: given as the row or as its id, both checks agree.
+    spans = lock.locked_spans()
+    for province, answer in ((hanoi, expected), (cantho, OPEN)):
+        given = province.pk if as_id else province
+        assert lock_answer(lambda p=given: lock.check_period_open(province=p, day=day)) == answer
+        assert lock_answer(lambda p=given: lock.check_open_in(spans, province=p, day=day)) == answer
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    rows(
+        ("new-record-open-day", D(2019, 4, 1), OPEN),
+        ("new-record-locked-day", D(2019, 3, 31), Q1),
+    ),
+)
+def test_the_lock_on_a_record_not_stored_yet(approved_hanoi, site_hn, day, expected):
+    # No stored record at all (None): only the new day counts.
+    answer = lock_answer(lambda: lock.check_change_open(record=None, site=site_hn, day=day))
+    assert answer == expected
+
+
+@pytest.mark.parametrize(
+    ("stored_on", "new_day", "expected"),
+    rows(
+        ("stored-on-last-locked-day-moved-out", D(2019, 3, 31), D(2019, 4, 1), Q1),
+        ("stored-on-first-open-day-moved-on", D(2019, 4, 1), D(2019, 4, 2), OPEN),
+    ),
+)
+def test_the_lock_on_a_stored_record_of_an_establishment(
+    approved_hanoi, site_hn, stored_on, new_day, expected
+):
+    # An assessment has no site of its own: the lock finds it through its establishment.
+    stored = f.EstablishmentAssessmentFactory(
+        establishment=f.EstablishmentFactory(site=site_hn), date=stored_on
+    )
+    site = stored.establishment.site
+    answer = lock_answer(lambda: lock.check_change_open(record=stored, site=site, day=new_day))
+    assert answer == expected
 
 
 def test_nothing_approved_nothing_locked(site_hn, django_assert_num_queries):
     with django_assert_num_queries(1):
-        spans = periods.locked_spans()
+        spans = lock.locked_spans()
     assert spans.by_province == {} and spans.current == {}
     with django_assert_num_queries(0):
-        periods.check_open_in(spans, site=site_hn, day=D(2019, 1, 1))
+        lock.check_open_in(spans, site=site_hn, day=D(2019, 1, 1))
 
 
 @pytest.mark.parametrize(("day", "expected"), LOCK_TABLE)
@@ -186,10 +237,12 @@ def test_the_lock_on_an_imported_contact(approved_hanoi, site_hn, hanoi, tmp_pat
         ("a-quarter-less-its-last-day", D(2019, 1, 1), D(2019, 3, 30), None),
         ("a-quarter-and-a-day", D(2019, 1, 1), D(2019, 4, 1), None),
         ("exactly-a-year", D(2019, 1, 1), D(2019, 12, 31), "2019"),
+        ("a-quarter-less-its-first-day", D(2019, 1, 2), D(2019, 3, 31), None),
+        ("a-day-and-a-quarter", D(2018, 12, 31), D(2019, 3, 31), None),
     ),
 )
 def test_the_period_of_exact_dates(start, end, code):
-    found = periods.period_for(start, end)
+    found = calendar.period_for(start, end)
     assert (found.code if found else None) == code
 
 
@@ -212,7 +265,29 @@ def test_the_period_of_exact_dates(start, end, code):
     ),
 )
 def test_the_last_complete_quarter(today, latest, quarter):
-    assert periods.last_complete_quarter(today=today, latest=latest) == quarter
+    assert calendar.last_complete_quarter(today=today, latest=latest) == quarter
+
+
+class _Phase:
+    code, start_date, end_date = "GD3", D(2021, 1, 1), D(2025, 12, 31)
+
+
+def test_the_periods_of_one_year_and_a_phase():
+    # The first and the last year of the range are both in it; the year comes before its
+    # quarters, and a phase is one period of its own dates.
+    assert calendar.period_rows([_Phase], first_year=2019, last_year=2020) == [
+        {"code": "2019", "kind": "year", "start": D(2019, 1, 1), "end": D(2019, 12, 31)},
+        {"code": "2019Q1", "kind": "quarter", "start": D(2019, 1, 1), "end": D(2019, 3, 31)},
+        {"code": "2019Q2", "kind": "quarter", "start": D(2019, 4, 1), "end": D(2019, 6, 30)},
+        {"code": "2019Q3", "kind": "quarter", "start": D(2019, 7, 1), "end": D(2019, 9, 30)},
+        {"code": "2019Q4", "kind": "quarter", "start": D(2019, 10, 1), "end": D(2019, 12, 31)},
+        {"code": "2020", "kind": "year", "start": D(2020, 1, 1), "end": D(2020, 12, 31)},
+        {"code": "2020Q1", "kind": "quarter", "start": D(2020, 1, 1), "end": D(2020, 3, 31)},
+        {"code": "2020Q2", "kind": "quarter", "start": D(2020, 4, 1), "end": D(2020, 6, 30)},
+        {"code": "2020Q3", "kind": "quarter", "start": D(2020, 7, 1), "end": D(2020, 9, 30)},
+        {"code": "2020Q4", "kind": "quarter", "start": D(2020, 10, 1), "end": D(2020, 12, 31)},
+        {"code": "GD3", "kind": "phase", "start": D(2021, 1, 1), "end": D(2025, 12, 31)},
+    ]
 
 
 # ----------------------------------------------------------------------------- rounding
@@ -246,6 +321,9 @@ def test_percentages_round_half_up_to_one_decimal(numerator, denominator, expect
         ("3.5-half-rounds-up", 7, 2, 4),
         ("2.6-above-half", 13, 5, 3),
         ("count-0-is-null", 10, 0, None),
+        ("count-unknown-is-null", 10, None, None),
+        ("amount-unknown-is-null", None, 4, None),
+        ("nothing-spent-is-0", 0, 4, 0),
     ),
 )
 def test_money_per_person_rounds_half_up_to_whole_vnd(amount, count, expected):

@@ -8,11 +8,13 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from participants import forms as participant_forms
+from periods.models import ReportingPeriod
 from privacy.services import person_erase
 from referrals import forms as referral_forms
 from referrals.models import Referral, ReferralEvent
+from referrals.services import check_provider, check_status_change, next_actions
 from reports import cycle, releases
-from reports.models import Release, ReportingPeriod
+from reports.models import Release
 from sites import forms as site_forms
 from tests import factories as f
 
@@ -253,3 +255,102 @@ def test_a_provider_filtering_by_a_site_of_another_provider_gets_an_error(person
         {"site": other_site.pk}, user=personas["provider_staff"]
     )
     assert not form.is_valid() and list(form.errors) == ["site"]
+
+
+# ----------------------------------------------------------------------------- referral rules
+# What a referral's status may become from outside the transition functions (an imported file),
+# which actions each role is offered, and which providers can take a new referral.
+
+
+@pytest.mark.parametrize(
+    ("current", "target", "completed_on", "new_completed_on", "allowed"),
+    rows(
+        ("referred-stays", Status.REFERRED, Status.REFERRED, None, None, True),
+        ("referred-to-received", Status.REFERRED, Status.RECEIVED, None, None, True),
+        ("referred-skips-to-completed", Status.REFERRED, Status.COMPLETED, None, None, True),
+        ("referred-to-declined", Status.REFERRED, Status.DECLINED, None, None, True),
+        ("referred-to-lost", Status.REFERRED, Status.LOST, None, None, True),
+        ("received-back-to-referred", Status.RECEIVED, Status.REFERRED, None, None, False),
+        ("received-stays", Status.RECEIVED, Status.RECEIVED, None, None, True),
+        ("received-to-completed", Status.RECEIVED, Status.COMPLETED, None, None, True),
+        ("received-to-lost", Status.RECEIVED, Status.LOST, None, None, True),
+        (
+            "completed-stays-same-day",
+            Status.COMPLETED,
+            Status.COMPLETED,
+            D(2019, 5, 2),
+            D(2019, 5, 2),
+            True,
+        ),
+        (
+            "completed-stays-a-day-later",
+            Status.COMPLETED,
+            Status.COMPLETED,
+            D(2019, 5, 2),
+            D(2019, 5, 3),
+            False,
+        ),
+        (
+            "completed-stays-a-day-earlier",
+            Status.COMPLETED,
+            Status.COMPLETED,
+            D(2019, 5, 2),
+            D(2019, 5, 1),
+            False,
+        ),
+        ("completed-to-declined", Status.COMPLETED, Status.DECLINED, None, None, False),
+        ("declined-stays", Status.DECLINED, Status.DECLINED, None, None, True),
+        ("declined-to-received", Status.DECLINED, Status.RECEIVED, None, None, False),
+        ("lost-to-completed", Status.LOST, Status.COMPLETED, None, None, False),
+    ),
+)
+def test_an_imported_status_moves_only_forward(
+    current, target, completed_on, new_completed_on, allowed
+):
+    try:
+        check_status_change(
+            current=current,
+            target=target,
+            completed_on=completed_on,
+            new_completed_on=new_completed_on,
+        )
+    except ValidationError as error:
+        assert error.code == "invalid_transition"
+        assert not allowed
+    else:
+        assert allowed
+
+
+@pytest.mark.parametrize(
+    ("status", "persona", "expected"),
+    rows(
+        ("referred-officer", Status.REFERRED, "officer_hn", ["receive", "decline", "lose"]),
+        ("referred-no-user", Status.REFERRED, None, ["receive", "decline", "lose"]),
+        ("referred-provider", Status.REFERRED, "provider_staff", ["receive", "decline"]),
+        ("received-officer", Status.RECEIVED, "officer_hn", ["complete", "decline", "lose"]),
+        ("received-provider", Status.RECEIVED, "provider_staff", ["complete", "decline"]),
+        ("completed-officer", Status.COMPLETED, "officer_hn", []),
+        ("lost-provider", Status.LOST, "provider_staff", []),
+    ),
+)
+def test_the_actions_each_role_is_offered(personas, status, persona, expected):
+    user = personas[persona] if persona else None
+    assert next_actions(Referral(status=status), user) == expected
+
+
+@pytest.mark.parametrize(
+    ("active", "service", "code"),
+    rows(
+        ("active-offers-it", True, "health_check", None),
+        ("active-does-not-offer-it", True, "legal_aid", "service"),
+        ("inactive-offers-it", False, "health_check", "inactive"),
+    ),
+)
+def test_which_provider_takes_a_new_referral(hanoi, active, service, code):
+    provider = f.ProviderFactory(services=["health_check"], is_active=active)
+    try:
+        check_provider(provider=provider, service=service)
+    except ValidationError as error:
+        assert error.code == code
+    else:
+        assert code is None

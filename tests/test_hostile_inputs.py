@@ -16,8 +16,8 @@ from django.urls import reverse
 from accounts.params import json_loads_bounded, positive_int
 from offline.models import Submission
 from participants.models import Contact, EstablishmentAssessment
+from periods.models import ReportingPeriod
 from reports import cycle, releases
-from reports.models import ReportingPeriod
 from tests import factories
 from tests.offline.phone import OAEP, b64, kid_of, seal, send, server_public_key
 

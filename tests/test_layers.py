@@ -1,5 +1,8 @@
-"""Where modules may reach: domain modules take their helpers from plain modules, never from a
-forms module; the developer tooling is not installed by the production settings."""
+"""Where modules may reach: the floors of docs/architecture.md (nothing below `reports` imports
+it; the ground floor imports nothing above it), domain modules take their helpers from plain
+modules, never from a forms module; the developer tooling is not installed by the production
+settings. Imports are read with `ast` from every module of an app, at any depth of its packages
+and inside functions too (an import written inside a function to dodge a loop still counts)."""
 
 import ast
 import os
@@ -13,6 +16,7 @@ ROOT = Path(settings.BASE_DIR)
 APPS = (
     "accounts",
     "programs",
+    "periods",
     "sites",
     "participants",
     "referrals",
@@ -69,13 +73,81 @@ def test_no_domain_module_imports_a_forms_module():
 
 
 def test_the_check_sees_a_forms_import(tmp_path):
-    module = ROOT / "reports" / "periods.py"
+    module = ROOT / "periods" / "lock.py"
     assert _imports_a_forms_module(module) == []
     source = "from .forms import quarter_range\nfrom participants import forms\n"
     probe = tmp_path / "probe.py"
     probe.write_text(source, encoding="utf-8")
     found = _imports_a_forms_module(probe, package="reports")
     assert found == ["participants.forms", "reports.forms"]
+
+
+# The floors, hand-written from docs/architecture.md: the apps each floor's modules must never
+# import (an app may import from its own floor and the floors below).
+GROUND = ("accounts", "programs", "periods")
+NEVER_IMPORTED_BY = {
+    # The reports are the top floor: they read every floor, nothing below reads them.
+    "reports": ("sites", "participants", "referrals", *GROUND),
+    # The ground floor (the lock every writer asks among it) stands on nothing of the project.
+    "sites": GROUND,
+    "participants": GROUND,
+    "referrals": GROUND,
+    "exchange": GROUND,
+    "offline": GROUND,
+    "privacy": GROUND,
+}
+
+
+def _app_imports(path, package=None):
+    """The project's apps that the module at `path` imports, anywhere in it."""
+    package = package or path.parent.relative_to(ROOT).as_posix().replace("/", ".")
+    return {name.split(".")[0] for name in _imported_modules(path, package) if name}
+
+
+def _reaching_up():
+    offenders = []
+    for upper, lower_apps in NEVER_IMPORTED_BY.items():
+        for app in lower_apps:
+            for path in sorted((ROOT / app).rglob("*.py")):
+                if "migrations" in path.parts:
+                    continue
+                if upper in _app_imports(path):
+                    offenders.append(f"{path.relative_to(ROOT).as_posix()} imports {upper}")
+    return offenders
+
+
+def test_no_floor_imports_a_floor_above_it():
+    assert _reaching_up() == []
+
+
+def test_nothing_below_reports_imports_it():
+    # The issue's rule, named on its own: the case apps and the ground floor only write and
+    # ask the lock (periods.lock); the figures read them.
+    for app in ("sites", "participants", "referrals", "periods"):
+        assert app in NEVER_IMPORTED_BY["reports"]
+    assert not [line for line in _reaching_up() if line.endswith(" imports reports")]
+
+
+def test_the_graph_check_sees_every_kind_of_import(tmp_path):
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "import reports.cycle\n"
+        "def later():\n"
+        "    from reports import indicators\n"
+        "    class Inner:\n"
+        "        def deeper(self):\n"
+        "            from ..sites import models\n"
+        "            import exchange.spec as spec\n",
+        encoding="utf-8",
+    )
+    assert _app_imports(probe, package="participants.sub") == {
+        "reports",
+        "participants",
+        "exchange",
+    }
+    only_local = tmp_path / "local.py"
+    only_local.write_text("def f():\n    from reports.models import Release\n", "utf-8")
+    assert _app_imports(only_local, package="sites") == {"reports"}
 
 
 def _installed_apps(**environment):

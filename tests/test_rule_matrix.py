@@ -7,10 +7,11 @@ expected (written out here, never read from the code). The structure tests fail 
 a writer is added without its rows:
 
 - a rule is a `check_*` function of the services (participants, referrals, sites) or of the
-  lock (reports.periods): each is in `RULE_CHECKS` (or `COMPOSITES`, the checks made of
+  lock (periods.lock): each is in `RULE_CHECKS` (or `COMPOSITES`, the checks made of
   others), and each rule has at least one row;
-- the lock covers `reports.periods.LOCKED_EVENTS`: each event has a lock row for each of its
-  writers (`LOCK_WRITERS`); each import file of a dated event (exchange.services.LOADERS) and
+- the lock covers `periods.lock.LOCKED_EVENTS`: each event has a lock row for each of its
+  writers (`LOCK_WRITERS`); each import file of a dated event (registered by its app in
+  exchange.contract) and
   each offline kind (offline.services.RECORDERS) has its row;
 - every model of the programme apps registered in the admin is read-only there, and has its
   admin row.
@@ -32,10 +33,10 @@ from django.urls import reverse
 
 import participants.services as participant_services
 import referrals.services as referral_services
-import reports.periods as periods
 import sites.services as site_services
+from exchange.contract import registered
 from exchange.reader import read_directory
-from exchange.services import LOADERS, import_exchange
+from exchange.services import import_exchange
 from offline.services import RECORDERS
 from participants.models import (
     Contact,
@@ -44,9 +45,10 @@ from participants.models import (
     Participant,
     RightsAssessment,
 )
+from periods import lock
+from periods.models import ReportingPeriod
 from referrals.models import Provider, Referral, ReferralEvent, Support
 from reports import cycle
-from reports.models import ReportingPeriod
 from sites.models import Cost, Establishment, PeerGroup, Province, Region, Site, Training
 from tests import factories
 from tests.offline.phone import seal, send
@@ -144,7 +146,7 @@ COMPOSITES = {
     # import names providers by name and province only (no service choice to check).
     "check_provider": set(),
 }
-RULE_MODULES = (participant_services, referral_services, site_services, periods)
+RULE_MODULES = (participant_services, referral_services, site_services, lock)
 
 # Which writers can write each dated event of the lock (hand-written).
 LOCK_WRITERS = {
@@ -1159,7 +1161,7 @@ def test_every_rule_has_rows_and_every_row_a_known_rule():
 
 
 def test_every_dated_event_has_a_lock_row_for_each_of_its_writers():
-    assert set(LOCK_WRITERS) == set(periods.LOCKED_EVENTS)
+    assert set(LOCK_WRITERS) == set(lock.LOCKED_EVENTS)
     have = {(event, writer) for rule, event, writer in MATRIX if rule == "lock"}
     want = {(event, writer) for event, writers in LOCK_WRITERS.items() for writer in writers}
     assert want - have == set(), "lock cells missing from MATRIX"
@@ -1167,7 +1169,7 @@ def test_every_dated_event_has_a_lock_row_for_each_of_its_writers():
 
 
 def test_every_import_file_and_offline_kind_is_a_writer_of_the_table():
-    assert set(LOADERS) == set(IMPORT_FILES) | UNDATED_FILES
+    assert set(registered()) == set(IMPORT_FILES) | UNDATED_FILES
     for name, event in IMPORT_FILES.items():
         assert ("lock", event, "import") in MATRIX, name
     assert set(RECORDERS) == set(OFFLINE_KINDS)

@@ -21,7 +21,16 @@ PLACEHOLDERS = {
 }
 CONVERTER_RE = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
 ID_CONVERTERS = {"int"}
-PROJECT_APPS = ("accounts", "programs", "sites", "participants", "referrals", "reports", "exchange")
+PROJECT_APPS = (
+    "accounts",
+    "programs",
+    "periods",
+    "sites",
+    "participants",
+    "referrals",
+    "reports",
+    "exchange",
+)
 
 
 @dataclass

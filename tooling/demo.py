@@ -40,9 +40,11 @@ from django.utils import timezone
 from accounts.auditing import audit_bulk
 from accounts.models import Role, User
 from accounts.spreadsheets import csv_row
+from exchange.contract import assign, chunks
 from exchange.reader import read_files
-from exchange.services import BATCH, assign, chunks, import_exchange
+from exchange.services import import_exchange
 from exchange.spec import FILES_BY_NAME
+from exchange.writes import BATCH
 from participants.models import EstablishmentAssessment, RightsAssessment
 from participants.uic import build_uic, uic_hash
 from referrals.models import Provider, Referral, ReferralEvent

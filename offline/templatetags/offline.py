@@ -22,6 +22,11 @@ def _counted(translate):
 
 
 def queue_messages():
+    """Every message of the page script's queue, in the user's language."""
+    return {**_queue_states(), **_other_account_messages(), **_help_messages()}
+
+
+def _queue_states():
     return {
         "kinds": dict(Submission.Kind.choices),
         "states": {
@@ -50,6 +55,12 @@ def queue_messages():
             "Mục bị từ chối không được ghi nhận. Xem lý do, sửa bằng cách nhập lại, rồi bỏ mục "
             "khỏi máy."
         ),
+    }
+
+
+def _other_account_messages():
+    """The messages about items left by someone signed out or by another account."""
+    return {
         "anonymous": _counted(
             lambda n: ngettext(
                 "Máy này có %(n)s mục đang chờ gửi. Hãy đăng nhập để gửi.",
@@ -82,6 +93,11 @@ def queue_messages():
                 n,
             )
         ),
+    }
+
+
+def _help_messages():
+    return {
         "no_crypto": _(
             "Trình duyệt này không mã hoá được nên không lưu được khi mất mạng. Hãy gửi lại khi "
             "có mạng."

@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from reports.periods import load_periods
+    from periods.calendar import load_periods
 
     load_periods(apps.get_model("reports", "ReportingPeriod"), apps.get_model("programs", "Phase"))
 

@@ -12,7 +12,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from reports.models import Release, Submission
+from periods.models import Submission
+from reports.models import Release
 from tests import factories
 from tests.browser.conftest import BROWSER, DESKTOP, _new_page, sign_in
 from tests.browser.tour import Tour

@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from periods.models import ReportingPeriod
 from reports import cycle, releases
-from reports.models import ReportingPeriod
 from sites.models import Province, Site
 from tests import factories
 from tests.browser.conftest import BROWSER, sign_in

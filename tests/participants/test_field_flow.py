@@ -11,10 +11,11 @@ import pytest
 from auditlog.models import LogEntry
 from django.urls import reverse
 
+from accounts.models import ActivityEvent
 from participants.models import Contact, Enrolment, Participant
 from participants.uic import uic_hash
+from periods.models import ReportingPeriod, Submission
 from referrals.models import Referral
-from reports.models import ReportingPeriod, Submission
 from tests import factories
 
 from .helpers import FATHER, MOTHER, UIC, assert_no_secret
@@ -309,3 +310,89 @@ def test_a_correction_is_refused_once_the_period_is_approved(client_for, leader,
     assert "đã được Bộ phê duyệt và khoá" in response.content.decode()
     later.refresh_from_db()
     assert (later.date, later.version) == (datetime.date(2024, 4, 10), 0)
+
+
+def lookups(user):
+    return ActivityEvent.objects.filter(user=user, detail__lookup="uic").count()
+
+
+def test_the_contact_form_asks_whether_the_answers_find_anyone(client_for, leader, group_hn):
+    client = client_for(leader)
+    url = reverse("participants:contact_lookup")
+    assert client.get(url).status_code == 405
+    # Nothing to look up yet, or a display code typed: not a new person.
+    assert client.post(url, {}).json() == {"new": False}
+    assert client.post(url, contact_data(participant_code="P-1234567")).json() == {"new": False}
+    # Answers that find nobody in the leader's list: new; the reply says nothing else.
+    response = client.post(url, contact_data())
+    assert response.json() == {"new": True}
+    assert_no_secret(response.content.decode(), (*NAMES, UIC))
+    assert lookups(leader) == 1
+    # Someone with these answers in the group: not new.
+    participant = factories.ParticipantFactory(uic=UIC)
+    factories.EnrolmentFactory(participant=participant, site=group_hn.site, peer_group=group_hn)
+    assert client.post(url, contact_data()).json() == {"new": False}
+    assert lookups(leader) == 2
+    assert Participant.objects.count() == 1 and Contact.objects.count() == 0
+
+
+def test_a_new_person_is_enrolled_from_the_contact_form_itself(client_for, leader, group_hn):
+    client = client_for(leader)
+    assert client.post(reverse("participants:contact_lookup"), contact_data()).json() == {
+        "new": True
+    }
+    enrolment = {
+        "new_person": "1",
+        "category": "sex_worker",
+        "residence": "none",
+        "consent": "on",
+        "consent_on": DAY,
+    }
+    saved = client.post(reverse("participants:contact_new"), contact_data(**enrolment))
+    participant = Participant.objects.get()
+    assert participant.person.uic_hash == uic_hash(UIC)
+    assert (participant.residence, participant.enrolments.get().peer_group) == ("none", group_hn)
+    contact = Contact.objects.get()
+    assert (contact.participant, contact.needs) == (participant, ["health_check", "legal_aid"])
+    assert saved["Location"] == f"/referrals/new/contact/{contact.pk}/"
+    # The look-up of the page and the saving are one look-up in the activity log.
+    assert lookups(leader) == 1
+
+
+def test_the_contact_forms_enrolment_questions_keep_what_was_chosen_on_error(
+    client_for, leader, group_hn
+):
+    client = client_for(leader)
+    # Asked on the page but not answered (no consent, no residence): the next step asks them.
+    skipped = client.post(
+        reverse("participants:contact_new"),
+        contact_data(new_person="1", category="sex_worker", consent_on=DAY),
+    )
+    assert skipped["Location"] == reverse("participants:contact_enrol")
+    # Answered in part: the new-person step with the error beside the box and the choice kept;
+    # it posts to the step's own address, where the contact waits.
+    response = client.post(
+        reverse("participants:contact_new"),
+        contact_data(new_person="1", category="sex_worker", residence="temporary"),
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Cần có sự đồng ý của người tham gia trước khi ghi danh." in body
+    assert f'action="{reverse("participants:contact_enrol")}"' in body
+    chosen = re.search(r'<input[^>]*value="temporary"[^>]*>', body).group(0)
+    assert "checked" in chosen, chosen
+    assert_no_secret(body, (*NAMES, UIC))
+    assert Participant.objects.count() == 0 and Contact.objects.count() == 0
+    client.post(
+        reverse("participants:contact_enrol"),
+        {"category": "sex_worker", "residence": "temporary", "consent": "on", "consent_on": DAY},
+    )
+    assert Participant.objects.get().residence == "temporary"
+    assert Contact.objects.count() == 1
+
+
+def test_pages_are_compressed_for_slow_phones(client_for, leader, group_hn):
+    response = client_for(leader).get(
+        reverse("participants:contact_new"), HTTP_ACCEPT_ENCODING="gzip"
+    )
+    assert response["Content-Encoding"] == "gzip"

@@ -23,9 +23,9 @@ from django.apps import apps
 from django.db import models
 
 from participants.models import Participant
+from periods.models import ReportingPeriod
 from referrals.models import Referral
 from reports import cycle, releases
-from reports.models import ReportingPeriod
 from tests import factories as f
 
 D = datetime.date

@@ -13,12 +13,13 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from participants.models import Participant, Person
+from periods.models import Submission
 from privacy import services
 from privacy.models import ERASED_PREFIX, ErasureRun
 from privacy.selectors import expired_people, shift_years
 from reports import cycle
 from reports.indicators import compute_indicators
-from reports.models import Release, Submission
+from reports.models import Release
 from tests import factories as f
 from tests.privacy.conftest import TODAY, D, database_text, indicator_snapshot, visible_codes
 

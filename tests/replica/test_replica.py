@@ -93,8 +93,8 @@ def test_a_committed_row_reaches_the_replica(site_hn):
 @pytest.fixture
 def published_2019q1(officer_hn, ministry, reached_three):
     """Hà Nội's first quarter of 2019 submitted, approved and published (reports.releases)."""
+    from periods.models import ReportingPeriod
     from reports import cycle, releases
-    from reports.models import ReportingPeriod
 
     period = ReportingPeriod.objects.get(code="2019Q1")
     hanoi = f.province("01")

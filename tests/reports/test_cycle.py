@@ -10,8 +10,9 @@ from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from reports import cycle, periods
-from reports.models import ReportingPeriod, Submission, SubmissionEvent
+from periods import calendar, lock
+from periods.models import ReportingPeriod, Submission, SubmissionEvent
+from reports import cycle
 from sites.models import Cost, Training
 from tests import factories as f
 
@@ -118,16 +119,16 @@ def test_submit_return_resubmit_approve_reopen(
     decide(client, "approve")
     assert status() == Submission.Status.APPROVED
     with pytest.raises(ValidationError) as refused:
-        periods.check_period_open(site=site_hn, day=D(2019, 3, 31))
+        lock.check_period_open(site=site_hn, day=D(2019, 3, 31))
     assert "Quý 1/2019 của Hà Nội đã được Bộ phê duyệt và khoá" in str(refused.value)
-    periods.check_period_open(site=site_hn, day=D(2019, 4, 1))  # the next quarter is open
+    lock.check_period_open(site=site_hn, day=D(2019, 4, 1))  # the next quarter is open
 
     # Reopening needs a reason; with one, the quarter is open again.
     decide(client, "reopen")
     assert status() == Submission.Status.APPROVED
     decide(client, "reopen", "Tỉnh phát hiện trùng lặp lần tiếp cận.")
     assert status() == Submission.Status.REOPENED
-    periods.check_period_open(site=site_hn, day=D(2019, 3, 31))
+    lock.check_period_open(site=site_hn, day=D(2019, 3, 31))
 
     # Every step, with who did it and the comments, in order.
     events = list(SubmissionEvent.objects.values_list("action", "by__username", "comment"))
@@ -150,7 +151,7 @@ def test_submit_return_resubmit_approve_reopen(
 
 def test_an_open_period_cannot_be_submitted(client_for, officer_hn, site_hn):
     today = cycle.today()
-    start, end = periods.quarter_of(today)
+    start, end = calendar.quarter_of(today)
     current = ReportingPeriod.objects.get(start=start, end=end)
     client = client_for(officer_hn)
     page = client.get(review_url(current.code)).content.decode()
@@ -308,15 +309,15 @@ def test_the_lock_check_is_one_query_and_the_bulk_check_none(
     site_hn, site_ct, locked, django_assert_num_queries
 ):
     with django_assert_num_queries(1):
-        periods.check_period_open(site=site_ct, day=D(2019, 2, 1))
+        lock.check_period_open(site=site_ct, day=D(2019, 2, 1))
     with django_assert_num_queries(2):
-        spans = periods.locked_spans()
+        spans = lock.locked_spans()
     with django_assert_num_queries(0):
         for day in (D(2018, 12, 31), D(2019, 4, 1)):
-            periods.check_open_in(spans, site=site_hn, day=day)
-        periods.check_open_in(spans, site=site_ct, day=D(2019, 2, 1))
+            lock.check_open_in(spans, site=site_hn, day=day)
+        lock.check_open_in(spans, site=site_ct, day=D(2019, 2, 1))
         with pytest.raises(ValidationError) as refused:
-            periods.check_open_in(spans, site=site_hn, day=D(2019, 1, 1))
+            lock.check_open_in(spans, site=site_hn, day=D(2019, 1, 1))
     assert refused.value.error_dict["date"][0].code == "period_locked"
     assert LOCKED in refused.value.error_dict["date"][0].message
 
@@ -326,7 +327,7 @@ def test_a_year_approved_locks_its_quarters_days(officer_hn, ministry, site_hn, 
     submission = cycle.submission_submit(period=year, province=hanoi, by=officer_hn)
     cycle.submission_approve(submission=submission, by=ministry)
     with pytest.raises(ValidationError, match="Năm 2019 của Hà Nội"):
-        periods.check_period_open(site=site_hn, day=D(2019, 11, 30))
+        lock.check_period_open(site=site_hn, day=D(2019, 11, 30))
 
 
 # --------------------------------------------------------------------------- periods
@@ -342,15 +343,15 @@ def test_periods_are_data():
     count = ReportingPeriod.objects.count()
     from programs.models import Phase
 
-    periods.load_periods(ReportingPeriod, Phase)
+    calendar.load_periods(ReportingPeriod, Phase)
     assert ReportingPeriod.objects.count() == count == (2035 - 2016 + 1) * 5 + 2
 
 
 def test_last_complete_quarter():
-    assert periods.last_complete_quarter(today=D(2026, 11, 30)) == (D(2026, 7, 1), D(2026, 9, 30))
-    assert periods.last_complete_quarter(today=D(2026, 10, 1)) == (D(2026, 7, 1), D(2026, 9, 30))
+    assert calendar.last_complete_quarter(today=D(2026, 11, 30)) == (D(2026, 7, 1), D(2026, 9, 30))
+    assert calendar.last_complete_quarter(today=D(2026, 10, 1)) == (D(2026, 7, 1), D(2026, 9, 30))
     # Data ending in the middle of a quarter: the quarter it ends in, once it is over.
-    assert periods.last_complete_quarter(today=D(2026, 11, 30), latest=D(2019, 5, 3)) == (
+    assert calendar.last_complete_quarter(today=D(2026, 11, 30), latest=D(2019, 5, 3)) == (
         D(2019, 4, 1),
         D(2019, 6, 30),
     )

@@ -2,12 +2,14 @@
 their own province only), peer group (a leader sees their own group); period picker; targets;
 scale-up estimate; a fixed number of queries whatever the data size."""
 
+import datetime
 import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from reports.models import ReportingPeriod
 from tests import factories as f
 
 from .conftest import D
@@ -230,3 +232,25 @@ def test_each_dashboard_runs_a_fixed_number_of_queries(
     _more_data(5)
     with django_assert_max_num_queries(limit):
         assert client.get(Q1 + query).status_code == 200
+
+
+def test_the_ministry_opens_on_a_quarter_with_data_never_on_zeros(client_for, ministry, site_hn):
+    client = client_for(ministry)
+    # The data end in the second quarter of 2024, and no reporting period of that quarter is
+    # on record: the report opens on it all the same (before: the current year, all zeros).
+    old = f.ContactFactory(site=site_hn, date=D(2024, 5, 6), needs=["loan"])
+    ReportingPeriod.objects.filter(code="2024Q2").delete()
+    html = client.get("/reports/").content.decode()
+    assert '<span data-testid="period">Quý 2/2024</span>' in html
+    assert headline(html, "reached") == "1"
+    # A contact in the quarter under way: still the last quarter with data before it.
+    today = datetime.date.today()
+    f.ContactFactory(site=site_hn, date=today)
+    html = client.get("/reports/").content.decode()
+    assert '<span data-testid="period">Quý 2/2024</span>' in html
+    # Data in the quarter under way only: that quarter (not the empty one before it).
+    old.delete()
+    html = client.get("/reports/").content.decode()
+    quarter = (today.month - 1) // 3 + 1
+    assert f'<span data-testid="period">Quý {quarter}/{today.year}</span>' in html
+    assert headline(html, "reached") == "1"

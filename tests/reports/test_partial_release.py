@@ -11,9 +11,10 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from periods.models import ReportingPeriod
 from reports import cycle, releases
 from reports.indicators import CODES
-from reports.models import Release, ReportingPeriod
+from reports.models import Release
 from tests.reports.test_release_exports import EXPORT, Q1, Q1_QUERY, people, publish
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,9 @@ across periods, across totals — recover nothing."""
 
 import pytest
 
+from periods.models import ReportingPeriod
 from reports import cycle, releases
 from reports.disclosure import Units
-from reports.models import ReportingPeriod
 from reports.suppression import ADDITIVE, RELATIONS
 from sites.models import Province, Site
 from tooling.demo import seed_demo_data

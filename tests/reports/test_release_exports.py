@@ -17,9 +17,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.models import ActivityEvent
+from periods.models import ReportingPeriod
 from reports import cycle, releases
 from reports.indicators import CODES, PERCENTAGES, compute_indicators
-from reports.models import Release, ReportingPeriod
+from reports.models import Release
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -32,6 +32,7 @@ from tests.urlsweep import one_of_each, table_lines, walk
 PROJECT_APPS = (
     "accounts",
     "programs",
+    "periods",
     "sites",
     "participants",
     "referrals",

@@ -18,9 +18,9 @@ from django.urls import reverse
 
 from accounts.models import User
 from participants.models import Contact, Participant
+from periods.models import ReportingPeriod
 from reports import cycle, releases
 from reports.indicators import compute_indicators
-from reports.models import ReportingPeriod
 from sites.models import Province
 
 from .generate import LAST_DAY

@@ -1,13 +1,9 @@
-"""Reporting periods and the lock of approved ones.
+"""The lock of approved periods, asked by every writer.
 
-Periods are rows (reports.models.ReportingPeriod): the quarters and years from the programme's
-start and every programme phase, loaded by a migration (`load_periods`); a later phase is added
-as data in the admin.
-
-The lock: every dated event — contacts, enrolments, withdrawals, supports, referrals and each
-of their status changes (by the change's date), assessments, costs and trainings — dated in a
-period that the ministry has approved for a province cannot be created, changed or imported at
-that province's sites until the ministry reopens the period. Every writer (the forms through the
+Every dated event — contacts, enrolments, withdrawals, supports, referrals and each of their
+status changes (by the change's date), assessments, costs and trainings — dated in a period that
+the ministry has approved for a province cannot be created, changed or imported at that
+province's sites until the ministry reopens the period. Every writer (the forms through the
 services, the importer, the offline sync; the admin is read-only for these records) asks here:
 
 - `check_period_open(*, site, day)`: one record, one query (`province=` instead of `site=` for
@@ -19,20 +15,15 @@ services, the importer, the offline sync; the admin is read-only for these recor
 (tests/test_rule_matrix.py) checks each against every writer.
 
 Both raise ValidationError({"date": …}) with a message saying which period, which province and
-what to do."""
+what to do. This module is on the ground floor: it reaches the provinces only through the
+submissions' relation, never by importing `sites`."""
 
-import datetime
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from programs.calendar import quarter_range, year_range
-
-from .models import ReportingPeriod, Submission
-
-FIRST_YEAR = 2016
-LAST_YEAR = 2035
+from .models import Submission
 
 # The dated events the lock covers (the matrix test enumerates them).
 LOCKED_EVENTS = (
@@ -52,63 +43,6 @@ LOCKED = _(
     "Kỳ báo cáo %(period)s của %(province)s đã được Bộ phê duyệt và khoá: không thể thêm, sửa "
     "hay nhập số liệu ngày %(day)s. Nếu cần sửa, hãy đề nghị Bộ mở lại kỳ báo cáo."
 )
-
-
-def period_rows(phases, *, first_year=FIRST_YEAR, last_year=LAST_YEAR):
-    """The periods as dicts: every quarter and year of [first_year, last_year] and one period
-    per programme phase (`phases`: objects with code, start_date, end_date)."""
-    rows = []
-    for year in range(first_year, last_year + 1):
-        start, end = year_range(year)
-        rows.append({"code": str(year), "kind": "year", "start": start, "end": end})
-        for quarter in range(1, 5):
-            start, end = quarter_range(year, quarter)
-            rows.append(
-                {"code": f"{year}Q{quarter}", "kind": "quarter", "start": start, "end": end}
-            )
-    for phase in phases:
-        rows.append(
-            {"code": phase.code, "kind": "phase", "start": phase.start_date, "end": phase.end_date}
-        )
-    return rows
-
-
-def load_periods(period_model, phase_model):
-    """Create the periods that are missing. Idempotent; takes the model classes so a data
-    migration can pass its historical models (and the test suite reload them after a flush)."""
-    existing = set(period_model.objects.values_list("code", flat=True))
-    missing = [
-        period_model(**row)
-        for row in period_rows(phase_model.objects.order_by("start_date"))
-        if row["code"] not in existing
-    ]
-    period_model.objects.bulk_create(missing)
-
-
-def period_for(start, end):
-    """The reporting period that is exactly [start, end], or None. One query."""
-    return ReportingPeriod.objects.filter(start=start, end=end).first()
-
-
-def quarter_of(day):
-    quarter = (day.month - 1) // 3 + 1
-    return quarter_range(day.year, quarter)
-
-
-def last_complete_quarter(*, today, latest=None):
-    """(start, end) of the last quarter that has ended before `today` and is not after the
-    latest data (`latest`, a date or None): where the dashboards open when nothing is
-    published."""
-    day = today - datetime.timedelta(days=1)
-    if latest is not None and latest < day:
-        day = latest
-    start, end = quarter_of(day)
-    if end >= today:
-        start, end = quarter_of(start - datetime.timedelta(days=1))
-    return start, end
-
-
-# --------------------------------------------------------------------------- the lock
 
 
 def _locked(period_label, province_name, day):
@@ -185,8 +119,6 @@ class LockedSpans:
 def locked_spans():
     """Every approved (province, period) for an import to check its rows against with
     `check_open_in`. Two queries (one when nothing is approved)."""
-    from sites.models import Province
-
     approved = Submission.objects.filter(status=Submission.Status.APPROVED).select_related(
         "period", "province"
     )
@@ -198,7 +130,14 @@ def locked_spans():
         )
     if not by_province:
         return LockedSpans()
-    current = dict(Province.objects.values_list("id", "current_id"))
+    # Each approved province's predecessors (itself among them: a 2025 province is its own
+    # `current`), through the relation rather than an import of sites.
+    current = dict(
+        Submission.objects.filter(status=Submission.Status.APPROVED)
+        .order_by()
+        .values_list("province__predecessors", "province_id")
+        .distinct()
+    )
     return LockedSpans(by_province=by_province, current=current)
 
 
