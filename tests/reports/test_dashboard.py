@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from reports.models import ReportingPeriod
+from periods.models import ReportingPeriod
 from tests import factories as f
 
 from .conftest import D
