@@ -132,24 +132,30 @@ def _chart(title, rows, total):
 
 
 def _live_figures(figures, *, province_id):
-    """The tables of a page's Pass, from the live cache of its period and scope."""
+    """The tables (and, for a Pass made with `breakdowns`, the breakdowns) of a page's Pass, from
+    the live cache of its period and scope: one entry, computed by one pass."""
     parts = ("tables", figures.start, figures.end, tuple(sorted(figures.scope.items())))
-    parts += (tuple(figures.wanted),)
-    figures.__dict__["tables"] = livecache.cached(
-        parts, province_id=province_id, compute=lambda: figures.tables
-    )
+    parts += (tuple(figures.wanted), figures.with_breakdowns)
+
+    def compute():
+        return figures.tables, (figures.breakdowns if figures.with_breakdowns else None)
+
+    tables, found = livecache.cached(parts, province_id=province_id, compute=compute)
+    figures.__dict__["tables"] = tables
+    if found is not None:
+        figures.__dict__["breakdowns"] = found
     return figures
 
 
-def _live_breakdowns(*, province_id=None, **scope):
-    parts = ("breakdowns", tuple(sorted((k, str(v)) for k, v in scope.items())))
-    if scope.get("peer_group") is not None:
-        found = selectors.breakdowns(**scope)  # a group's own page: small, not cached
-    else:
-        found = livecache.cached(
-            parts, province_id=province_id, compute=lambda: selectors.breakdowns(**scope)
-        )
+def _breakdown_charts(found):
+    """The charts of the breakdowns ({by: {"rows", "total"}}, selectors.breakdown_rows)."""
     return [_chart(BREAKDOWN_TITLES[by], data["rows"], data["total"]) for by, data in found.items()]
+
+
+def _live_breakdowns(*, start, end, peer_group):
+    """A peer group's own page: small, not cached."""
+    found = selectors.breakdowns(start=start, end=end, peer_group=peer_group)
+    return _breakdown_charts(found)
 
 
 def _live_costs(*, start, end, province, model_rows, total, scale_up):
@@ -210,6 +216,7 @@ def national_live(*, start, end, units, scale_up=None):
         start=start,
         end=end,
         wanted=[(None, None), (grouping, None), ("model", None), selectors.PILOT_CONTROL],
+        breakdowns=True,
     )
     _live_figures(figures, province_id=None)
     rows, national = selectors.province_table(start=start, end=end, units=units, figures=figures)
@@ -218,7 +225,7 @@ def national_live(*, start, end, units, scale_up=None):
         **_base(start, end),
         "scope": "national",
         **_national_tables(national, rows, models, targets=targets, units=units),
-        "breakdowns": _live_breakdowns(start=start, end=end),
+        "breakdowns": _breakdown_charts(selectors.breakdown_rows(figures.breakdowns)),
         "pilot_control": _live_pilot_control(start=start, end=end, province=None, figures=figures),
         "costs": _live_costs(
             start=start,
@@ -241,6 +248,7 @@ def province_live(*, start, end, province, scale_up=None):
         end=end,
         province=code,
         wanted=[(None, None), ("model", None), ("site", None), selectors.PILOT_CONTROL],
+        breakdowns=True,
     )
     _live_figures(figures, province_id=province.pk)
     values = figures.get()[None]
@@ -265,9 +273,7 @@ def province_live(*, start, end, province, scale_up=None):
         "model_columns": columns(MODEL_COLUMNS),
         "model_chart": _model_chart(models),
         "site_rows": sites,
-        "breakdowns": _live_breakdowns(
-            start=start, end=end, province=code, province_id=province.pk
-        ),
+        "breakdowns": _breakdown_charts(selectors.breakdown_rows(figures.breakdowns)),
         "pilot_control": _live_pilot_control(start=start, end=end, province=code, figures=figures),
         "costs": _live_costs(
             start=start,

@@ -186,10 +186,22 @@ class Pass:
     assessments, the peer groups, trainings and costs — eight, whatever the number of tables
     (and, on PostgreSQL, one setting of work_mem for the people)."""
 
-    def __init__(self, *, start, end, province=None, model=None, site=None, wanted=((None, None),)):
+    def __init__(
+        self,
+        *,
+        start,
+        end,
+        province=None,
+        model=None,
+        site=None,
+        wanted=((None, None),),
+        breakdowns=False,
+    ):
         self.start, self.end = start, end
         self.scope = {"province": province, "model": model, "site": site}
         self.wanted = list(dict.fromkeys(tuple(w) for w in wanted))
+        # The four breakdowns of the people reached (reached_breakdowns) in the same statement.
+        self.with_breakdowns = breakdowns
         for group, _model in self.wanted:
             if group is not None and group not in GROUPINGS:
                 raise ValueError(group)
@@ -368,14 +380,29 @@ class Pass:
         """{table: {key: {reached, reached_by_peer_groups, reached_with_need, referred}}}, in
         one statement: the period's contacts and referrals in scope reduced to one row per
         person and site (met, by a peer group, with a need, referred), then, for each table,
-        per person and group, then counted."""
-        if self.wanted == [(None, None)]:
+        per person and group, then counted. With `breakdowns`, the same statement counts the
+        people reached by sex, age group, residence and category from the same reduced
+        contacts (self.breakdowns): the page's contacts are read once."""
+        if self.wanted == [(None, None)] and not self.with_breakdowns:
             return self.people_in_scope()
+        return self._people_and_breakdowns[0]
+
+    @cached_property
+    def breakdowns(self):
+        """{by: {value: count}} of the people reached (as reached_breakdowns), counted by the
+        people statement of a Pass made with `breakdowns=True`."""
+        if not self.with_breakdowns:
+            raise ValueError("Pass(breakdowns=True) counts the breakdowns")
+        return self._people_and_breakdowns[1]
+
+    @cached_property
+    def _people_and_breakdowns(self):
         flag = {"default": Value(0), "output_field": IntegerField()}
+        # Per person, record and site: the record met is what the breakdowns need.
         met = (
             Contact.objects.filter(self.in_scope("site__"))
             .order_by()
-            .values("person_id", "site_id")
+            .values("person_id", "participant_id", "site_id")
             .annotate(
                 by_group=Max(Case(When(peer_group__isnull=False, then=Value(1)), **flag)),
                 with_need=Max(Case(When(needs__any=True, then=Value(1)), **flag)),
@@ -389,9 +416,107 @@ class Pass:
         )
         met_sql, met_params = met.query.sql_with_params()
         referred_sql, referred_params = referred.query.sql_with_params()
-        quote = connections[met.db].ops.quote_name
+        connection = connections[met.db]
+        grouping_sets = connection.vendor == "postgresql"
+        ctes = [
+            f"m AS ({met_sql})",
+            "ev AS (SELECT m.person_id AS person, m.site_id AS site, 1 AS met, "  # noqa: S608
+            "m.by_group AS by_group, m.with_need AS with_need, 0 AS referral FROM m "
+            f"UNION ALL SELECT r.person_id, r.site_id, 0, 0, 0, 1 FROM ({referred_sql}) r)",
+            "base AS (SELECT person, site, MAX(met) AS met, MAX(by_group) AS by_group, "
+            "MAX(with_need) AS with_need, MAX(referral) AS referral FROM ev "
+            "GROUP BY person, site)",
+        ]
+        params = [*met_params, *referred_params]
+        branches = []
+        if self.with_breakdowns:
+            more_ctes, branches, more = breakdown_sql(
+                connection,
+                "SELECT DISTINCT person_id, participant_id FROM m",
+                self.site_ids,
+                self.end,
+                key_columns=len(self.wanted) if grouping_sets else 2,
+            )
+            ctes += more_ctes
+            params += more
+        if grouping_sets:
+            sql, more = self._grouping_sets_sql(branches)
+        else:
+            sql, more = self._branches_sql(branches)
+        sql = "WITH " + ", ".join(ctes) + " " + sql
+        with report_cursor(met.db) as cursor:
+            cursor.execute(sql, [*params, *more])
+            rows = cursor.fetchall()
+        out = {table: {} for table in self.wanted}
+        found = {by: {} for by in PEOPLE_BREAKDOWNS}
+        names = ("reached", "reached_by_peer_groups", "reached_with_need", "referred")
+        for index, *keys, value, c1, c2, c3, c4 in rows:
+            if index < 0:
+                found[PEOPLE_BREAKDOWNS[-1 - index]][value] = c1
+                continue
+            group, model = table = self.wanted[index]
+            # GROUPING SETS: the key in its table's column; else a whole number, or a code.
+            key = keys[index] if grouping_sets else next((k for k in keys if k is not None), None)
+            key = key if group else None
+            out[table][key] = dict(zip(names, (c1, c2, c3, c4), strict=True))
+        return out, found
+
+    def _keyed(self, params):
+        """The reduced rows (`base`) with each site's keys: a column k<i> per wanted table, and
+        in<i> (whether the site is of the table's model) for a table narrowed to one model."""
+        quote = connections[Site.objects.db].ops.quote_name
         sites, provinces = quote(Site._meta.db_table), quote(Province._meta.db_table)
-        branches, params = [], [*met_params, *referred_params]
+        columns = []
+        for index, (group, model) in enumerate(self.wanted):
+            columns.append(f"{GROUP_SQL[group] if group else '0'} AS k{index}")
+            if model is not None:
+                columns.append(f"COALESCE(s.model_id = %s, FALSE) AS in{index}")
+                params.append(model)
+        return (
+            "SELECT b.person, b.met, b.by_group, b.with_need, b.referral, "  # noqa: S608
+            f"{', '.join(columns)} FROM base b JOIN {sites} s ON s.id = b.site "
+            f"JOIN {provinces} pv ON pv.id = s.province_id"
+        )
+
+    def _grouping_sets_sql(self, breakdown_branches):
+        """PostgreSQL: every table from one reading of the reduced rows, with GROUPING SETS —
+        per person and key of each table (and whether its site is of the table's model), then
+        counted per table and key. Rows: (table index, k0 … kn, NULL, four counts); the
+        breakdowns' rows (negative index, NULLs, value, count, 0, 0, 0) follow."""
+        params = []
+        keyed = self._keyed(params)
+        n = len(self.wanted)
+        keys = [f"k{i}" for i in range(n)]
+        sets, which, outside = [], [], []
+        for index, (_group, model) in enumerate(self.wanted):
+            narrowed = f", in{index}" if model is not None else ""
+            sets.append(f"(person, k{index}{narrowed})")
+            which.append(f"WHEN GROUPING(k{index}) = 0 THEN {index}")
+            if model is not None:
+                outside.append(f"AND COALESCE(x.in{index}, TRUE)")
+        narrowed_columns = [f"in{i}" for i, (_g, m) in enumerate(self.wanted) if m is not None]
+        inner = (
+            f"SELECT CASE {' '.join(which)} END AS t, "  # noqa: S608
+            f"{', '.join(keys + narrowed_columns)}, MAX(met) AS met, MAX(by_group) AS by_group, "
+            "MAX(with_need) AS with_need, MAX(referral) AS referral "
+            # OFFSET 0 keeps the keys distinct columns (two tables may share an expression).
+            f"FROM ({keyed} OFFSET 0) keyed GROUP BY GROUPING SETS ({', '.join(sets)})"
+        )
+        x_keys = ", ".join(f"x.{k}" for k in keys)
+        tables = (
+            f"SELECT x.t, {x_keys}, NULL, COUNT(*), SUM(x.by_group), SUM(x.with_need), "  # noqa: S608
+            f"SUM(x.with_need * x.referral) FROM ({inner}) x WHERE x.met = 1 "
+            f"{' '.join(outside)} GROUP BY x.t, {x_keys}"
+        )
+        return " UNION ALL ".join([tables, *breakdown_branches]), params
+
+    def _branches_sql(self, breakdown_branches):
+        """Elsewhere (SQLite has no GROUPING SETS): a branch per table over the reduced rows.
+        Rows: (table index, whole-number key, code key, NULL, four counts), then the
+        breakdowns' rows (negative index, NULL, NULL, value, count, 0, 0, 0)."""
+        quote = connections[Site.objects.db].ops.quote_name
+        sites, provinces = quote(Site._meta.db_table), quote(Province._meta.db_table)
+        params, table_branches = [], []
         for index, (group, model) in enumerate(self.wanted):
             key = GROUP_SQL[group] if group else "0"
             by_key = f", {key}" if group else ""
@@ -401,8 +526,8 @@ class Pass:
                 params.append(model)
             # Whole numbers and codes in columns of their own: a UNION keeps one type a column.
             keys = "x.g, NULL" if group in INTEGER_GROUPS or not group else "NULL, x.g"
-            branches.append(
-                f"SELECT {index}, {keys}, COUNT(*), SUM(x.by_group), SUM(x.with_need), "  # noqa: S608
+            table_branches.append(
+                f"SELECT {index}, {keys}, NULL, COUNT(*), SUM(x.by_group), SUM(x.with_need), "  # noqa: S608
                 "SUM(x.with_need * x.referral) FROM ("
                 f"SELECT b.person, {key} AS g, MAX(b.met) AS met, MAX(b.by_group) AS by_group, "
                 "MAX(b.with_need) AS with_need, MAX(b.referral) AS referral "
@@ -410,26 +535,7 @@ class Pass:
                 f"JOIN {provinces} pv ON pv.id = s.province_id {where} "
                 f"GROUP BY b.person{by_key}) x WHERE x.met = 1 GROUP BY x.g"
             )
-        sql = (
-            "WITH ev AS ("  # noqa: S608
-            "SELECT m.person_id AS person, m.site_id AS site, 1 AS met, m.by_group AS by_group, "
-            f"m.with_need AS with_need, 0 AS referral FROM ({met_sql}) m "
-            "UNION ALL SELECT r.person_id, r.site_id, 0, 0, 0, 1 "
-            f"FROM ({referred_sql}) r), "
-            "base AS (SELECT person, site, MAX(met) AS met, MAX(by_group) AS by_group, "
-            "MAX(with_need) AS with_need, MAX(referral) AS referral FROM ev "
-            "GROUP BY person, site) " + " UNION ALL ".join(branches)
-        )
-        with report_cursor(met.db) as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        out = {table: {} for table in self.wanted}
-        names = ("reached", "reached_by_peer_groups", "reached_with_need", "referred")
-        for index, number, code, *values in rows:
-            group, model = table = self.wanted[index]
-            key = (number if code is None else code) if group else None
-            out[table][key] = dict(zip(names, values, strict=True))
-        return out
+        return " UNION ALL ".join(table_branches + breakdown_branches), params
 
     def people_in_scope(self):
         """people() when the only table is the whole scope: the contacts reduced to one row
@@ -578,8 +684,8 @@ def reached_breakdowns(*, start, end, province=None, model=None, site=None, peer
     {by: {value: count}}, in one statement (and one query for the sites in scope): the pairs
     (person, participant record) met are read once; sex and age come from the record met (a
     person recorded differently by two provinces counts in each group), residence and category
-    from each person's latest enrolment in scope (greatest date, then id), taken only for the
-    people reached — with DISTINCT ON on PostgreSQL, a window elsewhere."""
+    from each person's latest enrolment in scope (greatest date, then id): `breakdown_sql`, which
+    a Pass uses too, to count them in the statement of its people reached."""
     site_ids = scope_site_ids(province=province, model=model, site=site)
     reached = Contact.objects.filter(
         at_sites("site__", site_ids), date__gte=start, date__lte=end
@@ -588,22 +694,44 @@ def reached_breakdowns(*, start, end, province=None, model=None, site=None, peer
         reached = reached.filter(peer_group=peer_group)
     reached = reached.values("person_id", "participant_id").distinct()
     reached_sql, params = reached.query.sql_with_params()
-    params = list(params)
-    connection = connections[reached.db]
+    ctes, branches, more = breakdown_sql(
+        connections[reached.db],
+        f"SELECT person_id, participant_id FROM ({reached_sql}) pairs",  # noqa: S608
+        site_ids,
+        end,
+    )
+    sql = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(branches)
+    out = {by: {} for by in PEOPLE_BREAKDOWNS}
+    with report_cursor(reached.db) as cursor:
+        cursor.execute(sql, [*params, *more])
+        for index, _number, value, count, *_rest in cursor.fetchall():
+            out[PEOPLE_BREAKDOWNS[-1 - index]][value] = count
+    return out
+
+
+def breakdown_sql(connection, pairs_sql, site_ids, end, *, key_columns=1):
+    """The statement pieces of the four breakdowns of the people reached, from `pairs_sql` (a
+    SELECT of the distinct (person_id, participant_id) met): (CTEs, SELECT branches, params
+    of the CTEs). Each branch gives (-1 - position in PEOPLE_BREAKDOWNS, `key_columns` NULLs,
+    value, count, 0, 0, 0), the shape of a Pass's rows, so that one statement can hold both.
+
+    Sex and age come from the record met (a person recorded differently by two provinces
+    counts in each group); residence and category from each person's latest enrolment in
+    scope (greatest date, then id) — taken for every person enrolled in scope, then kept for
+    the people reached: with DISTINCT ON on PostgreSQL (a window elsewhere), the enrolments and
+    records are joined by hash once instead of looking each person reached up by index."""
     quote = connection.ops.quote_name
     participants = quote(Participant._meta.db_table)
     enrolments = quote(Enrolment._meta.db_table)
+    params = []
     if site_ids is None:
         at_site = ""
     elif site_ids:
-        at_site = f"AND e.site_id IN ({', '.join(['%s'] * len(site_ids))})"
+        at_site = f"WHERE e.site_id IN ({', '.join(['%s'] * len(site_ids))})"
         params += site_ids
     else:
-        at_site = "AND 1 = 0"
-    enrolled = (
-        f"FROM {enrolments} e JOIN {participants} p ON p.id = e.participant_id "  # noqa: S608
-        f"WHERE p.person_id IN (SELECT person_id FROM reached) {at_site}"
-    )
+        at_site = "WHERE 1 = 0"
+    enrolled = f"FROM {enrolments} e JOIN {participants} p ON p.id = e.participant_id {at_site}"  # noqa: S608
     if connection.vendor == "postgresql":
         latest = (
             "SELECT DISTINCT ON (p.person_id) p.person_id, p.category, p.residence "  # noqa: S608
@@ -622,21 +750,25 @@ def reached_breakdowns(*, start, end, province=None, model=None, site=None, peer
         f"WHEN birth_year > {year - 35} THEN '25-34' "
         f"WHEN birth_year > {year - 50} THEN '35-49' ELSE '50+' END"
     )
-    sql = (
-        f"WITH reached AS (SELECT r.person_id, p.sex, p.birth_year FROM ({reached_sql}) r "  # noqa: S608
-        f"JOIN {participants} p ON p.id = r.participant_id), latest AS ({latest}) "
-        "SELECT 'sex', sex, COUNT(DISTINCT person_id) FROM reached GROUP BY sex "
-        f"UNION ALL SELECT 'age_group', {age}, COUNT(DISTINCT person_id) FROM reached "
-        f"GROUP BY {age} "
-        "UNION ALL SELECT 'residence', residence, COUNT(*) FROM latest GROUP BY residence "
-        "UNION ALL SELECT 'category', category, COUNT(*) FROM latest GROUP BY category"
+    ctes = [
+        f"reached AS (SELECT r.person_id, p.sex, p.birth_year FROM ({pairs_sql}) r "  # noqa: S608
+        f"JOIN {participants} p ON p.id = r.participant_id)",
+        f"enrolled AS ({latest})",
+        "latest AS (SELECT person_id, category, residence FROM enrolled "
+        "WHERE person_id IN (SELECT person_id FROM reached))",
+    ]
+    counted = (  # (value, count, source) of each breakdown, in PEOPLE_BREAKDOWNS order
+        ("sex", "COUNT(DISTINCT person_id)", "reached"),
+        (age, "COUNT(DISTINCT person_id)", "reached"),
+        ("residence", "COUNT(*)", "latest"),
+        ("category", "COUNT(*)", "latest"),
     )
-    out = {by: {} for by in PEOPLE_BREAKDOWNS}
-    with report_cursor(reached.db) as cursor:
-        cursor.execute(sql, params)
-        for by, value, count in cursor.fetchall():
-            out[by][value] = count
-    return out
+    nulls = "NULL, " * key_columns
+    branches = [
+        f"SELECT {-1 - n}, {nulls}{value}, {count}, 0, 0, 0 FROM {source} GROUP BY {value}"  # noqa: S608
+        for n, (value, count, source) in enumerate(counted)
+    ]
+    return ctes, branches, params
 
 
 def breakdown_labels(by):

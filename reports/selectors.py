@@ -256,6 +256,12 @@ def breakdowns(
     found = reached_breakdowns(
         start=start, end=end, province=province, site=site, peer_group=peer_group
     )
+    return breakdown_rows(found)
+
+
+def breakdown_rows(found):
+    """{by: {value: count}} (reached_breakdowns, or a Pass's breakdowns) -> {by: {"rows": [(label,
+    count)], "total"}} in display order."""
     out = {}
     for by in ("sex", "age_group", "residence", "category"):
         counts = found[by]

@@ -242,3 +242,37 @@ def test_engine_runs_a_fixed_number_of_queries(small, django_assert_num_queries)
         compute_indicators(start=START, end=END)
     with django_assert_num_queries(queries):
         indicators_by("province", start=START, end=END)
+
+
+def test_a_pass_counts_every_table_and_the_breakdowns_in_one_people_statement(small):
+    # The page's tables and the four breakdowns from the same reduced contacts (GROUPING SETS
+    # on PostgreSQL, one branch per table elsewhere): the numbers of the separate functions.
+    from reports.indicators import Pass
+    from reports.selectors import PILOT_CONTROL
+
+    hanoi = Province.objects.get(unit_set="2025", code="01")
+    cantho = Province.objects.get(unit_set="2025", code="92")
+    figures = Pass(
+        start=START,
+        end=END,
+        wanted=[(None, None), ("province", None), ("model", None), PILOT_CONTROL],
+        breakdowns=True,
+    )
+    assert figures.breakdowns["sex"] == {"female": 2, "male": 1}
+    assert figures.breakdowns["age_group"] == {"<18": 1, "18-24": 1, "50+": 1}
+    assert figures.breakdowns["residence"] == {"temporary": 1, "none": 1, "permanent": 1}
+    assert figures.breakdowns["category"] == {"sex_worker": 2, "establishment_worker": 1}
+    assert figures.get()[None]["reached"] == 3
+    assert {key: row["reached"] for key, row in figures.get("province").items()} == {
+        hanoi.pk: 2,
+        cantho.pk: 2,
+    }
+    assert {key: row["reached"] for key, row in figures.get("model").items()} == {
+        "peer_groups": 2,
+        "worker_rights": 2,
+        "community": 0,  # its sites have other figures, nobody reached
+    }
+    assert figures.get()[None] == NATIONAL
+    hanoi_only = Pass(start=START, end=END, province="01", wanted=[(None, None)], breakdowns=True)
+    assert hanoi_only.breakdowns["sex"] == {"female": 1, "male": 1}
+    assert hanoi_only.get()[None]["reached"] == 2

@@ -268,7 +268,9 @@ def main():
         "pages": {
             label: {
                 "requests": len(times),
+                "p50_ms": round(statistics.median(times) * 1000, 1),
                 "p95_ms": round(percentile(times, 0.95) * 1000, 1),
+                "p99_ms": round(percentile(times, 0.99) * 1000, 1),
                 "errors": failed_by_page[label],
             }
             for label, times in sorted(by_page.items())
