@@ -259,7 +259,7 @@ def breakdowns(
     return breakdown_rows(found)
 
 
-def breakdown_rows(found):
+def breakdown_rows(found: dict[str, dict[str, int]]) -> dict[str, dict[str, Any]]:
     """{by: {value: count}} (reached_breakdowns, or a Pass's breakdowns) -> {by: {"rows": [(label,
     count)], "total"}} in display order."""
     out = {}
