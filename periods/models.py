@@ -4,8 +4,9 @@ model).
 
 A province submits a closed period, the ministry approves it or returns it with a comment; an
 approved period is locked (periods.lock.check_period_open) until the ministry reopens it with a
-reason. The steps themselves (which compute the figures a province stands behind) are in
-reports.cycle; everything that writes a dated record asks periods.lock.
+reason. The steps are periods.services (the only writer of these rows; reports.cycle computes
+the figures a province stands behind and calls them); everything that writes a dated record
+asks periods.lock.
 
 The tables keep the names they had when these models lived in `reports` (`db_table`): the move
 was a change of Django's state only (periods/migrations/0001, reports/migrations/0003)."""
@@ -72,7 +73,7 @@ class ReportingPeriod(models.Model):
 
 class Submission(VersionedModel):
     """One province's report of one period: submitted by its officer, approved or returned by
-    the ministry. Its status changes only through reports.cycle (one function per step, each
+    the ministry. Its status changes only through periods.services (one function per step, each
     recording a SubmissionEvent); `figures` are the indicators the province stood behind when
     it last submitted."""
 

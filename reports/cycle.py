@@ -1,13 +1,9 @@
-"""The reporting cycle's steps and what each role sees of it.
+"""The reporting cycle as reports sees it: the figures of each step and what each role sees.
 
-Steps (services, keyword-only; each locks the submission row, checks the status it starts
-from, records a SubmissionEvent and raises ValidationError with a Vietnamese message when the
-step is not possible, leaving everything as it was):
-
-    (not submitted) | returned | reopened --submit--> submitted      the province's officer
-    submitted --return (comment)--> returned                          the ministry
-    submitted --approve--> approved (the period is locked)            the ministry
-    approved --reopen (reason)--> reopened                            the ministry
+The steps (submit, return, approve, reopen) and their rules are periods.services, which alone
+writes Submission and SubmissionEvent rows. Here: submit and approve compute the figures the
+province stands behind with the indicator engine and call those services; the ministry's
+decisions by name (submission_decide) call periods.services directly.
 
 Reads (selectors): a province's periods and their status, a period's provinces, the review of a
 province's figures (live values, what changed since it last submitted, data-quality warnings)
@@ -18,8 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +22,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from participants.models import Contact
-from periods.models import ReportingPeriod, Submission, SubmissionEvent
+from periods import services
+from periods.models import ReportingPeriod, Submission
 from referrals.models import Referral
 from sites.models import Cost, Province, Site
 
@@ -36,7 +32,6 @@ from .labels import INDICATOR_LABELS
 from .models import Release
 
 Status = Submission.Status
-Action = SubmissionEvent.Action
 # Periods a province reports on (phases are published by the ministry from their years).
 SUBMITTED_KINDS = (ReportingPeriod.Kind.QUARTER, ReportingPeriod.Kind.YEAR)
 EXAMPLES = 10
@@ -89,134 +84,34 @@ def figure_changes(before, after):
 
 
 # --------------------------------------------------------------------------- steps
-
-
-def _locked_submission(submission):
-    return (
-        Submission.objects.select_for_update()
-        .select_related("period", "province")
-        .get(pk=submission.pk)
-    )
-
-
-def _record(submission, *, action, by, comment="", figures=None):
-    SubmissionEvent.objects.create(
-        submission=submission, action=action, by=by, comment=comment, figures=figures or {}
-    )
-
-
-def _wrong_status(submission, step):
-    return ValidationError(
-        _("Không thể %(step)s: báo cáo %(period)s của %(province)s đang ở trạng thái “%(status)s”.")
-        % {
-            "step": step,
-            "period": submission.period.label,
-            "province": submission.province.name,
-            "status": submission.get_status_display(),
-        },
-        code="invalid_transition",
-    )
-
-
-def _save(submission, *, status, comment, figures=None):
-    submission.status = status
-    submission.comment = comment
-    if figures is not None:
-        submission.figures = figures
-    submission.version += 1
-    submission.save()
+# The steps write through periods.services; what reports adds is the figures: those the province
+# stands behind when it submits, and what changed since then when the ministry approves.
 
 
 @transaction.atomic
 def submission_submit(*, period, province, by, comment=""):
     """The province's officer submits a closed period: its live figures are recorded as what
-    the province stands behind. Allowed first, after a return, or after a reopening."""
-    if not period.is_closed(today()):
-        raise ValidationError(
-            _("Kỳ %(period)s chưa kết thúc: chỉ trình được kỳ đã kết thúc (sau ngày %(end)s).")
-            % {"period": period.label, "end": period.end.strftime("%d/%m/%Y")},
-            code="open_period",
-        )
-    submission = (
-        Submission.objects.select_for_update()
-        .select_related("period", "province")
-        .filter(period=period, province=province)
-        .first()
-    )
-    if submission is None:
-        submission = Submission(period=period, province=province)
-    elif submission.status not in (Status.RETURNED, Status.REOPENED):
-        raise _wrong_status(submission, _("trình Bộ"))
+    the province stands behind (periods.services.submission_submit holds the rules)."""
+    services.check_period_closed(period)
     figures = province_figures(period=period, province=province)
-    try:
-        with transaction.atomic():
-            _save(submission, status=Status.SUBMITTED, comment=comment.strip(), figures=figures)
-    except IntegrityError as error:  # submitted at the same moment by another officer
-        raise ValidationError(
-            _("Kỳ này vừa được trình. Hãy tải lại trang."), code="duplicate"
-        ) from error
-    _record(submission, action=Action.SUBMIT, by=by, comment=comment.strip(), figures=figures)
-    return submission
+    return services.submission_submit(
+        period=period, province=province, by=by, figures=figures, comment=comment
+    )
 
 
-@transaction.atomic
-def submission_return(*, submission, by, comment):
-    """The ministry sends a submitted period back to the province, saying why."""
-    comment = (comment or "").strip()
-    if not comment:
-        raise ValidationError(
-            {"comment": _("Hãy ghi ý kiến: tỉnh cần biết vì sao báo cáo bị trả lại.")}
-        )
-    locked = _locked_submission(submission)
-    if locked.status != Status.SUBMITTED:
-        raise _wrong_status(locked, _("trả lại"))
-    _save(locked, status=Status.RETURNED, comment=comment)
-    _record(locked, action=Action.RETURN, by=by, comment=comment)
-    return locked
+def changed_labels(submission):
+    """The labels of the indicators whose live value differs from what the province
+    submitted, in CODES order."""
+    live = province_figures(period=submission.period, province=submission.province)
+    return [change.label for change in figure_changes(submission.figures, live)]
 
 
-@transaction.atomic
 def submission_approve(*, submission, by, comment=""):
-    """The ministry approves a submitted period: from now on the province's records dated in it
-    are locked (periods.lock). Refused when the province's figures changed after it
-    submitted them: what is approved is what the province stood behind."""
-    locked = _locked_submission(submission)
-    if locked.status != Status.SUBMITTED:
-        raise _wrong_status(locked, _("phê duyệt"))
-    live = province_figures(period=locked.period, province=locked.province)
-    changed = figure_changes(locked.figures, live)
-    if changed:
-        raise ValidationError(
-            _(
-                "Số liệu của %(province)s đã thay đổi sau khi tỉnh trình (%(count)s chỉ số, "
-                "ví dụ: %(first)s). Hãy trả lại để tỉnh rà soát và trình lại."
-            )
-            % {
-                "province": locked.province.name,
-                "count": len(changed),
-                "first": changed[0].label,
-            },
-            code="changed_since_submission",
-        )
-    comment = (comment or "").strip()
-    _save(locked, status=Status.APPROVED, comment=comment)
-    _record(locked, action=Action.APPROVE, by=by, comment=comment)
-    return locked
-
-
-@transaction.atomic
-def submission_reopen(*, submission, by, reason):
-    """The ministry unlocks an approved period of a province, recording why; the province
-    corrects its data and submits again."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"comment": _("Hãy ghi lý do mở lại kỳ báo cáo.")})
-    locked = _locked_submission(submission)
-    if locked.status != Status.APPROVED:
-        raise _wrong_status(locked, _("mở lại"))
-    _save(locked, status=Status.REOPENED, comment=reason)
-    _record(locked, action=Action.REOPEN, by=by, comment=reason)
-    return locked
+    """The ministry approves a submitted period; refused when the province's figures changed
+    after it submitted them (periods.services.submission_approve)."""
+    return services.submission_approve(
+        submission=submission, by=by, comment=comment, changed_since=changed_labels
+    )
 
 
 DECISIONS = ("approve", "return", "reopen")
@@ -227,9 +122,9 @@ def submission_decide(*, submission, action, by, comment):
     if action == "approve":
         return submission_approve(submission=submission, by=by, comment=comment)
     if action == "return":
-        return submission_return(submission=submission, by=by, comment=comment)
+        return services.submission_return(submission=submission, by=by, comment=comment)
     if action == "reopen":
-        return submission_reopen(submission=submission, by=by, reason=comment)
+        return services.submission_reopen(submission=submission, by=by, reason=comment)
     raise ValueError(f"unknown decision {action!r}")
 
 

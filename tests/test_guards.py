@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from participants import forms as participant_forms
+from periods import services as period_services
 from periods.models import ReportingPeriod
 from privacy.services import person_erase
 from referrals import forms as referral_forms
@@ -38,11 +39,15 @@ def bring_to(status, *, period, province, officer, ministry):
         return
     submission = cycle.submission_submit(period=period, province=province, by=officer)
     if status == "returned":
-        cycle.submission_return(submission=submission, by=ministry, comment="Thiếu chi phí.")
+        period_services.submission_return(
+            submission=submission, by=ministry, comment="Thiếu chi phí."
+        )
     elif status in ("approved", "reopened"):
         cycle.submission_approve(submission=submission, by=ministry)
         if status == "reopened":
-            cycle.submission_reopen(submission=submission, by=ministry, reason="Sửa số liệu.")
+            period_services.submission_reopen(
+                submission=submission, by=ministry, reason="Sửa số liệu."
+            )
 
 
 @pytest.mark.parametrize(

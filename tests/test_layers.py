@@ -175,3 +175,53 @@ def test_tooling_is_not_installed_in_production():
 def test_django_import_export_is_gone():
     assert "import_export" not in settings.INSTALLED_APPS
     assert "django-import-export" not in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+
+
+# The period state is written by periods.services alone; reports reads and computes, and writes
+# only its own releases. A write is one of these methods called on an expression that names a
+# submission (the models, their managers, a `submission` variable, its `events`).
+WRITES = {"save", "create", "update", "delete", "bulk_create", "bulk_update"}
+WRITES |= {"get_or_create", "update_or_create"}
+
+
+def _submission_writes(path):
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        receiver = ast.unparse(node.func.value)
+        names_a_submission = "submission" in receiver.lower() or receiver.endswith("events")
+        if node.func.attr in WRITES and names_a_submission:
+            found.append(f"{node.lineno}: {receiver}.{node.func.attr}(")
+    return found
+
+
+def test_reports_write_no_submission():
+    offenders = [
+        f"{path.relative_to(ROOT).as_posix()}:{line}"
+        for path in sorted((ROOT / "reports").rglob("*.py"))
+        if "migrations" not in path.parts
+        for line in _submission_writes(path)
+    ]
+    assert offenders == []
+
+
+def test_the_write_check_sees_a_submission_write(tmp_path):
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "def f(submission, release):\n"
+        "    release.save()\n"
+        "    Release.objects.create(period=None)\n"
+        "    submission.save()\n"
+        "    SubmissionEvent.objects.create(action='submit')\n"
+        "    Submission.objects.filter(pk=1).update(status='approved')\n"
+        "    submission.events.all().delete()\n",
+        encoding="utf-8",
+    )
+    assert _submission_writes(probe) == [
+        "4: submission.save(",
+        "5: SubmissionEvent.objects.create(",
+        "6: Submission.objects.filter(pk=1).update(",
+        "7: submission.events.all().delete(",
+    ]
+    assert _submission_writes(ROOT / "periods" / "services.py") != []

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from periods import calendar, lock
+from periods import services as period_services
 from periods.models import ReportingPeriod, Submission, SubmissionEvent
 from reports import cycle
 from sites.models import Cost, Training
@@ -183,12 +184,12 @@ def test_approval_is_refused_when_the_figures_changed_after_submission(
 def test_steps_from_the_wrong_status_are_refused(officer_hn, ministry, hanoi_data, q1, hanoi):
     submission = cycle.submission_submit(period=q1, province=hanoi, by=officer_hn)
     with pytest.raises(ValidationError, match="đang ở trạng thái"):
-        cycle.submission_reopen(submission=submission, by=ministry, reason="Sai.")
+        period_services.submission_reopen(submission=submission, by=ministry, reason="Sai.")
     cycle.submission_approve(submission=submission, by=ministry)
     with pytest.raises(ValidationError, match="đang ở trạng thái"):
         cycle.submission_approve(submission=submission, by=ministry)
     with pytest.raises(ValidationError, match="đang ở trạng thái"):
-        cycle.submission_return(submission=submission, by=ministry, comment="Sai.")
+        period_services.submission_return(submission=submission, by=ministry, comment="Sai.")
     with pytest.raises(ValidationError, match="đang ở trạng thái"):
         cycle.submission_submit(period=q1, province=hanoi, by=officer_hn)
     assert status() == Submission.Status.APPROVED

@@ -17,6 +17,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.models import ActivityEvent
+from periods import services as period_services
 from periods.models import ReportingPeriod
 from reports import cycle, releases
 from reports.indicators import CODES, PERCENTAGES, compute_indicators
@@ -277,7 +278,7 @@ def test_a_correction_is_a_new_version_with_its_differences(
     # Hà Nội finds five people it had not entered: the ministry reopens, the province adds them
     # and submits again, the ministry approves and publishes a correction.
     submission = hanoi.submissions.get()
-    cycle.submission_reopen(submission=submission, by=ministry, reason="Thiếu 5 người.")
+    period_services.submission_reopen(submission=submission, by=ministry, reason="Thiếu 5 người.")
     people(sites["01"], 5, day=D(2019, 3, 5))
     submission = cycle.submission_submit(period=published.period, province=hanoi, by=officer_hn)
     cycle.submission_approve(submission=submission, by=ministry)
