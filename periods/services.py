@@ -14,6 +14,7 @@ floor: `reports.cycle` computes them and hands them in (`figures` on submit, `ch
 approve). Nothing else writes Submission or SubmissionEvent rows."""
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -21,6 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Submission, SubmissionEvent
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 Status = Submission.Status
 Action = SubmissionEvent.Action
@@ -128,8 +132,12 @@ def submission_return(*, submission, by, comment):
 
 @transaction.atomic
 def submission_approve(
-    *, submission, by, changed_since: Callable[[Submission], list[str]], comment=""
-):
+    *,
+    submission: Submission,
+    by: "AbstractBaseUser",
+    changed_since: Callable[[Submission], list[str]],
+    comment: str = "",
+) -> Submission:
     """The ministry approves a submitted period: from now on the province's records dated in it
     are locked (periods.lock). `changed_since(locked submission)` gives the labels of the
     figures that differ from what the province submitted (computed by the caller, under the
