@@ -28,6 +28,16 @@ def record_lookup(*, user, by, found, purpose):
     )
 
 
+def record_lookups(*, user, form):
+    """Log the look-ups a bound form made while it validated (record_lookup each): the form's
+    own (`form.lookups`) and its fields' (`field.looked_up`). Forms only note a look-up; the
+    page or the phones' queue that validated the form logs it here, right after `is_valid()`."""
+    made = list(getattr(form, "lookups", []))
+    made += [field.looked_up for field in form.fields.values() if getattr(field, "looked_up", None)]
+    for lookup in made:
+        record_lookup(user=user, **lookup)
+
+
 def record_listing(*, user, listed, page):
     """Log a participant-level list page (participants, contacts, referrals, ...): which list
     and how many rows it showed, never the filters' values. Harvesting alerts add the rows up

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
+from accounts.activity import record_lookups
 from accounts.models import Role
 from participants.forms import ContactForm, EnrolForm, NewPersonForm, normalize_code
 from participants.services import contact_log, contact_log_new_person, participant_enrol
@@ -106,6 +107,7 @@ def _contact(*, user, data, found):
     answers with it, the person's enrolment: as the contact form and its next step online."""
     form = ContactForm(data, user=user, allow_new_person=True)
     form.is_valid()  # finds the participant, whatever else is wrong
+    record_lookups(user=user, form=form)
     if form.participant is not None:
         found["code"] = form.participant.code
     else:
@@ -173,6 +175,7 @@ def _enrolment(*, user, data, found):
 def _referral(*, user, data, found):
     form = ReferralForm(data, user=user)
     form.is_valid()  # finds the participant, whatever else is wrong
+    record_lookups(user=user, form=form)
     participant = form.cleaned_data.get("participant")
     if participant is not None:
         found["code"] = participant.code

@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
-from accounts.activity import record_lookup
 from accounts.forms import PeriodForm, VersionedModelForm, apply_errors
 from accounts.models import Role
 from periods.lock import check_change_open
@@ -386,6 +385,7 @@ class ContactForm(UICAnswersMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.logged_digest = logged_digest
+        self.lookups = []
         self.kept = kept
         self.allow_new_person = allow_new_person
         self.add_uic_fields()
@@ -448,12 +448,14 @@ class ContactForm(UICAnswersMixin, forms.Form):
             and self.uic_digest == self.logged_digest
         )
         if (field == "participant_code" or self.uic_digest) and not logged:
-            # Every look-up, found or not, goes to the activity log (harvesting alerts).
-            record_lookup(
-                user=self.user,
-                by="code" if field else "uic",
-                found=participant is not None,
-                purpose="contact",
+            # Every look-up, found or not, goes to the activity log (harvesting alerts): noted
+            # here, logged by the caller (accounts.activity.record_lookups).
+            self.lookups.append(
+                {
+                    "by": "code" if field else "uic",
+                    "found": participant is not None,
+                    "purpose": "contact",
+                }
             )
         if participant is None and field is None and self.answers and self.allow_new_person:
             self.new_person = True
@@ -606,9 +608,9 @@ class RightsAssessmentForm(VersionedModelForm):
     def clean_participant_code(self):
         code = normalize_code(self.cleaned_data["participant_code"])
         participant = Participant.objects.visible_to(self.user).filter(code=code).first()
-        record_lookup(
-            user=self.user, by="code", found=participant is not None, purpose="rights_assessment"
-        )
+        self.lookups = [
+            {"by": "code", "found": participant is not None, "purpose": "rights_assessment"}
+        ]
         if participant is None:
             raise ValidationError(
                 _("Không tìm thấy người tham gia này trong danh sách của bạn."),

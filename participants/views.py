@@ -12,7 +12,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_POST
 
 from accounts.access import CASE_ROLES, EDITORS, allow
-from accounts.activity import record_activity, record_listing
+from accounts.activity import record_activity, record_listing, record_lookups
 from accounts.forms import apply_errors
 from accounts.models import ActivityEvent, Role
 from accounts.pagination import page_of, sort_by
@@ -350,18 +350,18 @@ def contact_new(request):
             allow_new_person=True,
             logged_digest=request.session.pop(LOOKED_UP, None),
         )
-        if form.is_valid():
+        valid = form.is_valid()
+        record_lookups(user=user, form=form)
+        if valid:
             data = form.cleaned_data
             request.session.pop(KEPT_ANSWERS, None)
             if form.new_person:
-                pending = form.pending_contact()
-                request.session[PENDING_CONTACT] = pending
+                request.session[PENDING_CONTACT] = pending = form.pending_contact()
                 asked = request.POST.get("new_person") == "1"
                 if not (asked and (request.POST.get("consent") or request.POST.get("residence"))):
                     return redirect("participants:contact_enrol")
-                # The enrolment questions were answered on this page (`contact_lookup` told the
-                # page nobody has these answers): enrol and log at once, or show the new-person
-                # step with its errors beside the fields.
+                # Enrolment answered on this page (`contact_lookup` found nobody): enrol and log
+                # at once, or show the new-person step with its errors beside the fields.
                 return _enrol_new_person(request, pending)
             try:
                 contact = services.contact_log(
@@ -434,6 +434,7 @@ def contact_lookup(request):
     only `new`: true or false; the look-up is logged as the form's own."""
     form = ContactForm(request.POST, user=request.user, allow_new_person=True)
     form.is_valid()
+    record_lookups(user=request.user, form=form)
     if form.new_person:
         request.session[LOOKED_UP] = form.uic_digest
     else:
@@ -612,7 +613,9 @@ def _assessment_form(request, *, form_class, instance, title, back):
     if instance.pk is None and request.GET.get("participant"):
         initial["participant_code"] = request.GET["participant"][:12]
     form = form_class(request.POST or None, instance=instance, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    valid = request.method == "POST" and form.is_valid()
+    record_lookups(user=request.user, form=form)
+    if valid:
         form.save()
         messages.success(request, _("Đã lưu đánh giá."))
         return redirect(back)

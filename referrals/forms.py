@@ -4,7 +4,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.activity import record_lookup
 from accounts.forms import PeriodForm, VersionedModelForm, apply_errors
 from accounts.models import Role
 from participants.forms import normalize_code, scoped_sites
@@ -44,9 +43,11 @@ class ParticipantCodeField(forms.CharField):
     def __init__(self, *, queryset, **kwargs):
         self.queryset = queryset
         # Who looks up, and on which form: every look-up goes to the activity log (harvesting
-        # alerts, privacy.harvest). Set by the form (`watch`).
+        # alerts, privacy.harvest). Set by the form (`watch`); the look-up made is noted in
+        # `looked_up` and logged by the caller (accounts.activity.record_lookups).
         self.user = None
         self.purpose = ""
+        self.looked_up = None
         kwargs.setdefault("label", _("Mã người tham gia"))
         kwargs.setdefault("max_length", 12)
         kwargs.setdefault("help_text", _("Mã hiển thị, ví dụ P-7K3M9QX."))
@@ -66,9 +67,11 @@ class ParticipantCodeField(forms.CharField):
             return None
         participant = self.queryset.filter(code=code).first()
         if self.user is not None:
-            record_lookup(
-                user=self.user, by="code", found=participant is not None, purpose=self.purpose
-            )
+            self.looked_up = {
+                "by": "code",
+                "found": participant is not None,
+                "purpose": self.purpose,
+            }
         if participant is None:
             raise ValidationError(PARTICIPANT_NOT_FOUND, code="not_found")
         return participant

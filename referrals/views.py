@@ -20,7 +20,7 @@ from accounts.access import (
     REFERRAL_STATUS_ROLES,
     allow,
 )
-from accounts.activity import record_listing
+from accounts.activity import record_listing, record_lookups
 from accounts.forms import apply_errors
 from accounts.history import history_for
 from accounts.models import Role
@@ -262,7 +262,9 @@ def referral_new(request):
     if request.GET.get("service") in Service.values:
         initial["service"] = request.GET["service"]
     form = ReferralForm(request.POST or None, initial=initial, user=user)
-    if request.method == "POST" and form.is_valid():
+    valid = request.method == "POST" and form.is_valid()
+    record_lookups(user=user, form=form)
+    if valid:
         data = form.cleaned_data
         try:
             referral = referral_create(
@@ -560,7 +562,9 @@ def support_new(request):
                 "site": referral.site_id,
             }
     form = SupportForm(request.POST or None, initial=initial, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    valid = request.method == "POST" and form.is_valid()
+    record_lookups(user=request.user, form=form)
+    if valid:
         form.save()
         messages.success(request, _("Đã ghi nhận hỗ trợ."))
         return redirect(reverse("referrals:support_list"))
@@ -575,7 +579,9 @@ def support_edit(request, pk):
     form = SupportForm(request.POST or None, instance=support, user=request.user)
     if request.method == "POST":
         with transaction.atomic():
-            if form.is_valid():
+            valid = form.is_valid()
+            record_lookups(user=request.user, form=form)
+            if valid:
                 form.save()
                 messages.success(request, _("Đã lưu khoản hỗ trợ."))
                 return redirect(reverse("referrals:support_list"))

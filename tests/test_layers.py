@@ -6,6 +6,7 @@ and inside functions too (an import written inside a function to dodge a loop st
 
 import ast
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -225,3 +226,18 @@ def test_the_write_check_sees_a_submission_write(tmp_path):
         "7: submission.events.all().delete(",
     ]
     assert _submission_writes(ROOT / "periods" / "services.py") != []
+
+
+def _forms_writing_the_log():
+    return [
+        path.relative_to(ROOT).as_posix()
+        for app in APPS
+        for path in sorted((ROOT / app).rglob("*forms.py"))
+        if re.search(r"record_(lookup|activity)\(|ActivityEvent", path.read_text("utf-8"))
+    ]
+
+
+def test_forms_note_look_ups_and_their_callers_log_them():
+    # A form does not write, not even the activity log: it notes the look-up it made
+    # (`lookups`, `looked_up`) and the page or the phones' queue logs it (record_lookups).
+    assert _forms_writing_the_log() == []
