@@ -11,9 +11,11 @@ id the phone made for it (a Submission), and a resend of that id gets the first 
 """
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -28,7 +30,12 @@ from referrals.forms import ReferralForm
 from referrals.services import referral_create
 
 from .models import Submission
-from .sealing import unseal
+from .sealing import SealedItem, unseal
+
+if TYPE_CHECKING:
+    from django.http import QueryDict
+
+    from accounts.models import User
 
 Kind = Submission.Kind
 Status = Submission.Status
@@ -60,10 +67,10 @@ class Outcome:
     retry: bool = False
 
     @classmethod
-    def of(cls, submission, person=""):
+    def of(cls, submission: Submission, person: str = "") -> "Outcome":
         return cls(submission.client_id, submission.status, list(submission.errors), person)
 
-    def as_json(self):
+    def as_json(self) -> dict[str, Any]:
         return {
             "id": str(self.client_id),
             "status": self.status,
@@ -73,7 +80,7 @@ class Outcome:
         }
 
 
-def _valid(form):
+def _valid(form: forms.Form) -> dict[str, Any]:
     """The form's cleaned data, or a ValidationError holding its messages (with their codes),
     each field's prefixed with the field's label (the forms never repeat a typed answer in a
     message)."""
@@ -92,7 +99,7 @@ def _valid(form):
     return form.cleaned_data
 
 
-def _codes(error):
+def _codes(error: ValidationError) -> set[str | None]:
     parts = (
         [part for parts in error.error_dict.values() for part in parts]
         if hasattr(error, "error_dict")
@@ -102,7 +109,7 @@ def _codes(error):
 
 
 @sensitive_variables()
-def _contact(*, user, data, found):
+def _contact(*, user: "User", data: "QueryDict", found: dict[str, Any]) -> int:
     """A contact, and, when the answers find nobody and the phone sent the new-person step's
     answers with it, the person's enrolment: as the contact form and its next step online."""
     form = ContactForm(data, user=user, allow_new_person=True)
@@ -128,7 +135,9 @@ def _contact(*, user, data, found):
 
 
 @sensitive_variables()
-def _new_person_contact(*, user, data, form, found):
+def _new_person_contact(
+    *, user: "User", data: "QueryDict", form: ContactForm, found: dict[str, Any]
+) -> int:
     if not data.get("consent"):
         raise ValidationError(NEW_PERSON_MISSING, code="not_found")
     pending = form.pending_contact()
@@ -153,7 +162,7 @@ def _new_person_contact(*, user, data, form, found):
 
 
 @sensitive_variables()
-def _enrolment(*, user, data, found):
+def _enrolment(*, user: "User", data: "QueryDict", found: dict[str, Any]) -> int:
     form = EnrolForm(data, user=user)
     cleaned = _valid(form)
     participant, _created = participant_enrol(
@@ -172,7 +181,7 @@ def _enrolment(*, user, data, found):
     return participant.pk
 
 
-def _referral(*, user, data, found):
+def _referral(*, user: "User", data: "QueryDict", found: dict[str, Any]) -> int:
     form = ReferralForm(data, user=user)
     form.is_valid()  # finds the participant, whatever else is wrong
     record_lookups(user=user, form=form)
@@ -183,7 +192,8 @@ def _referral(*, user, data, found):
         found["person"] = normalize_code(data.get("participant"))
     cleaned = _valid(form)
     referral = referral_create(
-        participant=participant,
+        # The form is valid here, so its required participant is set.
+        participant=participant,  # type: ignore[arg-type]
         date=cleaned["date"],
         site=form.referral_site,
         service=cleaned["service"],
@@ -195,11 +205,15 @@ def _referral(*, user, data, found):
     return referral.pk
 
 
-RECORDERS = {Kind.CONTACT: _contact, Kind.ENROLMENT: _enrolment, Kind.REFERRAL: _referral}
+RECORDERS: dict[str, Callable[..., int]] = {
+    Kind.CONTACT: _contact,
+    Kind.ENROLMENT: _enrolment,
+    Kind.REFERRAL: _referral,
+}
 
 
 @sensitive_variables()
-def _record(*, user, item):
+def _record(*, user: "User", item: SealedItem) -> tuple[str, int | None, str, list[str], str, bool]:
     """(status, object_id, code, errors, person, retry) of one item, its record written when
     accepted. The participant's display code is kept when the item names someone the user may
     see; `person` (that code, or the code typed or made by the answers) goes back to the phone
@@ -217,7 +231,7 @@ def _record(*, user, item):
 
 
 @transaction.atomic
-def submission_receive(*, user, item):
+def submission_receive(*, user: "User", item: SealedItem) -> Outcome:
     """Record one sealed item from `user`'s phone, once. Returns its Outcome.
 
     An id seen before answers with its first result when that result was a record (never a
@@ -253,7 +267,7 @@ def submission_receive(*, user, item):
     return Outcome.of(seen)
 
 
-def submission_resolve(*, submission):
+def submission_resolve(*, submission: Submission) -> Submission:
     """The leader has dealt with a refused item (recorded it again, or nothing was needed)."""
     if submission.status != Status.REFUSED:
         raise ValidationError(

@@ -3,6 +3,8 @@ and applies `filters`, the cleaned_data of the matching FilterForm (it may be {}
 export reuses them. Query counts do not grow with the number of rows."""
 
 import ast
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
     Exists,
@@ -11,21 +13,28 @@ from django.db.models import (
     IntegerField,
     Max,
     Min,
+    Model,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
 )
 from django.utils.translation import gettext as _
 
-from accounts.listing import dated, narrowed
+from accounts.listing import Filters, dated, narrowed
 from programs.services_catalog import SERVICE_BITS, Service, mask_to_services
 from referrals.models import Referral
 
 from .display_codes import normalize_code
 from .models import Contact, Enrolment, EstablishmentAssessment, Participant, RightsAssessment
 
+if TYPE_CHECKING:
+    from auditlog.models import LogEntry
 
-def _period(filters, field):
+    from accounts.models import User
+
+
+def _period(filters: Filters, field: str) -> Q:
     q = Q()
     if filters.get("start"):
         q &= Q(**{f"{field}__gte": filters["start"]})
@@ -34,18 +43,18 @@ def _period(filters, field):
     return q
 
 
-def with_need(queryset, need):
+def with_need(queryset: QuerySet[Contact], need: str) -> QuerySet[Contact]:
     """Contacts whose needs hold `need` (a bit test on the mask, done here rather than with the
     `needs__has` lookup so the value is not prepared as a list of codes)."""
     bit = ExpressionWrapper(F("needs").bitand(SERVICE_BITS[need]), output_field=IntegerField())
     return queryset.alias(need_bit=bit).filter(need_bit__gt=0)
 
 
-def _code(filters):
+def _code(filters: Filters) -> str:
     return normalize_code(filters.get("q"))
 
 
-def participant_list(*, user, filters):
+def participant_list(*, user: "User", filters: Filters | None) -> QuerySet[Participant]:
     """Participants in the user's scope, withdrawn ones left out unless `include_withdrawn`.
     Filters: site, start/end
     (enrolled or contacted in the period), category, residence, need (a contact recorded it),
@@ -104,7 +113,7 @@ def participant_list(*, user, filters):
     ).order_by("code")
 
 
-def contact_list(*, user, filters):
+def contact_list(*, user: "User", filters: Filters | None) -> QuerySet[Contact]:
     """Contacts in the user's scope. Filters: site, start/end, kind, need, peer_group, q."""
     filters = filters or {}
     qs = dated(Contact.objects.visible_to(user), filters)
@@ -118,7 +127,7 @@ def contact_list(*, user, filters):
     return qs.select_related("participant", "site", "peer_group").order_by("-date", "-id")
 
 
-def rights_assessment_list(*, user, filters):
+def rights_assessment_list(*, user: "User", filters: Filters | None) -> QuerySet[RightsAssessment]:
     """Worker rights assessments in scope. Filters: site, establishment, start/end, q,
     rights_ensured ("yes"/"no": all six core rights)."""
     filters = filters or {}
@@ -137,7 +146,9 @@ def rights_assessment_list(*, user, filters):
     )
 
 
-def establishment_assessment_list(*, user, filters):
+def establishment_assessment_list(
+    *, user: "User", filters: Filters | None
+) -> QuerySet[EstablishmentAssessment]:
     """Establishment assessments in scope. Filters: site, establishment, start/end, compliant."""
     filters = filters or {}
     qs = dated(EstablishmentAssessment.objects.visible_to(user), filters)
@@ -153,7 +164,7 @@ def establishment_assessment_list(*, user, filters):
 TIMELINE_LIMIT = 200
 
 
-def participant_timeline(*, user, participant):
+def participant_timeline(*, user: "User", participant: Participant) -> list[dict[str, Any]]:
     """The participant's events the user may see, newest first: enrolments, contacts, rights
     assessments and referrals, each through its model's scoping."""
     events = []
@@ -186,7 +197,7 @@ def participant_timeline(*, user, participant):
     return events
 
 
-def _record_phrase(obj):
+def _record_phrase(obj: Model) -> str:
     """How a sentence names an audited record of a participant's page."""
     if isinstance(obj, Participant):
         return _("hồ sơ người tham gia")
@@ -203,7 +214,7 @@ def _record_phrase(obj):
     return str(obj._meta.verbose_name)
 
 
-def _needs_text(value):
+def _needs_text(value: Any) -> str:
     """A ServiceSetField's audited value ("['loan', 'legal_aid']" or a bit mask) as labels."""
     try:
         parsed = ast.literal_eval(str(value)) if value not in (None, "None", "") else []
@@ -214,7 +225,12 @@ def _needs_text(value):
     return ", ".join(str(labels.get(code, code)) for code in codes) or "—"
 
 
-def participant_story(*, participant, timeline, entries):
+def participant_story(
+    *,
+    participant: Participant,
+    timeline: list[dict[str, Any]],
+    entries: Iterable["LogEntry"],
+) -> list[dict[str, Any]]:
     """The audit history of a participant's page told in sentences, in the user's language:
     who did what to which record, and for a change each field's old and new value by its
     label. `entries`: participant_history's log entries (newest first)."""
@@ -260,7 +276,9 @@ def participant_story(*, participant, timeline, entries):
     return story
 
 
-def participant_history(*, user, participant, timeline):
+def participant_history(
+    *, user: "User", participant: Participant, timeline: list[dict[str, Any]]
+) -> QuerySet["LogEntry"]:
     """Audit-log entries of the participant and of the timeline's records (who, when, what
     changed), newest first."""
     from auditlog.models import LogEntry

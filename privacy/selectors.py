@@ -5,9 +5,10 @@ grow with the number of records or events."""
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from participants.models import Contact, Enrolment, Participant, Person, RightsAssessment
@@ -15,6 +16,11 @@ from programs.services_catalog import Service
 from referrals.models import Referral, ReferralEvent, Support
 
 from .models import ERASED_PREFIX, ErasureRun, HarvestAlert
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from accounts.models import User
 
 # The dates that keep a person's records: (model, path to the person, date field).
 ACTIVITY_DATES = (
@@ -30,7 +36,7 @@ ACTIVITY_DATES = (
 )
 
 
-def shift_years(day, years):
+def shift_years(day: datetime.date, years: int) -> datetime.date:
     """`day` moved by whole `years` (29 February becomes 28 February in a common year)."""
     try:
         return day.replace(year=day.year + years)
@@ -38,7 +44,7 @@ def shift_years(day, years):
         return day.replace(year=day.year + years, day=28)
 
 
-def expired_people(*, today):
+def expired_people(*, today: datetime.date) -> QuerySet[Person]:
     """People (not yet erased) none of whose records has any date — consent, withdrawal,
     enrolment, contact, assessment, referral, referral step, support — on or after the cutoff:
     their last event or their withdrawal is more than PARTICIPANT_RETENTION_YEARS old. One
@@ -52,7 +58,7 @@ def expired_people(*, today):
     return people.order_by("pk")
 
 
-def records_of(*, user, digest):
+def records_of(*, user: "User", digest: str) -> list[Participant]:
     """The participant records of the person whose UIC hashes to `digest`, among those `user`
     may see (an officer: their province's, if any), province first. One query."""
     return list(
@@ -73,7 +79,7 @@ class Holdings:
     last_activity: object
 
 
-def person_holdings(*, person):
+def person_holdings(*, person: Person) -> Holdings:
     """Counts of what the system holds about `person`, nationally (the administrator's erasure
     confirmation). Seven queries."""
     records = Participant.objects.filter(person=person)
@@ -110,7 +116,7 @@ class RecordSummary:
     kept_until: object = None
 
 
-def access_summary(*, user, records):
+def access_summary(*, user: "User", records: list[Participant]) -> list[RecordSummary]:
     """For each of `records` (records_of), what the system holds, read through each model's
     `visible_to(user)`: enrolments, contacts grouped by site (how many, first and last day), the
     needs recorded, referrals, support given, rights assessments. Seven queries, whatever the
@@ -173,7 +179,7 @@ def access_summary(*, user, records):
     return list(summaries.values())
 
 
-def alert_list():
+def alert_list() -> QuerySet[HarvestAlert]:
     """Harvesting alerts, the ones not yet reviewed first, newest first."""
     return (
         HarvestAlert.objects.select_related("user", "reviewed_by")
@@ -182,11 +188,11 @@ def alert_list():
     )
 
 
-def open_alert_count():
+def open_alert_count() -> int:
     return HarvestAlert.objects.filter(reviewed_at__isnull=True).count()
 
 
-def erasure_list():
+def erasure_list() -> QuerySet[ErasureRun]:
     return ErasureRun.objects.select_related("by").order_by("-at", "-id")
 
 
@@ -208,12 +214,12 @@ COUNT_LABELS = {
 }
 
 
-def erasure_lines(run):
+def erasure_lines(run: ErasureRun) -> list[tuple["StrOrPromise", int]]:
     """[(label, count)] of an erasure, in COUNT_LABELS order."""
     return [(label, run.counts.get(key, 0)) for key, label in COUNT_LABELS.items()]
 
 
-def answers_predate_erasure(pending):
+def answers_predate_erasure(pending: Any) -> bool:
     """Whether UIC answers kept in a session (`pending`, with "at": when they were typed, epoch
     seconds) are older than the last erasure of anyone. Erasure removes the entries that hold
     an erased person's hash (privacy.services); this also refuses one a request in flight

@@ -28,6 +28,10 @@ of every period stays exactly as it was; published releases are stored tables an
 Everything is written with queryset updates: no history entry is made for the changes.
 """
 
+import datetime
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -38,7 +42,9 @@ from django.db.models import (
     DateTimeField,
     F,
     Min,
+    Model,
     OuterRef,
+    QuerySet,
     Subquery,
     Value,
 )
@@ -59,6 +65,9 @@ from referrals.models import Referral, ReferralEvent, Support
 
 from .models import ERASED_PREFIX, ErasedRecord, ErasureRun, HarvestAlert
 from .selectors import COUNT_LABELS, expired_people
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 BATCH = 500
 BLANK = "—"
@@ -82,11 +91,11 @@ HANDLED = (
 )
 
 
-def today():
+def today() -> datetime.date:
     return timezone.localdate()
 
 
-def _blank_history(model, ids):
+def _blank_history(model: type[Model], ids: list[int] | QuerySet[Any, Any]) -> int:
     """Blank the audit history of `model`'s rows `ids` (a queryset of ids): who did what kind of
     change when stays, what the rows were and what changed goes."""
     return LogEntry.objects.filter(
@@ -102,7 +111,7 @@ def _blank_history(model, ids):
     )
 
 
-def _forget_in_sessions(digests):
+def _forget_in_sessions(digests: set[str]) -> int:
     """Remove every session entry that holds one of `digests` (a dict with the "digest" key:
     participants.views' pending enrolment, pending contact and kept answers). Expired sessions
     are deleted (what `clearsessions` does). Returns how many entries went."""
@@ -134,13 +143,13 @@ def _forget_in_sessions(digests):
     return removed
 
 
-def _forget_previews():
+def _forget_previews() -> int:
     from exchange import uploads
 
     return uploads.purge_all()
 
 
-def _erase_batch(person_ids, counts):
+def _erase_batch(person_ids: list[int], counts: dict[str, int]) -> None:
     digests = set(Person.objects.filter(pk__in=person_ids).values_list("uic_hash", flat=True))
     counts["session_entries"] += _forget_in_sessions(digests)
     records = list(
@@ -211,7 +220,7 @@ def _erase_batch(person_ids, counts):
     counts["offline_submissions"] += submissions.update(code="")
 
 
-def _erase(person_ids, *, kind, by):
+def _erase(person_ids: Iterable[int], *, kind: str, by: "User | None") -> ErasureRun:
     counts = dict.fromkeys(COUNT_LABELS, 0)
     person_ids = sorted(set(person_ids))
     for start in range(0, len(person_ids), BATCH):
@@ -222,7 +231,7 @@ def _erase(person_ids, *, kind, by):
 
 
 @transaction.atomic
-def person_erase(*, person, by):
+def person_erase(*, person: Person, by: "User | None") -> ErasureRun:
     """Erase one person at their request (an administrator found them by their UIC answers):
     every province's record of them. Returns the ErasureRun, whose certificate the person
     receives."""
@@ -233,7 +242,7 @@ def person_erase(*, person, by):
 
 
 @transaction.atomic
-def erase_expired(*, today):
+def erase_expired(*, today: datetime.date) -> ErasureRun:
     """Erase everyone whose retention has run out on `today` (privacy.selectors.expired_people),
     all or none, and record the run. Returns the ErasureRun, also when nobody had expired: the
     register then shows that the schedule runs."""
@@ -242,7 +251,7 @@ def erase_expired(*, today):
 
 
 @transaction.atomic
-def alerts_review(*, alerts, by, note=""):
+def alerts_review(*, alerts: Iterable[HarvestAlert], by: "User", note: str = "") -> int:
     """Mark harvesting alerts as reviewed by `by`, with what was found. Returns how many."""
     if not alerts:
         raise ValidationError({"alerts": _("Hãy chọn ít nhất một cảnh báo.")})

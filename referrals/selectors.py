@@ -3,6 +3,7 @@
 a filter form's cleaned_data (may be empty)."""
 
 import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import (
@@ -12,6 +13,7 @@ from django.db.models import (
     F,
     IntegerField,
     Q,
+    QuerySet,
     Sum,
     Value,
     When,
@@ -19,23 +21,28 @@ from django.db.models import (
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from accounts.listing import dated, narrowed
+from accounts.listing import Filters, dated, narrowed
 from accounts.models import Role
 from programs.services_catalog import SERVICE_BITS
 from sites.models import Site
 
-from .models import Provider, Referral, Support
+from .models import Provider, Referral, ReferralEvent, Support
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 REFERRAL_RELATED = ("participant", "site", "provider", "peer_group")
 
 
-def overdue_cutoff(today=None):
+def overdue_cutoff(today: datetime.date | None = None) -> datetime.date:
     """Open referrals dated before this day are overdue (settings.REFERRAL_OVERDUE_DAYS)."""
     today = today or timezone.localdate()
     return today - datetime.timedelta(days=settings.REFERRAL_OVERDUE_DAYS)
 
 
-def _with_overdue(queryset):
+def _with_overdue(queryset: QuerySet[Referral]) -> QuerySet[Referral]:
     return queryset.annotate(
         overdue=Case(
             When(
@@ -48,7 +55,7 @@ def _with_overdue(queryset):
     )
 
 
-def offering(queryset, service):
+def offering(queryset: QuerySet[Provider], service: str) -> QuerySet[Provider]:
     """Providers whose services include `service`: a bit test on the mask (the `services__has`
     lookup prepares its value as a list of codes and fails on a single code)."""
     bit = ExpressionWrapper(
@@ -57,17 +64,20 @@ def offering(queryset, service):
     return queryset.alias(service_bit=bit).filter(service_bit__gt=0)
 
 
-def user_province_id(user):
+def user_province_id(user: "User") -> int | None:
     """The (2025) province a user works in: an officer's own, a peer leader's group's site's;
     None for the others."""
     if user.role == Role.OFFICER:
         return user.province_id
     if user.role == Role.PEER_LEADER and user.peer_group_id:
-        return user.peer_group.site.province.current_id
+        # peer_group_id is set, so peer_group is not None.
+        return user.peer_group.site.province.current_id  # type: ignore[union-attr]
     return None
 
 
-def providers_for_referral(*, user, service=None, province_id=None):
+def providers_for_referral(
+    *, user: "User", service: str | None = None, province_id: int | None = None
+) -> QuerySet[Provider]:
     """Active providers a user may refer to, those of `province_id` (the user's province by
     default) first, then by name; only those giving `service` when it is given."""
     queryset = Provider.objects.visible_to(user).filter(is_active=True).select_related("province")
@@ -84,7 +94,7 @@ def providers_for_referral(*, user, service=None, province_id=None):
     return queryset
 
 
-def provider_list(*, user, filters=None):
+def provider_list(*, user: "User", filters: Filters | None = None) -> QuerySet[Provider]:
     filters = filters or {}
     queryset = Provider.objects.visible_to(user).select_related("province")
     if filters.get("q"):
@@ -104,7 +114,7 @@ def provider_list(*, user, filters=None):
     return queryset.order_by("-is_active", "name", "pk")
 
 
-def referral_filter_sites(*, user):
+def referral_filter_sites(*, user: "User | AnonymousUser | None") -> QuerySet[Site]:
     """The sites a referral list may be filtered by: those the user may see; a provider's staff,
     who see no site, get the sites of the referrals sent to their organisation."""
     if user is not None and user.is_authenticated and user.role == Role.PROVIDER:
@@ -113,17 +123,18 @@ def referral_filter_sites(*, user):
     return Site.objects.visible_to(user).order_by("code")
 
 
-def referral_list(*, user, filters=None):
+def referral_list(*, user: "User", filters: Filters | None = None) -> QuerySet[Referral]:
     filters = filters or {}
     queryset = _with_overdue(Referral.objects.visible_to(user).select_related(*REFERRAL_RELATED))
     queryset = narrowed(queryset, filters, status="status", service="service", site="site")
     queryset = dated(queryset, filters)
     if filters.get("overdue"):
-        queryset = queryset.filter(overdue=True)
+        # `overdue` is the annotation added by _with_overdue (unknown to the stubs).
+        queryset = queryset.filter(overdue=True)  # type: ignore[misc]
     return queryset.order_by("-date", "-pk")
 
 
-def referral_followup(*, user, filters=None):
+def referral_followup(*, user: "User", filters: Filters | None = None) -> QuerySet[Referral]:
     """Open referrals in scope: overdue first, then the oldest first. Among open referrals the
     overdue ones are exactly those dated before the cutoff, so ordering by date alone gives the
     same order and lets the database walk the partial index of open referrals by date.
@@ -143,7 +154,7 @@ def referral_followup(*, user, filters=None):
     return _with_overdue(queryset).order_by("date", "pk")
 
 
-def days_overdue(referral, today=None):
+def days_overdue(referral: Referral, today: datetime.date | None = None) -> int:
     """How many days an open referral is past its follow-up deadline (0 when it is not)."""
     if not referral.is_open:
         return 0
@@ -151,17 +162,17 @@ def days_overdue(referral, today=None):
     return max(late, 0)
 
 
-def referral_get(*, user, pk):
+def referral_get(*, user: "User", pk: Any) -> Referral:
     """One referral in the user's scope, or 404."""
     queryset = _with_overdue(Referral.objects.visible_to(user).select_related(*REFERRAL_RELATED))
     return get_object_or_404(queryset, pk=pk)
 
 
-def referral_history(*, referral):
+def referral_history(*, referral: Referral) -> QuerySet[ReferralEvent]:
     return referral.events.select_related("by").order_by("at", "pk")
 
 
-def support_list(*, user, filters=None):
+def support_list(*, user: "User", filters: Filters | None = None) -> QuerySet[Support]:
     filters = filters or {}
     queryset = Support.objects.visible_to(user).select_related("participant", "site", "referral")
     queryset = narrowed(queryset, filters, kind="kind", site="site")
@@ -169,5 +180,5 @@ def support_list(*, user, filters=None):
     return queryset.order_by("-date", "-pk")
 
 
-def support_total(queryset):
+def support_total(queryset: QuerySet[Support]) -> int:
     return queryset.aggregate(total=Sum("amount_vnd"))["total"] or 0

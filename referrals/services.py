@@ -12,7 +12,9 @@ transition, leaving the status as it was:
     completed, declined and lost are final.
 """
 
+import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -25,7 +27,14 @@ from participants.services import check_event, check_peer_group
 from periods.lock import check_change_open, check_period_open
 from sites.services import check_bounds
 
-from .models import MAX_SUPPORT_VND, TOO_MUCH_SUPPORT, Referral, ReferralEvent
+from .models import MAX_SUPPORT_VND, TOO_MUCH_SUPPORT, Provider, Referral, ReferralEvent, Support
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from accounts.models import User
+    from participants.models import Participant
+    from sites.models import PeerGroup, Site
 
 Status = Referral.Status
 NO_CONSENT_TO_SHARE = _(
@@ -61,7 +70,7 @@ TRANSITIONS = {
 }
 # Where a status may lead, in one step or several (an imported file may skip steps): never
 # back, and completed, declined and lost are final.
-REACHABLE = {
+REACHABLE: dict[str, frozenset[str]] = {
     Status.REFERRED: frozenset({Status.RECEIVED, Status.COMPLETED, Status.DECLINED, Status.LOST}),
     Status.RECEIVED: frozenset({Status.COMPLETED, Status.DECLINED, Status.LOST}),
     Status.COMPLETED: frozenset(),
@@ -70,7 +79,7 @@ REACHABLE = {
 }
 
 
-def transition_refused(current, target):
+def transition_refused(current: str, target: str) -> ReferralTransitionError:
     return ReferralTransitionError(
         _(
             "Không thể chuyển chuyển gửi từ trạng thái “%(current)s” sang “%(target)s”. "
@@ -81,7 +90,13 @@ def transition_refused(current, target):
     )
 
 
-def check_status_change(*, current, target, completed_on=None, new_completed_on=None):
+def check_status_change(
+    *,
+    current: str,
+    target: str,
+    completed_on: datetime.date | None = None,
+    new_completed_on: datetime.date | None = None,
+) -> None:
     """What a status written from outside the transition functions (the importer) may do: stay,
     or move forward (`REACHABLE`); a final status stays final, and a completion keeps its
     date."""
@@ -98,7 +113,9 @@ DUPLICATE_REFERRAL = _(
 )
 
 
-def check_referral_key(*, participant, date, site, service):
+def check_referral_key(
+    *, participant: "Participant", date: datetime.date, site: "Site", service: str
+) -> None:
     """One referral per person, day, site and service (the database's unique key, asked first so
     the form can say it). The importer refuses the same key twice in one file with this
     message; a key already stored is updated there (a re-import changes nothing)."""
@@ -112,11 +129,11 @@ def check_referral_key(*, participant, date, site, service):
 PROVIDER_ACTIONS = frozenset({"receive", "complete", "decline"})
 
 
-def today():
+def today() -> datetime.date:
     return timezone.localdate()
 
 
-def next_actions(referral, user=None):
+def next_actions(referral: Referral, user: "User | None" = None) -> list[str]:
     """The transitions open to `referral` now (and to `user`'s role, when given)."""
     actions = [t.action for t in TRANSITIONS.values() if referral.status in t.sources]
     if user is not None and user.role == Role.PROVIDER:
@@ -124,7 +141,7 @@ def next_actions(referral, user=None):
     return actions
 
 
-def _check_day(day, referral, label):
+def _check_day(day: datetime.date, referral: Referral, label: "StrOrPromise") -> None:
     if day > today():
         raise ValidationError(
             _("%(label)s không được sau ngày hôm nay.") % {"label": label}, code="future"
@@ -142,7 +159,14 @@ BAD_OUTCOME = _("Chọn kết quả trong danh sách.")
 
 
 @transaction.atomic
-def _transition(*, action, referral, by, on, extra=None):
+def _transition(
+    *,
+    action: str,
+    referral: Referral,
+    by: "User | None",
+    on: datetime.date | None,
+    extra: dict[str, Any] | None = None,
+) -> Referral:
     transition = TRANSITIONS[action]
     on = on or today()
     locked = Referral.objects.select_for_update().select_related("site").get(pk=referral.pk)
@@ -175,12 +199,20 @@ def _transition(*, action, referral, by, on, extra=None):
     return referral
 
 
-def referral_receive(*, referral, by, on=None):
+def referral_receive(
+    *, referral: Referral, by: "User | None", on: datetime.date | None = None
+) -> Referral:
     """The provider has taken the participant in (referred -> received)."""
     return _transition(action="receive", referral=referral, by=by, on=on)
 
 
-def referral_complete(*, referral, by, on=None, outcome=""):
+def referral_complete(
+    *,
+    referral: Referral,
+    by: "User | None",
+    on: datetime.date | None = None,
+    outcome: str = "",
+) -> Referral:
     """The service was given (received -> completed); `on` is the completion date, today by
     default, not before the referral's date. `outcome` is one of Referral.Outcome (the pages
     require it; a status imported from a file may come without one)."""
@@ -191,7 +223,9 @@ def referral_complete(*, referral, by, on=None, outcome=""):
     )
 
 
-def referral_decline(*, referral, by, reason, on=None):
+def referral_decline(
+    *, referral: Referral, by: "User | None", reason: str, on: datetime.date | None = None
+) -> Referral:
     """The provider or the participant declined (referred or received -> declined), for
     `reason`, one of Referral.DeclineReason (a fixed list: no free text about the person)."""
     if reason not in Referral.DeclineReason.values:
@@ -206,7 +240,13 @@ def referral_decline(*, referral, by, reason, on=None):
 NO_LOST_REASON = _("Chọn lý do mất dấu trong danh sách.")
 
 
-def referral_lose(*, referral, by, on=None, reason=""):
+def referral_lose(
+    *,
+    referral: Referral,
+    by: "User | None",
+    on: datetime.date | None = None,
+    reason: str = "",
+) -> Referral:
     """Lost to follow-up (referred or received -> lost), for `reason`, one of
     Referral.LostReason (the pages require it; a status imported from a file may come
     without one)."""
@@ -228,15 +268,15 @@ TRANSITION_FUNCTIONS = {
 @transaction.atomic
 def referral_create(
     *,
-    participant,
-    date,
-    site,
-    service,
-    consent_to_share,
-    by,
-    provider=None,
-    peer_group=None,
-):
+    participant: "Participant",
+    date: datetime.date,
+    site: "Site",
+    service: str,
+    consent_to_share: bool,
+    by: "User | None",
+    provider: Provider | None = None,
+    peer_group: "PeerGroup | None" = None,
+) -> Referral:
     """Record a referral (status `referred`) and its first history event. The participant's
     consent to share their record with the provider must have been given first."""
     if not consent_to_share:
@@ -268,7 +308,9 @@ def referral_create(
     return referral
 
 
-def check_support(*, record, participant, site, day):
+def check_support(
+    *, record: Support | None, participant: "Participant", site: "Site", day: datetime.date
+) -> None:
     """Every rule of a support payment, as its form applies it: the rules of an event
     (participant active and of the site's province, no future date, the period open) for the
     new values, and the lock for the stored ones when it is changed."""
@@ -279,14 +321,14 @@ def check_support(*, record, participant, site, day):
 NEGATIVE_SUPPORT = _("Số tiền phải là số nguyên không âm, tính bằng đồng (ví dụ 3000000).")
 
 
-def check_support_amount(value, field=None):
+def check_support_amount(value: int | None, field: str | None = None) -> None:
     """One support payment: 0 to MAX_SUPPORT_VND đồng. The form and the importer ask here."""
     check_bounds(
         value, high=MAX_SUPPORT_VND, below=NEGATIVE_SUPPORT, above=TOO_MUCH_SUPPORT, field=field
     )
 
 
-def check_provider(*, provider, service):
+def check_provider(*, provider: Provider, service: str) -> None:
     if not provider.is_active:
         raise ValidationError(_("Cơ sở dịch vụ này đã ngừng hoạt động."), code="inactive")
     if service not in provider.services:
@@ -295,7 +337,7 @@ def check_provider(*, provider, service):
         )
 
 
-def provider_set_active(*, provider, active):
+def provider_set_active(*, provider: Provider, active: bool) -> Provider:
     """Deactivate (or reactivate) a provider: it stays in the directory and on past referrals
     but is no longer offered for new ones."""
     provider.is_active = active
