@@ -123,7 +123,8 @@ def _contact(*, user: "User", data: "QueryDict", found: dict[str, Any]) -> int:
     if form.new_person:
         return _new_person_contact(user=user, data=data, form=form, found=found)
     contact = contact_log(
-        participant=form.participant,
+        # A valid form that is not a new person has found its participant.
+        participant=form.participant,  # type: ignore[arg-type]
         date=cleaned["date"],
         site=cleaned["site"],
         kind=cleaned["kind"],

@@ -7,6 +7,10 @@ nothing is saved. A raw UIC passed in lives only in this call's memory: only its
 stored, and it never appears in a message or a log line.
 """
 
+import datetime
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, cast
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -25,6 +29,12 @@ from .models import (
     RightsAssessment,
 )
 from .uic import is_valid_uic, uic_hash
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from accounts.models import User
+    from sites.models import Establishment, PeerGroup, Site
 
 RIGHTS_FIELDS = (*RightsAssessment.CORE_RIGHTS, "social_insurance", "health_insurance")
 MIN_AGE = 10
@@ -45,15 +55,15 @@ DUPLICATE_CONTACT = _(
 )
 
 
-def today():
+def today() -> datetime.date:
     return timezone.localdate()
 
 
-def _error(field, message, code):
+def _error(field: str, message: Any, code: str) -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code)})
 
 
-def check_not_future(day, label, field=None):
+def check_not_future(day: datetime.date | None, label: Any, field: str | None = None) -> None:
     """Refuse a date after today (the server's local day)."""
     if day is not None and day > today():
         message = _("%(label)s không được sau ngày hôm nay.") % {"label": label}
@@ -62,7 +72,7 @@ def check_not_future(day, label, field=None):
         raise _error(field, message, "future")
 
 
-def check_birth_year(birth_year, on, field="birth_year"):
+def check_birth_year(birth_year: int, on: datetime.date, field: str = "birth_year") -> None:
     """An age (by birth year, on the day `on`) between MIN_AGE and MAX_AGE."""
     age = on.year - birth_year
     if age < MIN_AGE or age > MAX_AGE:
@@ -74,12 +84,20 @@ def check_birth_year(birth_year, on, field="birth_year"):
         )
 
 
-def check_peer_group(peer_group, site, field="peer_group"):
+def check_peer_group(
+    peer_group: "PeerGroup | None", site: "Site | None", field: str = "peer_group"
+) -> None:
     if peer_group is not None and site is not None and peer_group.site_id != site.pk:
         raise _error(field, PEER_GROUP_SITE, "peer_group_site")
 
 
-def check_enrolment(*, enrolled_on, consent_on, birth_year=None, birth_field="birth_year"):
+def check_enrolment(
+    *,
+    enrolled_on: datetime.date | None,
+    consent_on: datetime.date | None,
+    birth_year: int | None = None,
+    birth_field: str = "birth_year",
+) -> None:
     """The rules of an enrolment's dates, all errors at once: consent given, no future dates,
     consent not after enrolment, a plausible age."""
     errors = {}
@@ -104,7 +122,9 @@ def check_enrolment(*, enrolled_on, consent_on, birth_year=None, birth_field="bi
         raise ValidationError(errors)
 
 
-def check_active(participant, field="participant", day=None):
+def check_active(
+    participant: Participant, field: str = "participant", day: datetime.date | None = None
+) -> None:
     """No activity for a participant their province has withdrawn, dated after the withdrawal
     (what happened before it stays history, and can still be entered late or imported)."""
     withdrawn_on = participant.withdrawn_on
@@ -112,14 +132,23 @@ def check_active(participant, field="participant", day=None):
         raise _error(field, WITHDRAWN, "withdrawn")
 
 
-def check_same_province(participant, site, field="participant"):
+def check_same_province(
+    participant: Participant, site: "Site | None", field: str = "participant"
+) -> None:
     """An event at `site` belongs to the record of the site's province: a province never writes
     onto another's record."""
     if site is not None and participant.province_id != site.province.current_id:
         raise _error(field, OTHER_PROVINCE, "other_province")
 
 
-def check_event(*, participant, site, day, date_label, participant_field="participant"):
+def check_event(
+    *,
+    participant: Participant,
+    site: "Site",
+    day: datetime.date,
+    date_label: Any,
+    participant_field: str = "participant",
+) -> None:
     """What every participant-level event (contact, referral, assessment) must respect."""
     check_active(participant, participant_field, day)
     check_same_province(participant, site, participant_field)
@@ -131,18 +160,18 @@ def check_event(*, participant, site, day, date_label, participant_field="partic
 @sensitive_variables("uic")
 def participant_enrol(
     *,
-    category,
-    sex,
-    birth_year,
-    residence,
-    consent_on,
-    site,
-    enrolled_on,
-    uic=None,
-    uic_digest=None,
-    peer_group=None,
-    by=None,
-):
+    category: str,
+    sex: str,
+    birth_year: int,
+    residence: str,
+    consent_on: datetime.date,
+    site: "Site",
+    enrolled_on: datetime.date,
+    uic: str | None = None,
+    uic_digest: str | None = None,
+    peer_group: "PeerGroup | None" = None,
+    by: "User | None" = None,
+) -> tuple[Participant, bool]:
     """Enrol the person at `site`, given their raw `uic` or its keyed hash `uic_digest` (what a
     two-step form kept on the server). The record is the one of the site's (2025) province:
     found if this province already knows the person, created otherwise, whatever other
@@ -158,7 +187,8 @@ def participant_enrol(
     check_period_open(site=site, day=enrolled_on)
 
     person, _new = Person.objects.get_or_create(uic_hash=uic_digest)
-    province_id = site.province.current_id
+    # Every site's province names its 2025 province (sites.models.Province.current).
+    province_id = cast(int, site.province.current_id)
     participant = (
         Participant.objects.select_for_update()
         .filter(person=person, province_id=province_id)
@@ -206,7 +236,7 @@ def participant_enrol(
     return participant, created
 
 
-def check_withdrawal(*, on, consent_on):
+def check_withdrawal(*, on: datetime.date, consent_on: datetime.date) -> None:
     """A withdrawal is dated no later than today and not before consent."""
     check_not_future(on, _("Ngày rút khỏi chương trình"), "withdrawn_on")
     if on < consent_on:
@@ -218,7 +248,9 @@ def check_withdrawal(*, on, consent_on):
 
 
 @transaction.atomic
-def participant_withdraw(*, participant, on, by=None):
+def participant_withdraw(
+    *, participant: Participant, on: datetime.date, by: "User | None" = None
+) -> Participant:
     """Flag the province's record as withdrawn from `on`: hidden from its lists, past events
     still counted in aggregates. Other provinces' records of the same person are untouched."""
     if participant.withdrawn_on is not None:
@@ -238,7 +270,15 @@ def participant_withdraw(*, participant, on, by=None):
     return participant
 
 
-def check_contact(*, participant, date, site, kind, peer_group=None, exclude=None):
+def check_contact(
+    *,
+    participant: Participant,
+    date: datetime.date,
+    site: "Site",
+    kind: str,
+    peer_group: "PeerGroup | None" = None,
+    exclude: Contact | None = None,
+) -> None:
     """Every rule of a contact, as the form, the importer and the offline sync apply it."""
     check_event(participant=participant, site=site, day=date, date_label=_("Ngày tiếp cận"))
     check_peer_group(peer_group, site)
@@ -247,7 +287,14 @@ def check_contact(*, participant, date, site, kind, peer_group=None, exclude=Non
     check_contact_key(participant=participant, date=date, site=site, kind=kind, exclude=exclude)
 
 
-def check_contact_key(*, participant, date, site, kind, exclude=None):
+def check_contact_key(
+    *,
+    participant: Participant,
+    date: datetime.date,
+    site: "Site",
+    kind: str,
+    exclude: Contact | None = None,
+) -> None:
     """One contact per person, day, site and kind (the contact `exclude` being corrected aside).
     The importer refuses the same key twice in one file with this message; a key already
     stored is updated there (a re-import changes nothing)."""
@@ -259,7 +306,16 @@ def check_contact_key(*, participant, date, site, kind, exclude=None):
 
 
 @transaction.atomic
-def contact_log(*, participant, date, site, kind, needs, peer_group=None, by=None):
+def contact_log(
+    *,
+    participant: Participant,
+    date: datetime.date,
+    site: "Site",
+    kind: str,
+    needs: Iterable[str] | None,
+    peer_group: "PeerGroup | None" = None,
+    by: "User | None" = None,
+) -> Contact:
     """Record one contact with a participant and the needs identified. Returns the Contact."""
     check_contact(participant=participant, date=date, site=site, kind=kind, peer_group=peer_group)
     contact = Contact.objects.create(
@@ -275,7 +331,7 @@ def contact_log(*, participant, date, site, kind, needs, peer_group=None, by=Non
     return contact
 
 
-def enrol_at_contact_site(contact):
+def enrol_at_contact_site(contact: Contact) -> tuple[Enrolment, bool]:
     """Keep "met at a site => enrolled there" true (the officers' scoping of participants relies
     on it): a contact at a site where the participant has no enrolment adds one, dated the
     contact's day. `contact_log` calls it for every contact; bulk writes (imports) call
@@ -290,19 +346,19 @@ def enrol_at_contact_site(contact):
 @transaction.atomic
 def contact_log_new_person(
     *,
-    uic_digest,
-    sex,
-    birth_year,
-    category,
-    residence,
-    consent_on,
-    site,
-    date,
-    kind,
-    needs,
-    peer_group=None,
-    by=None,
-):
+    uic_digest: str,
+    sex: str,
+    birth_year: int,
+    category: str,
+    residence: str,
+    consent_on: datetime.date,
+    site: "Site",
+    date: datetime.date,
+    kind: str,
+    needs: Iterable[str] | None,
+    peer_group: "PeerGroup | None" = None,
+    by: "User | None" = None,
+) -> tuple[Participant, Contact]:
     """A person met for the first time: enrolled at the contact's site on the contact's day,
     and the contact logged, in one go (the contact form's new-person step, online or from the
     phone's queue). Returns (participant, contact)."""
@@ -333,7 +389,7 @@ def contact_log_new_person(
 NOT_RECORDER = _("Chỉ người đã ghi nhận lần tiếp cận này (hoặc cán bộ của tỉnh) mới được sửa nó.")
 
 
-def may_correct(contact, user):
+def may_correct(contact: Contact, user: Any) -> bool:
     """Whoever recorded a contact corrects it; so do the officers and administrators who may
     change the records of its site (the contact is already in their scope)."""
     if user is None or not user.is_authenticated:
@@ -342,7 +398,14 @@ def may_correct(contact, user):
 
 
 @transaction.atomic
-def contact_correct(*, contact, by, date, kind, needs):
+def contact_correct(
+    *,
+    contact: Contact,
+    by: "User",
+    date: datetime.date,
+    kind: str,
+    needs: Iterable[str] | None,
+) -> Contact:
     """Correct a contact's day, kind and needs (the participant and the site stay). Only its
     recorder (or an officer or administrator in scope) may, and only while the reporting
     periods of the old and the new day are open for the site's province. The change is
@@ -370,12 +433,19 @@ def contact_correct(*, contact, by, date, kind, needs):
     return locked
 
 
-def _check_assessment_date(date):
+def _check_assessment_date(date: datetime.date) -> None:
     check_not_future(date, _("Ngày đánh giá"), "date")
 
 
 @transaction.atomic
-def rights_assessment_record(*, participant, establishment, date, answers, by=None):
+def rights_assessment_record(
+    *,
+    participant: Participant,
+    establishment: "Establishment",
+    date: datetime.date,
+    answers: Mapping[str, Any],
+    by: "User | None" = None,
+) -> tuple[RightsAssessment, bool]:
     """Create or update (on participant, establishment, date) a worker rights assessment.
     `answers` maps field names of RightsAssessment's eight questions to booleans. Returns
     (assessment, created)."""
@@ -398,7 +468,13 @@ def rights_assessment_record(*, participant, establishment, date, answers, by=No
 
 
 @transaction.atomic
-def establishment_assessment_record(*, establishment, date, answers, by=None):
+def establishment_assessment_record(
+    *,
+    establishment: "Establishment",
+    date: datetime.date,
+    answers: Mapping[str, Any],
+    by: "User | None" = None,
+) -> tuple[EstablishmentAssessment, bool]:
     """Create or update (on establishment, date) an establishment assessment. Returns
     (assessment, created)."""
     _check_assessment_date(date)
@@ -415,7 +491,7 @@ def establishment_assessment_record(*, establishment, date, answers, by=None):
     return assessment, created
 
 
-def enrol_where_met(*, contacts=None, batch_size=5000):
+def enrol_where_met(*, contacts: "QuerySet[Contact] | None" = None, batch_size: int = 5000) -> int:
     """Keep "met at a site => enrolled there" true after bulk writes (imports, bulk_create),
     which do not go through `contact_log`: adds the missing Enrolment for every (participant,
     site) of `contacts` (a Contact queryset; all contacts when None), dated the first contact
