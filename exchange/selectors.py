@@ -11,7 +11,9 @@ exchange.pseudonyms), which an import by the same province maps back. Two provin
 have no value in common.
 """
 
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from accounts.access import CASE_ROLES, REPORT_ROLES
 from accounts.models import Role
@@ -26,13 +28,21 @@ from sites import selectors as site_selectors
 from .pseudonyms import Pseudonymizer
 from .spec import FILES_BY_NAME
 
+if TYPE_CHECKING:
+    import datetime
+
+    from django import forms
+    from django.db.models import QuerySet
+
+    from accounts.models import User
+
 
 @dataclass(frozen=True)
 class ListSource:
-    selector: object
+    selector: Callable[..., Any]
     form: type
     # Filters every export of the kind applies whatever the page's filters say.
-    forced: tuple = ()
+    forced: tuple[tuple[str, Any], ...] = ()
 
 
 LIST_SOURCES = {
@@ -70,7 +80,7 @@ LIST_SOURCES = {
 LEADER_EXPORTS = frozenset({"participants", "contacts", "referrals"})
 
 
-def may_export(user, kind):
+def may_export(user: Any, kind: str) -> bool:
     """The ministry exports programme structure only; participant-level files need a case
     role; a peer leader only their group's case files (docs/design.md, "Roles and scope")."""
     spec = FILES_BY_NAME.get(kind)
@@ -81,25 +91,29 @@ def may_export(user, kind):
     return not spec.case_level or user.role in CASE_ROLES
 
 
-def filter_form(kind, data, user):
+def filter_form(kind: str, data: Mapping[str, Any] | None, user: "User") -> "forms.Form":
     """The list page's filter form for `kind`, bound to `data`."""
     return LIST_SOURCES[kind].form(data, user=user)
 
 
-def export_queryset(kind, *, user, filters):
+def export_queryset(
+    kind: str, *, user: "User", filters: Mapping[str, Any] | None
+) -> "QuerySet[Any]":
     source = LIST_SOURCES[kind]
     return source.selector(user=user, filters={**(filters or {}), **dict(source.forced)})
 
 
-def _date(day):
+def _date(day: "datetime.date | None") -> str:
     return day.isoformat() if day else ""
 
 
-def _yes(flag):
+def _yes(flag: object) -> str:
     return "yes" if flag else "no"
 
 
-def export_rows(kind, *, user, filters):
+def export_rows(
+    kind: str, *, user: "User", filters: Mapping[str, Any] | None
+) -> Iterator[list[Any]]:
     """The header and then one list of cells per record, in the exchange columns."""
     spec = FILES_BY_NAME[kind]
     yield list(spec.column_names)
@@ -107,11 +121,11 @@ def export_rows(kind, *, user, filters):
     yield from _ROWS[kind](queryset, user)
 
 
-def _uic(participant, names):
+def _uic(participant: Any, names: Pseudonymizer) -> str:
     return names.of(participant)
 
 
-def _sites(queryset, user):
+def _sites(queryset: "QuerySet[Any]", user: "User") -> Iterator[list[Any]]:
     for site in queryset.select_related("province").order_by("code").iterator(chunk_size=2000):
         yield [
             site.code,
@@ -125,7 +139,7 @@ def _sites(queryset, user):
         ]
 
 
-def _peer_groups(queryset, user):
+def _peer_groups(queryset: "QuerySet[Any]", user: "User") -> Iterator[list[Any]]:
     for group in queryset.select_related("site").order_by("code").iterator(chunk_size=2000):
         yield [
             group.code,
@@ -138,7 +152,7 @@ def _peer_groups(queryset, user):
         ]
 
 
-def _establishments(queryset, user):
+def _establishments(queryset: "QuerySet[Any]", user: "User") -> Iterator[list[Any]]:
     for establishment in queryset.select_related("site").order_by("code").iterator(2000):
         yield [
             establishment.code,
@@ -148,7 +162,7 @@ def _establishments(queryset, user):
         ]
 
 
-def _participants(queryset, user):
+def _participants(queryset: "QuerySet[Any]", user: "User") -> Iterator[list[Any]]:
     """One row per enrolment at a site the user may see (a participant enrolled at two sites
     has two rows with the same uic)."""
     enrolments = Enrolment.objects.visible_to(user)
@@ -174,7 +188,7 @@ def _participants(queryset, user):
         ]
 
 
-def _providers(queryset, user):
+def _providers(queryset: "QuerySet[Any]", user: "User") -> Iterator[list[Any]]:
     for provider in queryset.order_by("province__code", "name", "pk").iterator(chunk_size=2000):
         yield [
             provider.name,
@@ -187,7 +201,7 @@ def _providers(queryset, user):
         ]
 
 
-def _supports(queryset, user):
+def _supports(queryset: "QuerySet[Any]", user: "User") -> Iterator[list[Any]]:
     rows = queryset.select_related("participant__person", "site", "referral").order_by("date", "id")
     names = Pseudonymizer()
     for support in rows.iterator(chunk_size=2000):
@@ -202,7 +216,7 @@ def _supports(queryset, user):
         ]
 
 
-def _contacts(queryset, user):
+def _contacts(queryset: "QuerySet[Any]", user: "User") -> Iterator[list[Any]]:
     rows = queryset.select_related("participant__person", "site", "peer_group").order_by(
         "date", "id"
     )
@@ -218,7 +232,7 @@ def _contacts(queryset, user):
         ]
 
 
-def _referrals(queryset, user):
+def _referrals(queryset: "QuerySet[Any]", user: "User") -> Iterator[list[Any]]:
     rows = queryset.select_related("participant__person", "site", "provider").order_by("date", "id")
     names = Pseudonymizer()
     for referral in rows.iterator(chunk_size=2000):
@@ -234,7 +248,7 @@ def _referrals(queryset, user):
         ]
 
 
-def _rights_assessments(queryset, user):
+def _rights_assessments(queryset: "QuerySet[Any]", user: "User") -> Iterator[list[Any]]:
     from participants.models import RightsAssessment
 
     flags = RightsAssessment.CORE_RIGHTS + ("social_insurance", "health_insurance")
@@ -249,7 +263,7 @@ def _rights_assessments(queryset, user):
         ]
 
 
-def _establishment_assessments(queryset, user):
+def _establishment_assessments(queryset: "QuerySet[Any]", user: "User") -> Iterator[list[Any]]:
     from participants.models import EstablishmentAssessment
 
     rows = queryset.select_related("establishment").order_by("date", "id")
@@ -261,12 +275,12 @@ def _establishment_assessments(queryset, user):
         ]
 
 
-def _costs(queryset, user):
+def _costs(queryset: "QuerySet[Any]", user: "User") -> Iterator[list[Any]]:
     for cost in queryset.select_related("site").order_by("date", "id").iterator(chunk_size=2000):
         yield [cost.site.code, _date(cost.date), cost.category, int(cost.amount_vnd)]
 
 
-def _trainings(queryset, user):
+def _trainings(queryset: "QuerySet[Any]", user: "User") -> Iterator[list[Any]]:
     rows = queryset.select_related("site").order_by("date", "id")
     for training in rows.iterator(chunk_size=2000):
         yield [training.site.code, _date(training.date), training.audience, training.trainees]
