@@ -106,6 +106,25 @@ def desktop_page(chromium):
     context.close()
 
 
+def bounded(page, script, arg=None, *, seconds=30):
+    """`page.evaluate(script, arg)`, bounded: page.evaluate has no timeout, so a promise that
+    never settles (a service worker that never becomes ready, IndexedDB that never answers)
+    would hold the whole run; here it fails the test after `seconds`. `script` is an expression
+    or a function, as page.evaluate takes them."""
+    return page.evaluate(
+        f"""async (arg) => {{
+            const work = (async () => {{
+                const it = ({script});
+                return typeof it === "function" ? await it(arg) : await it;
+            }})();
+            const late = new Promise((_resolve, reject) => setTimeout(
+                () => reject(new Error("no answer in {seconds} s")), {seconds * 1000}));
+            return Promise.race([work, late]);
+        }}""",
+        arg,
+    )
+
+
 def screenshot(page, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     width = page.viewport_size["width"]

@@ -15,6 +15,7 @@ from participants.models import Contact, Participant
 from tests import factories
 from tests.browser.conftest import (
     BROWSER,
+    bounded,
     screenshot,
     serious_accessibility_violations,
     sign_in,
@@ -47,16 +48,17 @@ def enrolled(site, group):
 
 def until_the_worker_controls(page):
     # (wait_for_function would poll with eval(), which the site's CSP refuses.)
-    page.evaluate(
+    bounded(
+        page,
         """() => navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller
             || new Promise((resolve) => navigator.serviceWorker.addEventListener(
-                "controllerchange", resolve)))"""
+                "controllerchange", resolve)))""",
     )
 
 
 def queue(page):
     """What the phone's queue holds, exactly as stored (IndexedDB)."""
-    return page.evaluate("window.PCMDOffline.items()")
+    return bounded(page, "window.PCMDOffline.items()")
 
 
 def badge(page):
@@ -160,7 +162,8 @@ def test_contacts_logged_offline_reach_the_database_once(
     assert {item["state"] for item in queue(page)} == {"sent"}
 
     # The same queue sent again (an answer lost on the way): nothing new is written.
-    page.evaluate(
+    bounded(
+        page,
         "async (items) => { for (const item of items) {"
         "  await new Promise((resolve) => { const open = indexedDB.open('pcmd-offline');"
         "    open.onsuccess = () => { const tx = open.result.transaction('items', 'readwrite');"
@@ -275,9 +278,10 @@ def test_what_waits_on_the_phone_is_unreadable(
     page.get_by_text("Mã có trong danh sách của nhóm.").wait_for()
     code.fill(elsewhere.code)
     page.get_by_text("Mã này không có trong danh sách của nhóm đã lưu trên máy.").wait_for()
-    kept = page.evaluate(
+    kept = bounded(
+        page,
         "window.PCMDOffline.codes(document.querySelector('[data-offline-queue]')"
-        ".dataset.offlineUser)"
+        ".dataset.offlineUser)",
     )
     assert kept["codes"] == [participant.code]
     assert set(kept) == {"name", "owner", "codes", "fetched"}
@@ -392,9 +396,10 @@ def test_another_user_on_the_same_phone_neither_sends_nor_silently_drops_what_wa
     expect_status(page, "Máy này còn 1 mục chưa gửi của một tài khoản khác.")
     page.wait_for_load_state("networkidle")  # what the page sends on opening has been sent
     assert Contact.objects.count() == 0 and Submission.objects.count() == 0
-    owners = page.evaluate(
+    owners = bounded(
+        page,
         "caches.open('pcmd-pages').then((cache) => cache.keys().then((keys) => Promise.all("
-        "keys.map((key) => cache.match(key).then((r) => r.headers.get('X-Pcmd-Owner'))))))"
+        "keys.map((key) => cache.match(key).then((r) => r.headers.get('X-Pcmd-Owner'))))))",
     )
     assert owners and set(owners) == {str(leader_ct.pk)}  # the first leader's pages are gone
 
@@ -414,7 +419,8 @@ def test_six_refused_items_leave_the_contact_form_on_the_first_screen(
     page = phone_page
     sign_in(page, live_server, "leader")
     page.goto(url(live_server, "participants:contact_new"))
-    page.evaluate(
+    bounded(
+        page,
         """async () => {
             const panel = document.querySelector('[data-offline-queue]').dataset;
             const server = {key: panel.key, kid: panel.kid};
@@ -433,7 +439,7 @@ def test_six_refused_items_leave_the_contact_form_on_the_first_screen(
                     };
                 });
             }
-        }"""
+        }""",
     )
     page.reload()
     badge(page).filter(has_text="6 mục bị từ chối").wait_for()
