@@ -73,6 +73,18 @@ class OTPRequiredMiddleware:
         return redirect(f"{reverse('otp_verify')}?{query}")
 
 
+def axes_username(request, credentials):
+    """The username a failed sign-in is recorded under by the login throttle (django-axes), cut
+    to 150 characters, the longest username an account can have. The sign-in form does not
+    refuse a longer one before trying it, and axes' own column holds 255: a made-up name of 300
+    letters must be a failed sign-in, not an error."""
+    if credentials:
+        name = credentials.get(settings.AXES_USERNAME_FORM_FIELD)
+    else:
+        name = request.POST.get(settings.AXES_USERNAME_FORM_FIELD)
+    return None if name is None else str(name)[:150]
+
+
 def client_ip(request):
     """The address a login attempt came from. Behind TRUSTED_PROXY_COUNT reverse proxies that
     append to X-Forwarded-For, it is the entry that the outermost trusted proxy added; the

@@ -307,6 +307,7 @@ AXES_COOLOFF_MESSAGE = _(
 # the address the outermost proxy saw (see accounts.twofactor.client_ip).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "accounts.twofactor.client_ip"
+AXES_USERNAME_CALLABLE = "accounts.twofactor.axes_username"
 
 # Optional TOTP second factor (django-otp) for ministry and administrator accounts.
 OTP_TOTP_ISSUER = "PCMD"

@@ -49,6 +49,16 @@ def test_five_failures_lock_the_username_from_that_address(client, officer_hn):
 
 
 @pytest.mark.django_db
+def test_a_made_up_username_longer_than_any_account_is_a_failed_sign_in(client, officer_hn):
+    # Found by the fuzz test on PostgreSQL: 300 letters broke the throttle's record (a 500).
+    response = attempt(client, "Đ" * 300, "0")
+    assert response.status_code == 200  # the form again, with an error
+    assert not signed_in_as(client)
+    (recorded,) = AccessAttempt.objects.values_list("username", flat=True)
+    assert recorded == "Đ" * 150
+
+
+@pytest.mark.django_db
 def test_lockout_is_keyed_by_username_and_address(client, officer_hn, officer_ct):
     for _ in range(5):
         attempt(client, "officer_hn", "wrong", ip="10.0.0.1")
