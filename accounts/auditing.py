@@ -33,7 +33,7 @@ def audit_bulk(model, *, created=(), changed=(), actor=None):
         return
     fields = set(auditlog.get_model_fields(model)["include_fields"])
     content_type = ContentType.objects.get_for_model(model)
-    name = model._meta.verbose_name
+    name = str(model._meta.verbose_name)  # once, not once per entry
 
     def entry(obj, action, changes):
         return {

@@ -387,6 +387,14 @@ EXCHANGE_MAX_CELLS_PER_ROW = env.int("EXCHANGE_MAX_CELLS_PER_ROW", default=50)
 EXCHANGE_MAX_MEMBER_MB = env.int("EXCHANGE_MAX_MEMBER_MB", default=100)
 EXCHANGE_MAX_UNZIPPED_MB = env.int("EXCHANGE_MAX_UNZIPPED_MB", default=300)
 EXCHANGE_MAX_ZIP_RATIO = env.int("EXCHANGE_MAX_ZIP_RATIO", default=100)
+# The import reads, checks and writes each file this many rows at a time (exchange.services):
+# its memory follows the chunk, not the file.
+EXCHANGE_IMPORT_CHUNK = env.int("EXCHANGE_IMPORT_CHUNK", default=2000)
+if EXCHANGE_IMPORT_CHUNK < 1:
+    raise ImproperlyConfigured(
+        "EXCHANGE_IMPORT_CHUNK phải là số nguyên dương. "
+        "EXCHANGE_IMPORT_CHUNK must be a positive integer."
+    )
 # Uploaded files stay in memory (up to EXCHANGE_MAX_UPLOAD_MB), never in a temporary file: an
 # import may hold raw UICs, and a worker that dies would leave the file behind.
 FILE_UPLOAD_HANDLERS = ["exchange.uploads.MemoryOnlyUploadHandler"]

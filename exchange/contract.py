@@ -10,8 +10,15 @@ loader or with two is refused when the project starts (`check_loaders`, a system
 A loader is `load(ctx, spec, label, rows) -> FileCounts`: `ctx` the import (its look-ups,
 `exchange.lookups.Lookups`, and its writes, `exchange.writes.Writes`), `spec` the file's
 `FileSpec`, `label` the file as uploaded (for messages), `rows` [(line, {column: value})] as
-parsed. It hands back the rows to insert or update through the context and returns the file's
-counts. This module holds only what loaders and engine share: no models, no app imported."""
+parsed. It hands back the rows to insert or update through the context and returns the counts
+of those rows.
+
+A file is read, checked and written in chunks (`EXCHANGE_IMPORT_CHUNK` rows, settings): the
+engine calls the loader once per chunk, with the chunk's parsed rows, and adds up the counts.
+What must hold across a whole file lives in `ctx.file` (`FileState`, new for each file): the
+natural keys already written (a key twice in one file is refused wherever the two rows are),
+the loader's own memory, and the work to do once after the file's last chunk. This module holds
+only what loaders and engine share: no models, no app imported."""
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -33,6 +40,25 @@ class FileCounts:
     updated: int = 0
     unchanged: int = 0
 
+    def add(self, other: "FileCounts | None") -> None:
+        """Count `other`'s rows (a chunk's) in these."""
+        if other is not None:
+            self.new += other.new
+            self.updated += other.updated
+            self.unchanged += other.unchanged
+
+
+@dataclass
+class FileState:
+    """What one file's import keeps from one chunk to the next: `seen`, {natural key: line} of
+    the rows written (exchange.writes.Writes.upsert: a key twice in one file is refused, in any
+    two chunks); `memo`, the loader's own (a loader's look-ups of the whole file); `finish`,
+    {name: work} done once after the file's last chunk (what returns counts adds them)."""
+
+    seen: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    memo: dict[str, Any] = field(default_factory=dict)
+    finish: dict[str, Callable[[], "FileCounts | None"]] = field(default_factory=dict)
+
 
 @dataclass
 class Prepared:
@@ -40,9 +66,9 @@ class Prepared:
     the values set only on creation."""
 
     line: int
-    key: tuple
-    values: dict
-    create_only: dict = field(default_factory=dict)
+    key: tuple[Any, ...]
+    values: dict[str, Any]
+    create_only: dict[str, Any] = field(default_factory=dict)
 
 
 # load(ctx, spec, label, rows) -> FileCounts
@@ -71,7 +97,7 @@ def registered() -> dict[str, str]:
 
 
 @checks.register()
-def check_loaders(app_configs=None, **kwargs):
+def check_loaders(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """Every file of the format has exactly one loader, and no loader is for an unknown file."""
     from .spec import FILES
 
@@ -87,7 +113,7 @@ def check_loaders(app_configs=None, **kwargs):
     return errors
 
 
-def chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:
+def chunks(values: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
     values = list(values)
     for start in range(0, len(values), size):
         yield values[start : start + size]
@@ -95,7 +121,7 @@ def chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:
 
 def assign(obj: Any, values: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
     """Set `values` on `obj`; returns {name: (before, after)} of what changed (empty: nothing)."""
-    changed = {}
+    changed: dict[str, tuple[Any, Any]] = {}
     for name, value in values.items():
         before = getattr(obj, name)
         if before != value:

@@ -3,35 +3,50 @@ importer may see, by code or by natural key, as this import leaves them (a dry r
 records, `pending`, included), and each row held to a rule, its errors collected per file, line
 and column. Nothing here writes."""
 
+import datetime
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from periods.lock import check_open_in, locked_spans
 from sites.models import Establishment, Site
 
-from .contract import chunks
+from .contract import FileState, Prepared, Row, chunks
 from .reader import RowError
+from .spec import FileSpec
 
 
 class Lookups:
-    """Needs `user`, `errors`, `dry_run`, `pending` and `spans` (set by ImportContext)."""
+    """Needs what ImportContext sets (declared here)."""
 
-    def error(self, label, line, column, reason):
+    user: User | None
+    errors: list[RowError]
+    dry_run: bool
+    pending: dict[type[Model], dict[Any, Any]]
+    spans: Any
+    file: FileState
+
+    def error(self, label: str, line: int | None, column: str, reason: Any) -> None:
         self.errors.append(RowError(label, line, column, reason))
 
-    def scoped(self, model):
+    def scoped(self, model: Any) -> QuerySet[Any]:
+        """`model`'s records the importer may see (all of them for the server's command)."""
         if self.user is None:
             return model.objects.all()
         return model.objects.visible_to(self.user)
 
-    def by_code(self, model, codes, scoped=True):
+    def by_code(self, model: Any, codes: Iterable[str], scoped: bool = True) -> dict[str, Any]:
         """{code: object} of the given codes, among what the user may see, as this import
         leaves them (a dry run's unwritten ones included)."""
         codes = set(codes)
         queryset = self.scoped(model) if scoped else model.objects.all()
         if model is Establishment:
             queryset = queryset.select_related("site")
-        found = {}
+        found: dict[str, Any] = {}
         for chunk in chunks(codes):
             found.update({obj.code: obj for obj in queryset.filter(code__in=chunk)})
         found.update({key[0]: obj for key, obj in self.pending[model].items() if key[0] in codes})
@@ -49,7 +64,16 @@ class Lookups:
                     obj.site = sites[obj.site_id]
         return found
 
-    def check_open(self, label, line, *, day, site=None, province=None, column="date"):
+    def check_open(
+        self,
+        label: str,
+        line: int,
+        *,
+        day: datetime.date | None,
+        site: Site | None = None,
+        province: int | None = None,
+        column: str = "date",
+    ) -> bool:
         """The period lock (periods.lock) for one row, reported on `column`: the approved
         periods are loaded once per import, then each row is checked without a query."""
         if self.spans is None:
@@ -61,7 +85,14 @@ class Lookups:
             columns={"date": column},
         )
 
-    def check(self, label, line, rule, columns=None, **kwargs):
+    def check(
+        self,
+        label: str,
+        line: int,
+        rule: Callable[..., Any],
+        columns: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> bool:
         """Apply one of the services' rules (participants.services) to a row: each message it
         raises becomes an error of the row, on the column the rule names (through `columns`
         when the file calls it otherwise). Returns True when the row passes."""
@@ -75,7 +106,9 @@ class Lookups:
             return False
         return True
 
-    def site_ref(self, label, line, sites, code, column="site"):
+    def site_ref(
+        self, label: str, line: int, sites: dict[str, Site], code: str, column: str = "site"
+    ) -> Site | None:
         site = sites.get(code)
         if site is None:
             self.error(
@@ -86,7 +119,9 @@ class Lookups:
             )
         return site
 
-    def establishment_ref(self, label, line, establishments, code):
+    def establishment_ref(
+        self, label: str, line: int, establishments: dict[str, Establishment], code: str
+    ) -> Establishment | None:
         establishment = establishments.get(code)
         if establishment is None:
             self.error(
@@ -97,13 +132,20 @@ class Lookups:
             )
         return establishment
 
-    def refuse_out_of_scope(self, spec, label, prepared_rows, model, column="code"):
+    def refuse_out_of_scope(
+        self,
+        spec: FileSpec,
+        label: str,
+        prepared_rows: list[Prepared],
+        model: Any,
+        column: str = "code",
+    ) -> list[Prepared]:
         """Codes already used by a record the user may not see cannot be taken over."""
         codes = {item.key[0]: item.line for item in prepared_rows}
         if self.user is None or not codes:
             return prepared_rows
-        everywhere = set()
-        visible = set()
+        everywhere: set[str] = set()
+        visible: set[str] = set()
         for chunk in chunks(codes):
             everywhere.update(model.objects.filter(code__in=chunk).values_list("code", flat=True))
             visible.update(self.scoped(model).filter(code__in=chunk).values_list("code", flat=True))
@@ -118,22 +160,40 @@ class Lookups:
                 kept.append(item)
         return kept
 
-    def existing_events(self, model, prepared, key_of, only, site_field="site_id"):
-        """Existing records of the sites and dates in `prepared`, by natural key."""
+    def existing_events(
+        self,
+        model: Any,
+        prepared: Sequence[Prepared],
+        key_of: Callable[[Any], tuple[Any, ...]],
+        only: Sequence[str],
+        site_field: str = "site_id",
+    ) -> dict[tuple[Any, ...], Any]:
+        """Existing records of the sites and dates in `prepared`, by natural key; of the rows'
+        participants only, when the records are a participant's (a chunk's rows look up their
+        own records, not every record of their sites)."""
         if not prepared:
             return {}
         ids = {item.create_only[site_field] for item in prepared}
         dates = [item.create_only["date"] for item in prepared]
+        people = {item.create_only.get("participant_id") for item in prepared}
+        of_people = None not in people
         existing = {}
         for chunk in chunks(ids):
-            queryset = model.objects.filter(
-                **{f"{site_field}__in": chunk, "date__gte": min(dates), "date__lte": max(dates)}
-            ).only(*only)
-            for obj in queryset:
-                existing[key_of(obj)] = obj
+            for part in chunks(people) if of_people else [None]:
+                narrow = {
+                    f"{site_field}__in": chunk,
+                    "date__gte": min(dates),
+                    "date__lte": max(dates),
+                }
+                if of_people:
+                    narrow["participant_id__in"] = part
+                for obj in model.objects.filter(**narrow).only(*only):
+                    existing[key_of(obj)] = obj
         return existing
 
     @staticmethod
-    def date_range(rows, column="date"):
+    def date_range(
+        rows: list[Row], column: str = "date"
+    ) -> tuple[datetime.date | None, datetime.date | None]:
         dates = [values[column] for _line, values in rows]
         return (min(dates), max(dates)) if dates else (None, None)

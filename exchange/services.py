@@ -32,24 +32,28 @@ column of a bad cell, never its value.
 
 import re
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
+from accounts.models import Role, User
 from participants.models import Participant
 from participants.uic import PSEUDONYM_PREFIX, is_valid_uic, split_pseudonym, uic_hash
 from programs.services_catalog import mask_to_services, services_to_mask
 from sites.models import Province
 
-from .contract import loader_for
+from .contract import FileCounts, FileState, Row, loader_for
 from .lookups import Lookups
 from .pseudonyms import Resolver
-from .reader import RowError
+from .reader import RowError, Source
 from .spec import (
     BOOL,
     DATE,
@@ -59,6 +63,8 @@ from .spec import (
     INT,
     SERVICES,
     UIC,
+    Column,
+    FileSpec,
     code_of_label,
     header_code,
     is_example,
@@ -74,19 +80,19 @@ WRITE_RE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|MERGE)\b", re.IGNORECA
 
 @dataclass
 class ImportResult:
-    errors: list = field(default_factory=list)
-    counts: dict = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
+    counts: dict[str, FileCounts] = field(default_factory=dict)
     dry_run: bool = False
 
     @property
-    def ok(self):
+    def ok(self) -> bool:
         return not self.errors
 
     @property
-    def written(self):
+    def written(self) -> bool:
         return self.ok and not self.dry_run
 
-    def totals(self):
+    def totals(self) -> dict[str, dict[str, int]]:
         return {
             name: {"new": c.new, "updated": c.updated, "unchanged": c.unchanged}
             for name, c in self.counts.items()
@@ -101,11 +107,18 @@ class CellError(ValueError):
     pass
 
 
-def import_exchange(*, sources, user=None, dry_run=False, read_errors=()):
+def import_exchange(
+    *,
+    sources: Mapping[str, Source],
+    user: User | None = None,
+    dry_run: bool = False,
+    read_errors: Iterable[RowError] = (),
+) -> ImportResult:
     """Validate and load `sources` ({file name: reader.Source}) as `user` (None: the server's
     command, no scope limit; otherwise only rows inside what `user` may see and, for an
     officer, their province). Returns an ImportResult; nothing is written unless it is ok and
-    not a dry run."""
+    not a dry run. Each file is read, checked and written EXCHANGE_IMPORT_CHUNK rows at a time
+    (`ImportContext.load_file`), all inside the one transaction."""
     result = ImportResult(errors=list(read_errors), dry_run=dry_run)
     present = [spec for spec in FILES if spec.name in sources]
     for spec in present:
@@ -120,13 +133,7 @@ def import_exchange(*, sources, user=None, dry_run=False, read_errors=()):
         # A dry run writes nothing, so it needs no transaction and takes no write lock.
         with connection.execute_wrapper(_refuse_writes) if dry_run else transaction.atomic():
             for spec in present:
-                source = sources[spec.name]
-                rows = loader.parse(spec, source)
-                load = loader_for(spec.name)
-                counts = load(loader, spec, source.label, rows)
-                counts.rows = len(source.rows)
-                counts.label = source.label
-                result.counts[spec.name] = counts
+                result.counts[spec.name] = loader.load_file(spec, sources[spec.name])
             if result.errors or dry_run:
                 raise _Rollback
     except _Rollback:
@@ -140,7 +147,9 @@ def import_exchange(*, sources, user=None, dry_run=False, read_errors=()):
     return result
 
 
-def _refuse_writes(execute, sql, params, many, context):
+def _refuse_writes(
+    execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
+) -> Any:
     """A dry run has no transaction to roll back: a write during one would stay. Refused before
     it reaches the database."""
     if WRITE_RE.match(sql):
@@ -148,8 +157,9 @@ def _refuse_writes(execute, sql, params, many, context):
     return execute(sql, params, many, context)
 
 
-def _header_errors(spec, source):
-    errors, seen = [], set()
+def _header_errors(spec: FileSpec, source: Source) -> list[RowError]:
+    errors: list[RowError] = []
+    seen: set[str] = set()
     for name in source.header:
         if name == "":
             errors.append(RowError(source.label, 1, "", _("cột không có tên.")))
@@ -166,14 +176,14 @@ def _header_errors(spec, source):
     return errors
 
 
-def _raw_uic(raw):
+def _raw_uic(raw: str) -> str:
     code = raw.upper()
     if not is_valid_uic(code):
         raise CellError(_("UIC không hợp lệ: cần 4 chữ cái, 6 chữ số ngày sinh (ddmmyy) và F/M/O."))
     return uic_hash(code)
 
 
-def _parse_cell(column, raw):
+def _parse_cell(column: Column, raw: str) -> Any:
     """One cell's value (the `uic` column: ImportContext.uic_digest)."""
     kind = column.kind
     if kind == DATE:
@@ -234,65 +244,97 @@ class ImportContext(Lookups, Writes):
     (exchange.lookups), its writes (exchange.writes), and here the parsing of a file's rows and
     of its `uic` cells. The persons' records are looked up by participants.loaders."""
 
-    def __init__(self, *, user, errors, dry_run=False):
+    def __init__(self, *, user: User | None, errors: list[RowError], dry_run: bool = False):
         self.user = user
         self.errors = errors
         self.dry_run = dry_run
         # A dry run's unwritten records, {model: {natural key: record}} (see `save`).
-        self.pending = defaultdict(dict)
+        self.pending: defaultdict[type[Model], dict[Any, Any]] = defaultdict(dict)
         self.stand_in = 0
         self.now = timezone.now()
         self.officer_province = (
             user.province_id if user is not None and user.role == Role.OFFICER else None
         )
-        self.current = dict(Province.objects.values_list("pk", "current_id"))
-        self.spans = None
+        self.current: dict[int, int] = dict(Province.objects.values_list("pk", "current_id"))
+        self.spans: Any = None
         self.pseudonyms = Resolver(province_id=self.officer_province, known=self._known_hashes)
+        self.columns_present: set[str] = set()
+        self.file = FileState()
+        # Rows inserted per table since its statistics were last refreshed (Writes.save).
+        self.inserted: defaultdict[type[Model], int] = defaultdict(int)
+        self.analysed: defaultdict[type[Model], int] = defaultdict(int)
 
-    def parse(self, spec, source):
-        """Rows as (line, {column: value}); bad cells are reported and their row dropped."""
+    def load_file(self, spec: FileSpec, source: Source) -> FileCounts:
+        """One file, chunk by chunk: each chunk's rows parsed, then checked and written by the
+        file's loader (exchange.contract), then the loader's work at the end of the file. Only
+        a chunk's rows are held at a time; what a rule needs of the whole file is kept by the
+        loader in `self.file` (the keys written, for duplicates)."""
+        load = loader_for(spec.name)
+        self.file = FileState()
+        counts = FileCounts(label=source.label, rows=len(source.rows))
+        for rows in self.parse(spec, source, settings.EXCHANGE_IMPORT_CHUNK):
+            if rows:
+                counts.add(load(self, spec, source.label, rows))
+        for finish in self.file.finish.values():
+            counts.add(finish())
+        self.file = FileState()
+        return counts
+
+    def parse(self, spec: FileSpec, source: Source, size: int) -> Iterator[list[Row]]:
+        """The file's rows as (line, {column: value}), `size` rows of the file at a time; bad
+        cells are reported and their row dropped."""
         self.columns_present = set(source.header)
         index = {name: i for i, name in enumerate(source.header)}
-        width = len(source.header)
         columns = [(column, index.get(column.name)) for column in spec.columns]
-        parsed = []
-        for line, cells in source.rows:
-            if not any(cells) or is_example(spec, cells):
-                continue
-            if any(cells[width:]):
-                self.error(source.label, line, "", _("dòng có nhiều ô hơn dòng tiêu đề."))
-                continue
-            values, ok = {}, True
-            for column, position in columns:
-                raw = cells[position] if position is not None and position < len(cells) else ""
-                if raw == "":
-                    if column.optional:
-                        values[column.name] = [] if column.kind == SERVICES else None
-                        continue
-                    self.error(
-                        source.label,
-                        line,
-                        column.name,
-                        str(column.empty_message or _("không được để trống.")),
-                    )
-                    ok = False
-                    continue
-                try:
-                    if column.kind == UIC:
-                        values[column.name] = self.uic_digest(raw)
-                    else:
-                        values[column.name] = _parse_cell(column, raw)
-                except CellError as exc:
-                    self.error(source.label, line, column.name, str(exc))
-                    ok = False
-            if ok:
-                parsed.append((line, values))
-        return parsed
+        width = len(source.header)
+        parsed: list[Row] = []
+        for read, (line, cells) in enumerate(source.rows, start=1):
+            if any(cells) and not is_example(spec, cells):
+                if any(cells[width:]):
+                    self.error(source.label, line, "", _("dòng có nhiều ô hơn dòng tiêu đề."))
+                else:
+                    values = self._parse_row(source.label, line, cells, columns)
+                    if values is not None:
+                        parsed.append((line, values))
+            if read % size == 0:
+                yield parsed
+                parsed = []
+        yield parsed
 
-    def _known_hashes(self):
+    def _parse_row(
+        self,
+        label: str,
+        line: int,
+        cells: list[str],
+        columns: list[tuple[Column, int | None]],
+    ) -> dict[str, Any] | None:
+        """One row's values, or None when a cell is bad (each bad cell reported)."""
+        values: dict[str, Any] = {}
+        ok = True
+        for column, position in columns:
+            raw = cells[position] if position is not None and position < len(cells) else ""
+            if raw == "":
+                if column.optional:
+                    values[column.name] = [] if column.kind == SERVICES else None
+                    continue
+                reason = column.empty_message or _("không được để trống.")
+                self.error(label, line, column.name, str(reason))
+                ok = False
+                continue
+            try:
+                if column.kind == UIC:
+                    values[column.name] = self.uic_digest(raw)
+                else:
+                    values[column.name] = _parse_cell(column, raw)
+            except CellError as exc:
+                self.error(label, line, column.name, str(exc))
+                ok = False
+        return values if ok else None
+
+    def _known_hashes(self) -> Iterator[str]:
         return self.scoped(Participant).values_list("person__uic_hash", flat=True).iterator(5000)
 
-    def uic_digest(self, raw):
+    def uic_digest(self, raw: str) -> str:
         """The stored hash a `uic` cell names: a raw UIC hashed; a pseudonym of the importer's
         province mapped back (exchange.pseudonyms); the national hash ("h:") only for the
         server's command (README "Exchange files"). A pseudonym the importer's records do not

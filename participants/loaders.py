@@ -88,22 +88,34 @@ PARTICIPANT_ATTRIBUTES = ("category", "sex", "birth_year", "residence")
 def load_participants(ctx, spec, label, rows):
     """One record per person and (2025) province, one enrolment per record and site. A row
     creates the province's record when the province does not know the person yet, whatever
-    other provinces know; it never reads or changes another province's record."""
-    first_row, kept = _checked_participant_rows(ctx, label, rows)
+    other provinces know; it never reads or changes another province's record.
+
+    Each chunk's rows are checked as they come; the records and enrolments are written once
+    the whole file is checked (`ctx.file.finish`): a record takes its consent from all its
+    rows (the earliest), wherever they are in the file."""
+    memo = ctx.file.memo
+    if not memo:
+        memo.update(first_row={}, kept=[])
+        ctx.file.finish["participants"] = lambda: _write_participant_file(ctx, label, memo)
+    _checked_participant_rows(ctx, label, rows, memo["first_row"], memo["kept"])
+    return FileCounts()
+
+
+def _write_participant_file(ctx, label, memo):
+    """The file's records and enrolments, from the rows that passed (`memo`); the counts."""
+    first_row, kept = memo["first_row"], memo["kept"]
     existing = _existing_participants(ctx, {digest for digest, _province in first_row})
     changed_keys = _write_participants(ctx, label, first_row, kept, existing)
     return _write_enrolments(ctx, label, kept, existing, changed_keys)
 
 
-def _checked_participant_rows(ctx, label, rows):
-    """The rows that pass every rule: `first_row` {(uic hash, 2025 province): (line, values)}
-    of each record's first row, and `kept` [(line, values, site, record key)]."""
+def _checked_participant_rows(ctx, label, rows, first_row, kept):
+    """Add the rows that pass every rule: to `first_row` {(uic hash, 2025 province): (line,
+    values)} each record's first row, to `kept` [(line, values, site, record key)] each row."""
     sites = ctx.by_code(Site, [v["site"] for _line, v in rows])
     groups = ctx.by_code(
         PeerGroup, [v["peer_group"] for _line, v in rows if v.get("peer_group")], scoped=False
     )
-    first_row = {}
-    kept = []
     for line, v in rows:
         site = _checked_participant_row(ctx, label, line, v, sites, groups)
         if site is None:
@@ -113,7 +125,6 @@ def _checked_participant_rows(ctx, label, rows):
         if earlier is None or _same_person_as(ctx, label, line, v, earlier):
             first_row.setdefault(key, (line, v))
             kept.append((line, v, site, key))
-    return first_row, kept
 
 
 def _checked_participant_row(ctx, label, line, v, sites, groups):
@@ -183,6 +194,7 @@ def _existing_participants(ctx, digests):
                 "person__uic_hash",
                 "province_id",
                 "version",
+                "consent_on",
                 "withdrawn_on",
                 *PARTICIPANT_ATTRIBUTES,
             )
@@ -298,40 +310,12 @@ def load_contacts(ctx, spec, label, rows):
         PeerGroup, [v["peer_group"] for _line, v in rows if v["peer_group"]], scoped=False
     )
     records = participant_records(ctx, (v["uic"] for _line, v in rows))
+    day_label = _("Ngày tiếp cận")
     prepared = []
     for line, v in rows:
-        site = ctx.site_ref(label, line, sites, v["site"])
-        pid = site and participant_ref(ctx, label, line, records, v["uic"], site, v["date"])
-        if not ctx.check(
-            label, line, lambda v=v: check_not_future(v["date"], _("Ngày tiếp cận"), "date")
-        ):
-            continue
-        if site is not None and not ctx.check_open(label, line, site=site, day=v["date"]):
-            continue
-        group_id = None
-        if v["peer_group"]:
-            group = groups.get(v["peer_group"])
-            if group is None:
-                ctx.error(label, line, "peer_group", _("không có nhóm mã này."))
-                continue
-            if not ctx.check(label, line, lambda g=group, s=site: check_peer_group(g, s)):
-                continue
-            group_id = group.pk
-        if site is None or pid is None:
-            continue
-        prepared.append(
-            Prepared(
-                line,
-                (pid, v["date"], site.pk, v["kind"]),
-                {"peer_group_id": group_id, "needs": v["needs"]},
-                {
-                    "participant_id": pid,
-                    "date": v["date"],
-                    "site_id": site.pk,
-                    "kind": v["kind"],
-                },
-            )
-        )
+        item = _prepared_contact(ctx, label, line, v, sites, groups, records, day_label)
+        if item is not None:
+            prepared.append(item)
     existing = ctx.existing_events(
         Contact,
         prepared,
@@ -358,11 +342,43 @@ def load_contacts(ctx, spec, label, rows):
         duplicate=DUPLICATE_CONTACT,
         on_insert=carry_persons,  # the person the reports count
     )
-    # Bulk writes do not go through contact_log, which keeps "met at a site => enrolled there".
-    ctx.write(
-        enrol_where_met, contacts=Contact.objects.filter(site_id__in=[s.pk for s in sites.values()])
+    # Bulk writes do not go through contact_log, which keeps "met at a site => enrolled there":
+    # once the whole file is written, for every site it names.
+    met = ctx.file.memo.setdefault("sites", set())
+    met.update(site.pk for site in sites.values())
+    ctx.file.finish.setdefault(
+        "enrol",
+        lambda: ctx.write(enrol_where_met, contacts=Contact.objects.filter(site_id__in=met)),
     )
     return counts
+
+
+def _prepared_contact(ctx, label, line, v, sites, groups, records, day_label):
+    """The row as a Prepared contact when it passes every rule, else None (each broken rule
+    reported)."""
+    site = ctx.site_ref(label, line, sites, v["site"])
+    pid = site and participant_ref(ctx, label, line, records, v["uic"], site, v["date"])
+    if not ctx.check(label, line, lambda: check_not_future(v["date"], day_label, "date")):
+        return None
+    if site is not None and not ctx.check_open(label, line, site=site, day=v["date"]):
+        return None
+    group_id = None
+    if v["peer_group"]:
+        group = groups.get(v["peer_group"])
+        if group is None:
+            ctx.error(label, line, "peer_group", _("không có nhóm mã này."))
+            return None
+        if not ctx.check(label, line, lambda: check_peer_group(group, site)):
+            return None
+        group_id = group.pk
+    if site is None or pid is None:
+        return None
+    return Prepared(
+        line,
+        (pid, v["date"], site.pk, v["kind"]),
+        {"peer_group_id": group_id, "needs": v["needs"]},
+        {"participant_id": pid, "date": v["date"], "site_id": site.pk, "kind": v["kind"]},
+    )
 
 
 def load_rights_assessments(ctx, spec, label, rows):

@@ -221,17 +221,25 @@ def _provider_of_row(ctx, label, line, name, site, providers):
 
 def _status_moves_forward(ctx, label, prepared, existing):
     """A stored status moves only forward, as through the pages; completed is final
-    (referrals.services.check_status_change)."""
+    (referrals.services.check_status_change). A row is held to the referral as it was before
+    this file, also when an earlier chunk wrote it: a stored one's state is kept (`origin`);
+    one an earlier chunk created (in `ctx.file.seen`, not in `origin`) was new."""
+    origin = ctx.file.memo.setdefault("origin", {})
     kept = []
     for item in prepared:
-        obj = existing.get(item.key)
-        if obj is None or ctx.check(
+        if item.key in origin:
+            stored = origin[item.key]
+        elif item.key in ctx.file.seen or (obj := existing.get(item.key)) is None:
+            stored = None
+        else:
+            stored = origin[item.key] = (obj.status, obj.completed_on)
+        if stored is None or ctx.check(
             label,
             item.line,
             _status_change,
-            current=obj.status,
+            current=stored[0],
             target=item.values["status"],
-            completed_on=obj.completed_on,
+            completed_on=stored[1],
             new_completed_on=item.values["completed_on"],
         ):
             kept.append(item)
