@@ -5,6 +5,7 @@ and column. Nothing here writes."""
 
 import datetime
 from collections.abc import Callable, Iterable, Sequence
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -170,13 +171,16 @@ class Lookups:
     ) -> dict[tuple[Any, ...], Any]:
         """Existing records of the sites and dates in `prepared`, by natural key; of the rows'
         participants only, when the records are a participant's (a chunk's rows look up their
-        own records, not every record of their sites)."""
+        own records, not every record of their sites). A record an earlier chunk of the file
+        wrote is left out, not even built: its key is refused as a duplicate (`file.seen`)."""
         if not prepared:
             return {}
         ids = {item.create_only[site_field] for item in prepared}
         dates = [item.create_only["date"] for item in prepared]
         people = {item.create_only.get("participant_id") for item in prepared}
         of_people = None not in people
+        # The columns in the model's order, as Model.from_db takes them.
+        names = [f.attname for f in model._meta.concrete_fields if f.attname in only]
         existing = {}
         for chunk in chunks(ids):
             for part in chunks(people) if of_people else [None]:
@@ -187,8 +191,11 @@ class Lookups:
                 }
                 if of_people:
                     narrow["participant_id__in"] = part
-                for obj in model.objects.filter(**narrow).only(*only):
-                    existing[key_of(obj)] = obj
+                rows = model.objects.filter(**narrow).values_list(*names)
+                for values in rows:
+                    key = key_of(SimpleNamespace(**dict(zip(names, values, strict=True))))
+                    if key not in self.file.seen:
+                        existing[key] = model.from_db(rows.db, names, values)
         return existing
 
     @staticmethod

@@ -127,17 +127,25 @@ class Command(BaseCommand):
                 for n in range(participants)
             ],
         )
-        services = Service.values
-        start = datetime.date(2021, 3, 1)
-        kinds = ["outreach", "counselling", "group_session", "follow_up"]
-        rows, seen = [], set()
-        while len(rows) < contacts:
-            n = rng.randrange(participants)
-            day = start + datetime.timedelta(days=rng.randrange(1500))
-            kind = rng.choice(kinds)
-            if (n, day, kind) in seen:
-                continue
-            seen.add((n, day, kind))
-            needs = ";".join(rng.sample(services, rng.randrange(3)))
-            rows.append([_uic(n), day.isoformat(), home[n], f"{home[n]}-G", kind, needs])
-        write("contacts", ["uic", "date", "site", "peer_group", "kind", "needs"], rows)
+        write(
+            "contacts",
+            ["uic", "date", "site", "peer_group", "kind", "needs"],
+            _contacts(contacts, participants, home, rng),
+        )
+
+
+def _contacts(contacts, participants, home, rng):
+    """The contacts' rows, made as they are written (the peak memory is the import's)."""
+    services = Service.values
+    start = datetime.date(2021, 3, 1)
+    kinds = ["outreach", "counselling", "group_session", "follow_up"]
+    seen = set()
+    while len(seen) < contacts:
+        n = rng.randrange(participants)
+        day = start + datetime.timedelta(days=rng.randrange(1500))
+        kind = rng.choice(kinds)
+        if (n, day, kind) in seen:
+            continue
+        seen.add((n, day, kind))
+        needs = ";".join(rng.sample(services, rng.randrange(3)))
+        yield [_uic(n), day.isoformat(), home[n], f"{home[n]}-G", kind, needs]
