@@ -102,7 +102,7 @@ def check_loaders(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMe
     from .spec import FILES
 
     names = {spec.name for spec in FILES}
-    errors = [
+    errors: list[checks.CheckMessage] = [
         checks.Error(f"exchange file {name!r} has no registered loader", id="exchange.E001")
         for name in sorted(names - set(_LOADERS))
     ]

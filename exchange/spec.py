@@ -18,8 +18,10 @@ command: from a user's file it would let one province's records be joined to ano
 
 import datetime
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import translation
@@ -63,7 +65,7 @@ class Column:
     model_field: object = None
     # INT columns: the rule of the services that bounds the number, with the form's message
     # (in place of the model field's validators and of "không được là số âm.").
-    check: object = None
+    check: Callable[..., Any] | None = None
     # A required column's message for an empty cell, when a form's rule says it better.
     empty_message: object = None
 
