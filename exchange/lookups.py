@@ -191,7 +191,7 @@ class Lookups:
                 }
                 if of_people:
                     narrow["participant_id__in"] = part
-                rows = model.objects.filter(**narrow).values_list(*names)
+                rows = model.objects.filter(**narrow).order_by().values_list(*names)
                 for values in rows:
                     key = key_of(SimpleNamespace(**dict(zip(names, values, strict=True))))
                     if key not in self.file.seen:
