@@ -21,10 +21,15 @@ A write attempted during a dry run is refused (`_refuse_writes`): there would be
 to roll it back. Each query of a dry run sees what is committed at that moment; the confirmation
 checks everything again in its own transaction.
 
-Records are written with bulk operations (one INSERT per batch, not one per row): a folder of
-100,000 contacts loads in seconds. Bulk writes skip the per-record audit signals, so the engine
-writes each record's audit entry in bulk too; the import as a whole is logged (who, when,
-counts) by the caller.
+Each file is read, checked and written in chunks of EXCHANGE_IMPORT_CHUNK rows (settings): the
+rows of one chunk are parsed, looked up in bulk (the sites, the persons' records, the stored
+events of those persons) and written with bulk operations (one INSERT per batch, not one per
+row), and only then is the next chunk read; what a rule needs of the whole file (the keys
+already written, a person's rows in several chunks) the loader keeps in `ImportContext.file`.
+The import's memory follows the chunk, not the file: 100,000 contacts load in well under a
+minute, in a few hundred MB (README). Bulk writes skip the per-record audit signals, so the
+engine writes each record's audit entry in bulk too; the import as a whole is logged (who,
+when, counts) by the caller.
 
 The raw UIC is hashed as soon as its cell is read and dropped; messages name the file, line and
 column of a bad cell, never its value.
