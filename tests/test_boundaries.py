@@ -330,6 +330,26 @@ def test_money_per_person_rounds_half_up_to_whole_vnd(amount, count, expected):
     assert indicators.divide_vnd(amount, count) == expected
 
 
+# The scale-up estimate: cost per site-year x areas x years, half-up to whole VND.
+@pytest.mark.parametrize(
+    ("cost", "areas", "years", "expected"),
+    rows(
+        ("1000.4-below-half", Decimal("500.2"), 2, 1, 1000),
+        ("1000.5-half-rounds-up", Decimal("200.1"), 5, 1, 1001),
+        ("1000.6-above-half", Decimal("500.3"), 2, 1, 1001),
+        ("two-years-doubles", Decimal("500.3"), 2, 2, 2001),
+        ("one-year-by-default", 1000, 3, None, 3000),
+        ("no-area-is-0", 1000, 0, 1, 0),
+        ("cost-unknown-is-null", None, 3, 1, None),
+    ),
+)
+def test_the_scale_up_budget_rounds_half_up_to_whole_vnd(cost, areas, years, expected):
+    asked = {"cost_per_site_year": cost, "areas": areas}
+    if years is not None:
+        asked["years"] = years
+    assert indicators.scale_up_budget(**asked) == expected
+
+
 @pytest.mark.parametrize(
     ("referrals", "completed", "expected"),
     rows(
@@ -465,6 +485,34 @@ def test_no_date_after_today(offset, expected):
     day = timezone.localdate() + datetime.timedelta(days=offset)
     check = participant_services.check_not_future
     assert outcome(lambda: check(day, "Ngày", "date")) == expected
+
+
+@pytest.mark.parametrize(
+    ("offset", "expected"),
+    rows(
+        ("yesterday", -1, (OK, [])),
+        ("today", 0, (OK, [])),
+        ("tomorrow", 1, (REFUSED, ["future"])),
+    ),
+)
+def test_no_establishment_assessment_after_today(site_hn, offset, expected):
+    """The refusal names the form's date field, so the form shows it next to the date."""
+    establishment = f.EstablishmentFactory(site=site_hn)
+    day = timezone.localdate() + datetime.timedelta(days=offset)
+
+    def record():
+        participant_services.establishment_assessment_record(
+            establishment=establishment, date=day, answers={}
+        )
+
+    assert outcome(record) == expected
+    assert establishment.assessments.filter(date=day).count() == (1 if expected[0] == OK else 0)
+    if expected[0] == REFUSED:
+        with pytest.raises(ValidationError) as refused:
+            record()
+        assert refused.value.message_dict == {
+            "date": ["Ngày đánh giá không được sau ngày hôm nay."]
+        }
 
 
 # Enrolled on 30/06/2025: the age is 2025 minus the birth year, from 10 to 90.

@@ -13,7 +13,12 @@ from periods.models import ReportingPeriod
 from privacy.services import person_erase
 from referrals import forms as referral_forms
 from referrals.models import Referral, ReferralEvent
-from referrals.services import check_provider, check_status_change, next_actions
+from referrals.services import (
+    check_provider,
+    check_status_change,
+    next_actions,
+    provider_set_active,
+)
 from reports import cycle, releases
 from reports.models import Release
 from sites import forms as site_forms
@@ -359,3 +364,26 @@ def test_which_provider_takes_a_new_referral(hanoi, active, service, code):
         assert error.code == code
     else:
         assert code is None
+
+
+@pytest.mark.parametrize(
+    ("active_before", "active", "offered"),
+    rows(
+        ("deactivated", True, False, False),
+        ("reactivated", False, True, True),
+        ("deactivated-again-stays-inactive", False, False, False),
+    ),
+)
+def test_a_deactivated_provider_is_kept_but_not_offered(hanoi, active_before, active, offered):
+    provider = f.ProviderFactory(services=["health_check"], is_active=active_before)
+    version = provider.version
+    provider_set_active(provider=provider, active=active)
+    stored = type(provider).objects.get(pk=provider.pk)
+    assert stored.is_active is offered
+    assert stored.version == version + 1
+    answer = None
+    try:
+        check_provider(provider=stored, service="health_check")
+    except ValidationError as error:
+        answer = error.code
+    assert answer == (None if offered else "inactive")
