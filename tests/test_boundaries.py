@@ -20,10 +20,12 @@ from django.utils import timezone
 from accounts.models import ActivityEvent
 from participants import services as participant_services
 from periods import calendar, lock
+from periods import services as period_services
 from periods.models import ReportingPeriod
 from privacy.models import HarvestAlert
 from privacy.selectors import expired_people
 from referrals import selectors as referral_selectors
+from referrals import services as referral_services
 from referrals.models import Referral
 from reports import cycle, disclosure, indicators, suppression
 from sites.forms import PeerGroupForm
@@ -266,6 +268,31 @@ def test_the_period_of_exact_dates(start, end, code):
 )
 def test_the_last_complete_quarter(today, latest, quarter):
     assert calendar.last_complete_quarter(today=today, latest=latest) == quarter
+
+
+# A province submits a period only once it has ended: 2019Q1 from 01/04/2019.
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    rows(
+        ("last-day-of-the-quarter", D(2019, 3, 31), (REFUSED, ["open_period"])),
+        ("first-day-after-the-quarter", D(2019, 4, 1), (OK, [])),
+        ("second-day-after-the-quarter", D(2019, 4, 2), (OK, [])),
+        ("first-day-of-the-quarter", D(2019, 1, 1), (REFUSED, ["open_period"])),
+    ),
+)
+def test_a_period_is_submitted_once_it_has_ended(today, expected):
+    period = ReportingPeriod.objects.get(code="2019Q1")
+    with mock.patch("periods.services.today", return_value=today):
+        try:
+            period_services.check_period_closed(period)
+        except ValidationError as error:
+            assert error.messages == [
+                "Kỳ Quý 1/2019 chưa kết thúc: chỉ trình được kỳ đã kết thúc (sau ngày 31/03/2019)."
+            ]
+            answer = (REFUSED, [error.code])
+        else:
+            answer = (OK, [])
+    assert answer == expected
 
 
 class _Phase:
@@ -632,6 +659,49 @@ def test_followup_overdue_by_at_least_one_day(officer_hn, site_hn, date, listed)
     with mock.patch("django.utils.timezone.localdate", return_value=TODAY):
         found = referral_selectors.referral_followup(user=officer_hn, filters={"overdue_days": 1})
         assert (referral in list(found)) is listed
+
+
+# Referred on 10/06/2019, today 30/06/2019: a step is dated from the referral's day to today.
+@pytest.mark.parametrize(
+    ("action", "day", "expected"),
+    rows(
+        ("complete-the-day-before-the-referral", "complete", D(2019, 6, 9), "before_referral"),
+        ("complete-on-the-referral-day", "complete", D(2019, 6, 10), None),
+        ("complete-the-day-after-the-referral", "complete", D(2019, 6, 11), None),
+        ("complete-today", "complete", D(2019, 6, 30), None),
+        ("complete-tomorrow", "complete", D(2019, 7, 1), "future"),
+        ("decline-the-day-before-the-referral", "decline", D(2019, 6, 9), "before_referral"),
+        ("decline-on-the-referral-day", "decline", D(2019, 6, 10), None),
+        ("decline-today", "decline", D(2019, 6, 30), None),
+        ("decline-tomorrow", "decline", D(2019, 7, 1), "future"),
+    ),
+)
+def test_the_day_of_a_referral_step(officer_hn, site_hn, action, day, expected):
+    referral = f.ReferralFactory(site=site_hn, date=D(2019, 6, 10), status=Referral.Status.RECEIVED)
+    label = "Ngày hoàn thành" if action == "complete" else "Ngày chuyển trạng thái"
+    messages = {
+        "before_referral": f"{label} không được trước ngày chuyển gửi (10/06/2019).",
+        "future": f"{label} không được sau ngày hôm nay.",
+    }
+    step = {
+        "complete": lambda: referral_services.referral_complete(
+            referral=referral, by=officer_hn, on=day
+        ),
+        "decline": lambda: referral_services.referral_decline(
+            referral=referral, by=officer_hn, on=day, reason="not_eligible"
+        ),
+    }[action]
+    with mock.patch("referrals.services.today", return_value=TODAY):
+        try:
+            step()
+        except ValidationError as error:
+            assert (error.code, error.messages) == (expected, [messages[expected]])
+        else:
+            assert expected is None
+    referral.refresh_from_db()
+    moved = {"complete": Referral.Status.COMPLETED, "decline": Referral.Status.DECLINED}
+    assert referral.status == (Referral.Status.RECEIVED if expected else moved[action])
+    assert referral.completed_on == (day if action == "complete" and not expected else None)
 
 
 # ----------------------------------------------------------------------------- thresholds
