@@ -563,6 +563,28 @@ def test_age_at_enrolment(birth_year, expected):
     assert outcome(enrol) == expected
 
 
+@pytest.mark.parametrize(
+    ("birth_year", "on", "field", "refused"),
+    rows(
+        ("age-9-on-the-form-field", 2016, D(2025, 6, 30), "birth_year", True),
+        ("age-10-on-the-form-field", 2015, D(2025, 6, 30), "birth_year", False),
+        ("age-91-on-the-importers-column", 1934, D(2025, 1, 1), "nam_sinh", True),
+        ("age-90-on-the-importers-column", 1935, D(2025, 12, 31), "nam_sinh", False),
+    ),
+)
+def test_the_age_refusal_names_its_field_and_the_range(birth_year, on, field, refused):
+    try:
+        participant_services.check_birth_year(birth_year, on, field)
+    except ValidationError as error:
+        assert error.message_dict == {
+            field: ["Năm sinh không hợp lệ: tuổi của người tham gia phải từ 10 đến 90."]
+        }
+        assert error.error_dict[field][0].code == "age"
+        assert refused
+    else:
+        assert not refused
+
+
 # Age groups of `reached`, at the period's end (31/12/2019) from the birth year.
 @pytest.mark.parametrize(
     ("birth_year", "group"),

@@ -5,9 +5,11 @@ role or filter is one new row, with the expected answer written by hand."""
 import datetime
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 
 from participants import forms as participant_forms
+from participants import services as participant_services
 from periods import services as period_services
 from periods.models import ReportingPeriod
 from privacy.services import person_erase
@@ -387,3 +389,76 @@ def test_a_deactivated_provider_is_kept_but_not_offered(hanoi, active_before, ac
     except ValidationError as error:
         answer = error.code
     assert answer == (None if offered else "inactive")
+
+
+# ----------------------------------------------------------------------------- people's records
+# Who may correct a contact: whoever recorded it, and the officers and administrators.
+
+
+@pytest.mark.parametrize(
+    ("persona", "allowed"),
+    rows(
+        ("nobody", None, False),
+        ("the-leader-who-recorded-it", "leader", True),
+        ("another-leader", "leader_ct", False),
+        ("officer", "officer_hn", True),
+        ("admin", "admin", True),
+        ("ministry", "ministry", False),
+        ("provider-staff", "provider_staff", False),
+    ),
+)
+def test_who_may_correct_a_contact(personas, leader_ct, site_hn, persona, allowed):
+    users = {**personas, "leader_ct": leader_ct}
+    contact = f.ContactFactory(site=site_hn, recorded_by=personas["leader"])
+    user = users[persona] if persona else None
+    assert participant_services.may_correct(contact, user) is allowed
+
+
+def test_a_signed_out_visitor_may_not_correct_a_contact(site_hn):
+    contact = f.ContactFactory(site=site_hn, recorded_by=None)
+    assert participant_services.may_correct(contact, AnonymousUser()) is False
+
+
+# Withdrawn on 15/06/2020; a day not given (a record's own change) counts as after it.
+@pytest.mark.parametrize(
+    ("withdrawn_on", "day", "code"),
+    rows(
+        ("not-withdrawn-any-day", None, D(2020, 6, 16), None),
+        ("not-withdrawn-no-day", None, None, None),
+        ("withdrawn-no-day", D(2020, 6, 15), None, "withdrawn"),
+        ("withdrawn-on-the-day", D(2020, 6, 15), D(2020, 6, 15), None),
+        ("withdrawn-the-day-after", D(2020, 6, 15), D(2020, 6, 16), "withdrawn"),
+    ),
+)
+def test_activity_of_a_withdrawn_participant(hanoi, withdrawn_on, day, code):
+    person = f.ParticipantFactory(
+        province=hanoi, consent_on=D(2020, 1, 1), withdrawn_on=withdrawn_on
+    )
+    try:
+        participant_services.check_active(person, "who", day)
+    except ValidationError as error:
+        assert list(error.error_dict) == ["who"]
+        assert error.error_dict["who"][0].code == code
+    else:
+        assert code is None
+
+
+@pytest.mark.parametrize(
+    ("group", "site", "code"),
+    rows(
+        ("group-of-the-site", "group_hn", "site_hn", None),
+        ("group-of-another-site", "group_ct", "site_hn", "peer_group_site"),
+        ("no-group", None, "site_hn", None),
+        ("no-site-yet", "group_ct", None, None),
+    ),
+)
+def test_a_peer_group_belongs_to_the_contacts_site(request, group, site, code):
+    peer_group = request.getfixturevalue(group) if group else None
+    chosen = request.getfixturevalue(site) if site else None
+    try:
+        participant_services.check_peer_group(peer_group, chosen, "group")
+    except ValidationError as error:
+        assert error.message_dict == {"group": ["Nhóm đồng đẳng không thuộc địa bàn đã chọn."]}
+        assert error.error_dict["group"][0].code == code
+    else:
+        assert code is None
