@@ -14,6 +14,7 @@ from periods import services as period_services
 from periods.models import ReportingPeriod
 from privacy.services import person_erase
 from referrals import forms as referral_forms
+from referrals import services as referral_services
 from referrals.models import Referral, ReferralEvent
 from referrals.services import (
     check_provider,
@@ -360,10 +361,14 @@ def test_the_actions_each_role_is_offered(personas, status, persona, expected):
 )
 def test_which_provider_takes_a_new_referral(hanoi, active, service, code):
     provider = f.ProviderFactory(services=["health_check"], is_active=active)
+    messages = {
+        "service": ["Cơ sở dịch vụ này không cung cấp dịch vụ đã chọn."],
+        "inactive": ["Cơ sở dịch vụ này đã ngừng hoạt động."],
+    }
     try:
         check_provider(provider=provider, service=service)
     except ValidationError as error:
-        assert error.code == code
+        assert (error.code, error.messages) == (code, messages[code])
     else:
         assert code is None
 
@@ -377,12 +382,11 @@ def test_which_provider_takes_a_new_referral(hanoi, active, service, code):
     ),
 )
 def test_a_deactivated_provider_is_kept_but_not_offered(hanoi, active_before, active, offered):
-    provider = f.ProviderFactory(services=["health_check"], is_active=active_before)
-    version = provider.version
+    provider = f.ProviderFactory(services=["health_check"], is_active=active_before, version=3)
     provider_set_active(provider=provider, active=active)
     stored = type(provider).objects.get(pk=provider.pk)
     assert stored.is_active is offered
-    assert stored.version == version + 1
+    assert stored.version == 4
     answer = None
     try:
         check_provider(provider=stored, service="health_check")
@@ -462,3 +466,59 @@ def test_a_peer_group_belongs_to_the_contacts_site(request, group, site, code):
         assert error.error_dict["group"][0].code == code
     else:
         assert code is None
+
+
+# A step's reason is one of a fixed list (no free text about the person); a completion's
+# outcome and a loss's reason may be left out (an imported status), a decline's may not.
+@pytest.mark.parametrize(
+    ("action", "reason", "field", "message"),
+    rows(
+        ("decline-listed-reason", "decline", "not_eligible", None, None),
+        ("decline-other", "decline", "other", None, None),
+        (
+            "decline-no-reason",
+            "decline",
+            "",
+            "decline_reason",
+            "Chọn lý do từ chối trong danh sách.",
+        ),
+        (
+            "decline-free-text",
+            "decline",
+            "nhà xa",
+            "decline_reason",
+            "Chọn lý do từ chối trong danh sách.",
+        ),
+        ("complete-listed-outcome", "complete", "service_given", None, None),
+        ("complete-no-outcome", "complete", "", None, None),
+        ("complete-free-text", "complete", "xong", "outcome", "Chọn kết quả trong danh sách."),
+        ("lose-listed-reason", "lose", "not_reached", None, None),
+        ("lose-no-reason", "lose", "", None, None),
+        ("lose-free-text", "lose", "đi xa", "lost_reason", "Chọn lý do mất dấu trong danh sách."),
+    ),
+)
+def test_the_reason_of_a_referral_step(officer_hn, site_hn, action, reason, field, message):
+    referral = f.ReferralFactory(site=site_hn, status=Status.RECEIVED)
+    step = {
+        "decline": lambda: referral_services.referral_decline(
+            referral=referral, by=officer_hn, reason=reason
+        ),
+        "complete": lambda: referral_services.referral_complete(
+            referral=referral, by=officer_hn, outcome=reason
+        ),
+        "lose": lambda: referral_services.referral_lose(
+            referral=referral, by=officer_hn, reason=reason
+        ),
+    }[action]
+    try:
+        step()
+    except ValidationError as error:
+        assert error.message_dict == {field: [message]}
+        assert error.error_dict[field][0].code == field
+    else:
+        assert field is None
+    stored = Referral.objects.get(pk=referral.pk)
+    moved = {"decline": Status.DECLINED, "complete": Status.COMPLETED, "lose": Status.LOST}
+    assert stored.status == (Status.RECEIVED if field else moved[action])
+    kept = {"decline": "decline_reason", "complete": "outcome", "lose": "lost_reason"}[action]
+    assert getattr(stored, kept) == ("" if field else reason)
