@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from participants import forms as participant_forms
 from participants import services as participant_services
 from periods import services as period_services
-from periods.models import ReportingPeriod
+from periods.models import ReportingPeriod, Submission, SubmissionEvent
 from privacy.services import person_erase
 from referrals import forms as referral_forms
 from referrals import services as referral_services
@@ -83,6 +83,90 @@ def test_only_an_approved_province_is_published(
         assert "chưa được phê duyệt" in str(refused.value)
         assert "Hà Nội" in str(refused.value)
         assert not Release.objects.exists()
+
+
+# Each step of the cycle from each status: the status it leads to (version one higher, one event
+# more with its comment) or the refusal, written out, that leaves everything as it was.
+STEP_NAMES = {"submit": "trình Bộ", "return": "trả lại", "approve": "phê duyệt", "reopen": "mở lại"}
+STATUS_LABELS = {
+    "submitted": "Đã trình, chờ Bộ duyệt",
+    "returned": "Bộ trả lại",
+    "approved": "Đã phê duyệt (khoá)",
+    "reopened": "Bộ đã mở lại",
+}
+
+
+@pytest.mark.parametrize(
+    ("status", "step", "expected"),
+    rows(
+        ("submit-first", None, "submit", "submitted"),
+        ("submit-again-while-submitted", "submitted", "submit", None),
+        ("submit-after-return", "returned", "submit", "submitted"),
+        ("submit-while-approved", "approved", "submit", None),
+        ("submit-after-reopening", "reopened", "submit", "submitted"),
+        ("return-submitted", "submitted", "return", "returned"),
+        ("return-returned", "returned", "return", None),
+        ("return-approved", "approved", "return", None),
+        ("approve-submitted", "submitted", "approve", "approved"),
+        ("approve-returned", "returned", "approve", None),
+        ("approve-approved", "approved", "approve", None),
+        ("approve-reopened", "reopened", "approve", None),
+        ("reopen-approved", "approved", "reopen", "reopened"),
+        ("reopen-submitted", "submitted", "reopen", None),
+        ("reopen-reopened", "reopened", "reopen", None),
+    ),
+)
+def test_the_steps_of_the_reporting_cycle(officer_hn, ministry, hanoi, status, step, expected):
+    q1 = ReportingPeriod.objects.get(code="2019Q1")
+    bring_to(status, period=q1, province=hanoi, officer=officer_hn, ministry=ministry)
+    before = Submission.objects.filter(period=q1, province=hanoi).first()
+    version = before.version if before else 0
+    events = SubmissionEvent.objects.count()
+
+    def take():
+        if step == "submit":
+            return cycle.submission_submit(
+                period=q1, province=hanoi, by=officer_hn, comment=" Đã rà soát. "
+            )
+        if step == "approve":
+            return cycle.submission_approve(submission=before, by=ministry, comment=" Đạt. ")
+        call = {"return": period_services.submission_return}
+        call["reopen"] = period_services.submission_reopen
+        text = {"return": {"comment": " Thiếu. "}, "reopen": {"reason": " Sửa. "}}[step]
+        return call[step](submission=before, by=ministry, **text)
+
+    if expected is None:
+        with pytest.raises(ValidationError) as refused:
+            take()
+        assert refused.value.code == "invalid_transition"
+        assert refused.value.messages == [
+            f"Không thể {STEP_NAMES[step]}: báo cáo Quý 1/2019 của Hà Nội đang ở trạng thái "
+            f"“{STATUS_LABELS[status]}”."
+        ]
+        stored = Submission.objects.get(pk=before.pk)
+        assert (stored.status, stored.version) == (status, version)
+        assert SubmissionEvent.objects.count() == events
+        return
+    comment = {"submit": "Đã rà soát.", "approve": "Đạt.", "return": "Thiếu.", "reopen": "Sửa."}
+    taken = take()
+    stored = Submission.objects.get(pk=taken.pk)
+    assert (stored.status, stored.version, stored.comment) == (
+        expected,
+        version + 1,
+        comment[step],
+    )
+    event = SubmissionEvent.objects.order_by("pk").last()
+    assert SubmissionEvent.objects.count() == events + 1
+    assert (event.submission_id, event.action, event.by, event.comment) == (
+        stored.pk,
+        step,
+        officer_hn if step == "submit" else ministry,
+        comment[step],
+    )
+    # Only a submission records figures; the event keeps the ones the province submitted.
+    assert bool(event.figures) is (step == "submit")
+    if step == "submit":
+        assert stored.figures == event.figures
 
 
 def test_one_province_not_approved_stops_the_whole_release(
