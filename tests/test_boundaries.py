@@ -769,6 +769,62 @@ def test_the_disclosure_check_width(low, high, threshold, wide_enough):
     assert disclosure._width_ok(low, high, threshold) is wide_enough
 
 
+# A hidden "<5" marker (1 to 4) is safe while its interval still holds two whole numbers.
+@pytest.mark.parametrize(
+    ("low", "high", "safe"),
+    rows(
+        ("one-value-left", 3, 3, False),
+        ("two-values-left", 3, 4, True),
+        ("float-noise-just-below-two-values", 3 + 1e-7, 4 - 1e-7, True),
+        ("3.5-to-4.4-holds-only-4", 3.5, 4.4, False),
+        ("unsolved-interval", 4, 3, False),
+    ),
+)
+def test_the_disclosure_check_of_a_marker(low, high, safe):
+    assert disclosure._marker_ok(low, high) is safe
+
+
+# Hidden cells: 1 to threshold - 1 show as the small marker, the rest as hidden.
+@pytest.mark.parametrize(
+    ("value", "threshold", "mark", "bounds"),
+    rows(
+        ("1-is-small", 1, 5, disclosure.SMALL, (1, 4)),
+        ("4-below-threshold-is-small", 4, 5, disclosure.SMALL, (1, 4)),
+        ("5-on-threshold-is-hidden", 5, 5, disclosure.HIDDEN, (5, 1000)),
+        ("6-above-threshold-is-hidden", 6, 5, disclosure.HIDDEN, (5, 1000)),
+        ("0-is-hidden-not-small", 0, 5, disclosure.HIDDEN, (5, 1000)),
+        ("9-below-threshold-10-is-small", 9, 10, disclosure.SMALL, (1, 9)),
+    ),
+)
+def test_the_mark_of_a_hidden_cell_and_what_it_tells(value, threshold, mark, bounds):
+    assert disclosure._mark(value, threshold) == mark
+    assert disclosure._marker_bounds(mark, threshold, 1000) == bounds
+
+
+# A cell earlier releases already narrowed to [3, 7]: this release passes while it still
+# leaves at least all of [3, 7] open (or the plain test passes).
+@pytest.mark.parametrize(
+    ("low", "high", "passes"),
+    rows(
+        ("exactly-the-earlier-interval", 3, 7, True),
+        ("wider-than-the-earlier-interval", 2, 8, True),
+        ("float-noise-on-both-ends", 3 + 1e-7, 7 - 1e-7, True),
+        ("low-end-one-above", 4, 7, False),
+        ("high-end-one-below", 3, 6, False),
+        ("wide-enough-for-the-plain-test", 10, 20, True),
+        ("unsolved-interval", 7, 3, False),
+    ),
+)
+def test_the_disclosure_check_of_a_cell_earlier_releases_narrowed(low, high, passes):
+    test = disclosure._floored(lambda lo, hi: disclosure._width_ok(lo, hi, 5), (3, 7))
+    assert test(low, high) is passes
+
+
+def test_the_disclosure_check_without_an_earlier_interval_is_the_plain_test():
+    plain = disclosure._width_ok
+    assert disclosure._floored(plain, None) is plain
+
+
 # ----------------------------------------------------------------------------- harvesting
 # HARVEST_USUAL_HOURS = 6-22: an export from 06:00 to 21:59 (Việt Nam time) is usual.
 
