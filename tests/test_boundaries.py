@@ -740,6 +740,7 @@ def test_the_day_of_a_referral_step(officer_hn, site_hn, action, day, expected):
         ("unknown-stays-unknown", 5, None, None),
         ("threshold-10-9-below", 10, 9, "<10"),
         ("threshold-10-10-on", 10, 10, 10),
+        ("already-suppressed-stays-as-it-is", 5, "<5", "<5"),
     ),
 )
 def test_small_cell_suppression_threshold(threshold, value, shown):

@@ -12,6 +12,7 @@ from participants import forms as participant_forms
 from participants import services as participant_services
 from periods import services as period_services
 from periods.models import ReportingPeriod, Submission, SubmissionEvent
+from privacy.selectors import records_of
 from privacy.services import person_erase
 from referrals import forms as referral_forms
 from referrals import services as referral_services
@@ -606,3 +607,25 @@ def test_the_reason_of_a_referral_step(officer_hn, site_hn, action, reason, fiel
     assert stored.status == (Status.RECEIVED if field else moved[action])
     kept = {"decline": "decline_reason", "complete": "outcome", "lose": "lost_reason"}[action]
     assert getattr(stored, kept) == ("" if field else reason)
+
+
+# The records of one person (by UIC hash) that a user may see, province first, in one query
+# (the province's name included).
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    rows(
+        ("admin-sees-both-provinces", "admin", ["Cần Thơ", "Hà Nội"]),
+        ("hanoi-officer-sees-hanoi", "officer_hn", ["Hà Nội"]),
+        ("cantho-officer-sees-cantho", "officer_ct", ["Cần Thơ"]),
+    ),
+)
+def test_the_records_of_a_person_each_user_may_see(
+    personas, hanoi, cantho, persona, expected, django_assert_num_queries
+):
+    person = f.PersonFactory()
+    for province in (hanoi, cantho):
+        f.ParticipantFactory(person=person, province=province)
+    f.ParticipantFactory(province=hanoi)  # someone else
+    with django_assert_num_queries(1):
+        found = records_of(user=personas[persona], digest=person.uic_hash)
+        assert [record.province.name for record in found] == expected
