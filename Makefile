@@ -51,14 +51,17 @@ messages: $(STAMP)
 # is minutes (e.g. `make mutate MODULES='periods/lock.py referrals/services.py'`); MUTANTS to
 # some functions (e.g. MUTANTS='periods.lock.x_check_period_open*'). The first run collects
 # which test reaches which function (a few minutes); results are kept in mutants/ between runs.
-# scripts/mutation_score.py prints the score of each module and the survivors.
+# scripts/mutation_score.py prints the score of each module (of the functions named, when
+# MUTANTS is given) and the survivors. On a machine shared with others: MUTATE_NICE=19
+# MUTATE_CHILDREN=1. docs/mutation.md has the last scores and the names of the rule functions.
 MODULES ?=
 MUTANTS ?= $(foreach m,$(MODULES),'$(subst /,.,$(m:.py=)).*')
 MUTATE_CHILDREN ?= 2
+MUTATE_NICE ?= 10
 mutate: $(STAMP)
 	$(PY) -m pip install --quiet '.[test,dev]'
-	nice -n 10 $(VENV)/bin/mutmut run --max-children $(MUTATE_CHILDREN) $(MUTANTS)
-	$(PY) scripts/mutation_score.py $(MODULES)
+	nice -n $(MUTATE_NICE) $(VENV)/bin/mutmut run --max-children $(MUTATE_CHILDREN) $(MUTANTS)
+	$(PY) scripts/mutation_score.py $(MODULES) $(MUTANTS)
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts mutants
