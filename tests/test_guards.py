@@ -12,7 +12,8 @@ from participants import forms as participant_forms
 from participants import services as participant_services
 from periods import services as period_services
 from periods.models import ReportingPeriod, Submission, SubmissionEvent
-from privacy.selectors import records_of
+from privacy.models import ErasureRun
+from privacy.selectors import answers_predate_erasure, records_of
 from privacy.services import person_erase
 from referrals import forms as referral_forms
 from referrals import services as referral_services
@@ -31,6 +32,7 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
+SECOND = datetime.timedelta(seconds=1)
 Status = Referral.Status
 
 
@@ -629,3 +631,28 @@ def test_the_records_of_a_person_each_user_may_see(
     with django_assert_num_queries(1):
         found = records_of(user=personas[persona], digest=person.uic_hash)
         assert [record.province.name for record in found] == expected
+
+
+# Enrolment answers kept in a session are refused when anyone was erased on or after the moment
+# they were typed (an erased person is never enrolled again from answers typed before).
+TYPED = datetime.datetime(2026, 6, 15, 3, 0, 0, tzinfo=datetime.UTC)
+
+
+@pytest.mark.parametrize(
+    ("pending", "erased_at", "refused"),
+    rows(
+        ("erasure-a-second-before-typing", {"at": TYPED.timestamp()}, TYPED - SECOND, False),
+        ("erasure-at-the-moment-of-typing", {"at": TYPED.timestamp()}, TYPED, True),
+        ("erasure-a-second-after-typing", {"at": TYPED.timestamp()}, TYPED + SECOND, True),
+        ("no-erasure", {"at": TYPED.timestamp()}, None, False),
+        ("no-time-kept", {"digest": "0" * 64}, None, True),
+        ("time-not-a-number", {"at": "2026-06-15"}, None, True),
+        ("answers-not-a-mapping", ["at", TYPED.timestamp()], None, True),
+        ("answers-a-string", "at", None, True),
+    ),
+)
+def test_answers_typed_before_an_erasure_are_refused(pending, erased_at, refused):
+    if erased_at is not None:
+        run = ErasureRun.objects.create(kind=ErasureRun.Kind.REQUEST, by=None, people=1, counts={})
+        ErasureRun.objects.filter(pk=run.pk).update(at=erased_at)
+    assert answers_predate_erasure(pending) is refused
