@@ -22,6 +22,7 @@ from participants import services as participant_services
 from periods import calendar, lock
 from periods import services as period_services
 from periods.models import ReportingPeriod
+from privacy import harvest
 from privacy.models import HarvestAlert
 from privacy.selectors import expired_people
 from referrals import selectors as referral_selectors
@@ -851,6 +852,23 @@ def test_export_hours(officer_hn, hour, minute, alert):
         )
     raised = HarvestAlert.objects.filter(user=officer_hn, rule=HarvestAlert.Rule.EXPORT_HOURS)
     assert raised.exists() is alert
+
+
+@pytest.mark.parametrize(
+    ("hour", "minute", "alert"),
+    rows(
+        ("05:59-read-at-noon", 5, 59, True),
+        ("06:00-read-at-03:00", 6, 0, False),
+        ("21:59-read-at-03:00", 21, 59, False),
+        ("22:00-read-at-noon", 22, 0, True),
+    ),
+)
+def test_export_hours_are_those_of_the_export_not_of_the_check(hour, minute, alert):
+    """An earlier export of the hour is judged by its own time, whenever the check runs."""
+    at = datetime.datetime(2026, 11, 30, hour, minute, tzinfo=VN)
+    checked = datetime.datetime(2026, 11, 30, 12 if alert else 3, 0, tzinfo=VN)
+    with mock.patch("django.utils.timezone.now", return_value=checked):
+        assert harvest._usual_hour(at) is not alert
 
 
 @pytest.mark.parametrize(
