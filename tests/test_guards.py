@@ -3,11 +3,15 @@ published, what erasure closes, and what each role's filters offer. Tables again
 role or filter is one new row, with the expected answer written by hand."""
 
 import datetime
+import uuid
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 
+from offline.models import Submission as OfflineSubmission
+from offline.services import submission_resolve
 from participants import forms as participant_forms
 from participants import services as participant_services
 from periods import services as period_services
@@ -656,3 +660,38 @@ def test_answers_typed_before_an_erasure_are_refused(pending, erased_at, refused
         run = ErasureRun.objects.create(kind=ErasureRun.Kind.REQUEST, by=None, people=1, counts={})
         ErasureRun.objects.filter(pk=run.pk).update(at=erased_at)
     assert answers_predate_erasure(pending) is refused
+
+
+# A phone's refused item is marked as dealt with once (the first time is kept); an accepted one
+# needs nothing and is refused with its own code.
+@pytest.mark.parametrize(
+    ("status", "resolved_before", "code", "resolved_after"),
+    rows(
+        ("refused-not-dealt-with", "refused", None, None, "now"),
+        ("refused-dealt-with-before", "refused", "before", None, "before"),
+        ("accepted", "accepted", None, "not_refused", None),
+    ),
+)
+def test_marking_a_phones_item_as_dealt_with(leader, status, resolved_before, code, resolved_after):
+    before = datetime.datetime(2026, 6, 1, 8, 0, tzinfo=datetime.UTC)
+    now = datetime.datetime(2026, 6, 15, 8, 0, tzinfo=datetime.UTC)
+    item = OfflineSubmission.objects.create(
+        client_id=uuid.uuid4(),
+        user=leader,
+        kind="contact",
+        status=status,
+        object_id=1 if status == "accepted" else None,
+        resolved_at=before if resolved_before else None,
+    )
+    with mock.patch("django.utils.timezone.now", return_value=now):
+        try:
+            submission_resolve(submission=item)
+        except ValidationError as error:
+            assert (error.code, error.messages) == (
+                code,
+                ["Chỉ mục bị từ chối mới cần đánh dấu đã xử lý."],
+            )
+        else:
+            assert code is None
+    stored = OfflineSubmission.objects.get(pk=item.pk).resolved_at
+    assert stored == {"now": now, "before": before, None: None}[resolved_after]
