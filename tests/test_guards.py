@@ -10,12 +10,14 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 
+from accounts.models import ActivityEvent
 from offline.models import Submission as OfflineSubmission
 from offline.services import submission_resolve
 from participants import forms as participant_forms
 from participants import services as participant_services
 from periods import services as period_services
 from periods.models import ReportingPeriod, Submission, SubmissionEvent
+from privacy import harvest
 from privacy.models import ErasureRun
 from privacy.selectors import answers_predate_erasure, records_of
 from privacy.services import person_erase
@@ -695,3 +697,25 @@ def test_marking_a_phones_item_as_dealt_with(leader, status, resolved_before, co
             assert code is None
     stored = OfflineSubmission.objects.get(pk=item.pk).resolved_at
     assert stored == {"now": now, "before": before, None: None}[resolved_after]
+
+
+# The accounts of a province, whose activity the province limits of the harvesting alert add
+# up: its officers and the peer leaders of groups at its sites; nobody else's.
+@pytest.mark.parametrize(
+    ("persona", "counted"),
+    rows(
+        ("hanoi-officer", "officer_hn", True),
+        ("hanoi-peer-leader", "leader", True),
+        ("cantho-officer", "officer_ct", False),
+        ("cantho-peer-leader", "leader_ct", False),
+        ("ministry", "ministry", False),
+        ("provider-staff", "provider_staff", False),
+    ),
+)
+def test_the_accounts_of_a_province(personas, leader_ct, hanoi, persona, counted):
+    user = {**personas, "leader_ct": leader_ct}[persona]
+    event = ActivityEvent.objects.create(user=user, kind=ActivityEvent.Kind.EXPORT, what="x.csv")
+    assert ActivityEvent.objects.filter(harvest.of_province(hanoi.pk), pk=event.pk).exists() is (
+        counted
+    )
+    assert (harvest.province_of(user) == hanoi.pk) is counted
