@@ -3,6 +3,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
@@ -48,8 +49,30 @@ class ErasureConfirmForm(forms.Form):
     )
 
 
+class _AlertChoices(forms.ModelMultipleChoiceField):
+    """An id outside the database's integer range is an invalid choice like any unknown id
+    (SQLite raises OverflowError on such a value in `pk__in`: a 500, found by the fuzz test)."""
+
+    def _check_values(self, value):
+        low, high = connection.ops.integer_field_range(
+            self.queryset.model._meta.pk.get_internal_type()
+        )
+        for pk in value or ():
+            try:
+                number = int(str(pk).strip())
+            except ValueError:
+                continue  # Django's own check gives the message.
+            if not (low is None or low <= number) or not (high is None or number <= high):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
 class AlertReviewForm(forms.Form):
-    alerts = forms.ModelMultipleChoiceField(
+    alerts = _AlertChoices(
         label=_("Cảnh báo đã xem"),
         queryset=HarvestAlert.objects.filter(reviewed_at__isnull=True),
         widget=forms.CheckboxSelectMultiple,

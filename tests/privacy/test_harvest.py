@@ -223,3 +223,39 @@ def test_administrators_review_alerts_beside_the_audit_viewer(client_for, admin_
         "Không có cảnh báo thu thập dữ liệu nào chưa xem."
         in client.get(reverse("audit_log")).content.decode()
     )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "9223372036854775808",  # one above the largest id a database holds
+        "-9223372036854775809",  # one below the smallest
+        "99999999999999999999",
+    ],
+)
+def test_an_alert_id_beyond_any_database_integer_is_an_unknown_alert(
+    client_for, admin_user, officer_hn, value
+):
+    """Such an id made SQLite raise OverflowError (a 500, found by the fuzz test): it is refused
+    like any alert that is not there, and the open alert stays open."""
+    raise_alert(
+        user_id=officer_hn.pk,
+        rule=Rule.FAILED_LOOKUPS,
+        observed=14,
+        threshold=10,
+        at=timezone.now(),
+    )
+    answer = client_for(admin_user).post(
+        reverse("privacy:alert_list"), {"alerts": [value], "note": "?"}
+    )
+    assert answer.status_code == 200
+    assert "Cảnh báo này đã được xem hoặc không còn." in answer.content.decode()
+    assert HarvestAlert.objects.get().is_open
+
+
+def test_the_largest_id_a_database_holds_is_only_an_unknown_alert(client_for, admin_user):
+    answer = client_for(admin_user).post(
+        reverse("privacy:alert_list"), {"alerts": ["9223372036854775807"], "note": "?"}
+    )
+    assert answer.status_code == 200
+    assert "Cảnh báo này đã được xem hoặc không còn." in answer.content.decode()
