@@ -134,25 +134,21 @@ REPORT_WORK_MEM = "64MB"
 @contextmanager
 def report_cursor(using):
     """A cursor for one of the reports' large statements. On PostgreSQL, inside a transaction
-    with settings of its own (SET LOCAL, through set_config): its `work_mem`, so that the
-    grouping of a national year's contacts by person fits in memory instead of spilling to
-    disk, and no JIT compilation — the planner cannot size the statements' intermediate sets,
-    and an estimate far too high switched JIT on and cost seconds of compilation. No other
-    query of the request gets these settings."""
+    with its own `work_mem` (SET LOCAL, through set_config): the grouping of a national year's
+    contacts by person fits in memory instead of spilling to disk, and no other query of the
+    request gets the larger allowance. (JIT compilation is off for the whole connection: the
+    settings' `-c jit=off`.)"""
     connection = connections[using]
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             yield cursor
         return
-    # Inside a request's transaction already (ATOMIC_REQUESTS), the settings last until its
-    # end; otherwise a transaction of its own (BEGIN and COMMIT, no savepoint) holds them.
+    # Inside a request's transaction already (ATOMIC_REQUESTS), the setting lasts until its
+    # end; otherwise a transaction of its own (BEGIN and COMMIT, no savepoint) holds it.
     atomic = nullcontext() if connection.in_atomic_block else transaction.atomic(using=using)
     with atomic, connection.cursor() as cursor:
         work_mem = getattr(settings, "REPORT_WORK_MEM", REPORT_WORK_MEM)
-        cursor.execute(
-            "SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true)",
-            [work_mem],
-        )
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [work_mem])
         yield cursor
 
 
