@@ -12,6 +12,19 @@ pytest_plugins = ["tests.replica.plugin"]
 
 
 @pytest.fixture(autouse=True)
+def _vietnamese_first():
+    """Every test starts in the programme's language. A request with the English cookie leaves
+    English active in the thread (LocaleMiddleware activates and never deactivates), which in a
+    random order would change the messages a later test reads."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _reference_data_in_transactional_tests(request):
     """Transactional tests (the browser suite's live server) flush the database when they end,
     taking with it the reference data the migrations loaded; put it back before each one."""

@@ -20,10 +20,13 @@ from django.utils import timezone
 from accounts.models import ActivityEvent
 from participants import services as participant_services
 from periods import calendar, lock
+from periods import services as period_services
 from periods.models import ReportingPeriod
+from privacy import harvest
 from privacy.models import HarvestAlert
 from privacy.selectors import expired_people
 from referrals import selectors as referral_selectors
+from referrals import services as referral_services
 from referrals.models import Referral
 from reports import cycle, disclosure, indicators, suppression
 from sites.forms import PeerGroupForm
@@ -268,6 +271,31 @@ def test_the_last_complete_quarter(today, latest, quarter):
     assert calendar.last_complete_quarter(today=today, latest=latest) == quarter
 
 
+# A province submits a period only once it has ended: 2019Q1 from 01/04/2019.
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    rows(
+        ("last-day-of-the-quarter", D(2019, 3, 31), (REFUSED, ["open_period"])),
+        ("first-day-after-the-quarter", D(2019, 4, 1), (OK, [])),
+        ("second-day-after-the-quarter", D(2019, 4, 2), (OK, [])),
+        ("first-day-of-the-quarter", D(2019, 1, 1), (REFUSED, ["open_period"])),
+    ),
+)
+def test_a_period_is_submitted_once_it_has_ended(today, expected):
+    period = ReportingPeriod.objects.get(code="2019Q1")
+    with mock.patch("periods.services.today", return_value=today):
+        try:
+            period_services.check_period_closed(period)
+        except ValidationError as error:
+            assert error.messages == [
+                "Kỳ Quý 1/2019 chưa kết thúc: chỉ trình được kỳ đã kết thúc (sau ngày 31/03/2019)."
+            ]
+            answer = (REFUSED, [error.code])
+        else:
+            answer = (OK, [])
+    assert answer == expected
+
+
 class _Phase:
     code, start_date, end_date = "GD3", D(2021, 1, 1), D(2025, 12, 31)
 
@@ -328,6 +356,26 @@ def test_percentages_round_half_up_to_one_decimal(numerator, denominator, expect
 )
 def test_money_per_person_rounds_half_up_to_whole_vnd(amount, count, expected):
     assert indicators.divide_vnd(amount, count) == expected
+
+
+# The scale-up estimate: cost per site-year x areas x years, half-up to whole VND.
+@pytest.mark.parametrize(
+    ("cost", "areas", "years", "expected"),
+    rows(
+        ("1000.4-below-half", Decimal("500.2"), 2, 1, 1000),
+        ("1000.5-half-rounds-up", Decimal("200.1"), 5, 1, 1001),
+        ("1000.6-above-half", Decimal("500.3"), 2, 1, 1001),
+        ("two-years-doubles", Decimal("500.3"), 2, 2, 2001),
+        ("one-year-by-default", 1000, 3, None, 3000),
+        ("no-area-is-0", 1000, 0, 1, 0),
+        ("cost-unknown-is-null", None, 3, 1, None),
+    ),
+)
+def test_the_scale_up_budget_rounds_half_up_to_whole_vnd(cost, areas, years, expected):
+    asked = {"cost_per_site_year": cost, "areas": areas}
+    if years is not None:
+        asked["years"] = years
+    assert indicators.scale_up_budget(**asked) == expected
 
 
 @pytest.mark.parametrize(
@@ -467,6 +515,34 @@ def test_no_date_after_today(offset, expected):
     assert outcome(lambda: check(day, "Ngày", "date")) == expected
 
 
+@pytest.mark.parametrize(
+    ("offset", "expected"),
+    rows(
+        ("yesterday", -1, (OK, [])),
+        ("today", 0, (OK, [])),
+        ("tomorrow", 1, (REFUSED, ["future"])),
+    ),
+)
+def test_no_establishment_assessment_after_today(site_hn, offset, expected):
+    """The refusal names the form's date field, so the form shows it next to the date."""
+    establishment = f.EstablishmentFactory(site=site_hn)
+    day = timezone.localdate() + datetime.timedelta(days=offset)
+
+    def record():
+        participant_services.establishment_assessment_record(
+            establishment=establishment, date=day, answers={}
+        )
+
+    assert outcome(record) == expected
+    assert establishment.assessments.filter(date=day).count() == (1 if expected[0] == OK else 0)
+    if expected[0] == REFUSED:
+        with pytest.raises(ValidationError) as refused:
+            record()
+        assert refused.value.message_dict == {
+            "date": ["Ngày đánh giá không được sau ngày hôm nay."]
+        }
+
+
 # Enrolled on 30/06/2025: the age is 2025 minus the birth year, from 10 to 90.
 @pytest.mark.parametrize(
     ("birth_year", "expected"),
@@ -486,6 +562,28 @@ def test_age_at_enrolment(birth_year, expected):
         )
 
     assert outcome(enrol) == expected
+
+
+@pytest.mark.parametrize(
+    ("birth_year", "on", "field", "refused"),
+    rows(
+        ("age-9-on-the-form-field", 2016, D(2025, 6, 30), "birth_year", True),
+        ("age-10-on-the-form-field", 2015, D(2025, 6, 30), "birth_year", False),
+        ("age-91-on-the-importers-column", 1934, D(2025, 1, 1), "nam_sinh", True),
+        ("age-90-on-the-importers-column", 1935, D(2025, 12, 31), "nam_sinh", False),
+    ),
+)
+def test_the_age_refusal_names_its_field_and_the_range(birth_year, on, field, refused):
+    try:
+        participant_services.check_birth_year(birth_year, on, field)
+    except ValidationError as error:
+        assert error.message_dict == {
+            field: ["Năm sinh không hợp lệ: tuổi của người tham gia phải từ 10 đến 90."]
+        }
+        assert error.error_dict[field][0].code == "age"
+        assert refused
+    else:
+        assert not refused
 
 
 # Age groups of `reached`, at the period's end (31/12/2019) from the birth year.
@@ -586,6 +684,49 @@ def test_followup_overdue_by_at_least_one_day(officer_hn, site_hn, date, listed)
         assert (referral in list(found)) is listed
 
 
+# Referred on 10/06/2019, today 30/06/2019: a step is dated from the referral's day to today.
+@pytest.mark.parametrize(
+    ("action", "day", "expected"),
+    rows(
+        ("complete-the-day-before-the-referral", "complete", D(2019, 6, 9), "before_referral"),
+        ("complete-on-the-referral-day", "complete", D(2019, 6, 10), None),
+        ("complete-the-day-after-the-referral", "complete", D(2019, 6, 11), None),
+        ("complete-today", "complete", D(2019, 6, 30), None),
+        ("complete-tomorrow", "complete", D(2019, 7, 1), "future"),
+        ("decline-the-day-before-the-referral", "decline", D(2019, 6, 9), "before_referral"),
+        ("decline-on-the-referral-day", "decline", D(2019, 6, 10), None),
+        ("decline-today", "decline", D(2019, 6, 30), None),
+        ("decline-tomorrow", "decline", D(2019, 7, 1), "future"),
+    ),
+)
+def test_the_day_of_a_referral_step(officer_hn, site_hn, action, day, expected):
+    referral = f.ReferralFactory(site=site_hn, date=D(2019, 6, 10), status=Referral.Status.RECEIVED)
+    label = "Ngày hoàn thành" if action == "complete" else "Ngày chuyển trạng thái"
+    messages = {
+        "before_referral": f"{label} không được trước ngày chuyển gửi (10/06/2019).",
+        "future": f"{label} không được sau ngày hôm nay.",
+    }
+    step = {
+        "complete": lambda: referral_services.referral_complete(
+            referral=referral, by=officer_hn, on=day
+        ),
+        "decline": lambda: referral_services.referral_decline(
+            referral=referral, by=officer_hn, on=day, reason="not_eligible"
+        ),
+    }[action]
+    with mock.patch("referrals.services.today", return_value=TODAY):
+        try:
+            step()
+        except ValidationError as error:
+            assert (error.code, error.messages) == (expected, [messages[expected]])
+        else:
+            assert expected is None
+    referral.refresh_from_db()
+    moved = {"complete": Referral.Status.COMPLETED, "decline": Referral.Status.DECLINED}
+    assert referral.status == (Referral.Status.RECEIVED if expected else moved[action])
+    assert referral.completed_on == (day if action == "complete" and not expected else None)
+
+
 # ----------------------------------------------------------------------------- thresholds
 
 
@@ -600,6 +741,7 @@ def test_followup_overdue_by_at_least_one_day(officer_hn, site_hn, date, listed)
         ("unknown-stays-unknown", 5, None, None),
         ("threshold-10-9-below", 10, 9, "<10"),
         ("threshold-10-10-on", 10, 10, 10),
+        ("already-suppressed-stays-as-it-is", 5, "<5", "<5"),
     ),
 )
 def test_small_cell_suppression_threshold(threshold, value, shown):
@@ -629,6 +771,62 @@ def test_the_disclosure_check_width(low, high, threshold, wide_enough):
     assert disclosure._width_ok(low, high, threshold) is wide_enough
 
 
+# A hidden "<5" marker (1 to 4) is safe while its interval still holds two whole numbers.
+@pytest.mark.parametrize(
+    ("low", "high", "safe"),
+    rows(
+        ("one-value-left", 3, 3, False),
+        ("two-values-left", 3, 4, True),
+        ("float-noise-just-below-two-values", 3 + 1e-7, 4 - 1e-7, True),
+        ("3.5-to-4.4-holds-only-4", 3.5, 4.4, False),
+        ("unsolved-interval", 4, 3, False),
+    ),
+)
+def test_the_disclosure_check_of_a_marker(low, high, safe):
+    assert disclosure._marker_ok(low, high) is safe
+
+
+# Hidden cells: 1 to threshold - 1 show as the small marker, the rest as hidden.
+@pytest.mark.parametrize(
+    ("value", "threshold", "mark", "bounds"),
+    rows(
+        ("1-is-small", 1, 5, disclosure.SMALL, (1, 4)),
+        ("4-below-threshold-is-small", 4, 5, disclosure.SMALL, (1, 4)),
+        ("5-on-threshold-is-hidden", 5, 5, disclosure.HIDDEN, (5, 1000)),
+        ("6-above-threshold-is-hidden", 6, 5, disclosure.HIDDEN, (5, 1000)),
+        ("0-is-hidden-not-small", 0, 5, disclosure.HIDDEN, (5, 1000)),
+        ("9-below-threshold-10-is-small", 9, 10, disclosure.SMALL, (1, 9)),
+    ),
+)
+def test_the_mark_of_a_hidden_cell_and_what_it_tells(value, threshold, mark, bounds):
+    assert disclosure._mark(value, threshold) == mark
+    assert disclosure._marker_bounds(mark, threshold, 1000) == bounds
+
+
+# A cell earlier releases already narrowed to [3, 7]: this release passes while it still
+# leaves at least all of [3, 7] open (or the plain test passes).
+@pytest.mark.parametrize(
+    ("low", "high", "passes"),
+    rows(
+        ("exactly-the-earlier-interval", 3, 7, True),
+        ("wider-than-the-earlier-interval", 2, 8, True),
+        ("float-noise-on-both-ends", 3 + 1e-7, 7 - 1e-7, True),
+        ("low-end-one-above", 4, 7, False),
+        ("high-end-one-below", 3, 6, False),
+        ("wide-enough-for-the-plain-test", 10, 20, True),
+        ("unsolved-interval", 7, 3, False),
+    ),
+)
+def test_the_disclosure_check_of_a_cell_earlier_releases_narrowed(low, high, passes):
+    test = disclosure._floored(lambda lo, hi: disclosure._width_ok(lo, hi, 5), (3, 7))
+    assert test(low, high) is passes
+
+
+def test_the_disclosure_check_without_an_earlier_interval_is_the_plain_test():
+    plain = disclosure._width_ok
+    assert disclosure._floored(plain, None) is plain
+
+
 # ----------------------------------------------------------------------------- harvesting
 # HARVEST_USUAL_HOURS = 6-22: an export from 06:00 to 21:59 (Việt Nam time) is usual.
 
@@ -654,6 +852,23 @@ def test_export_hours(officer_hn, hour, minute, alert):
         )
     raised = HarvestAlert.objects.filter(user=officer_hn, rule=HarvestAlert.Rule.EXPORT_HOURS)
     assert raised.exists() is alert
+
+
+@pytest.mark.parametrize(
+    ("hour", "minute", "alert"),
+    rows(
+        ("05:59-read-at-noon", 5, 59, True),
+        ("06:00-read-at-03:00", 6, 0, False),
+        ("21:59-read-at-03:00", 21, 59, False),
+        ("22:00-read-at-noon", 22, 0, True),
+    ),
+)
+def test_export_hours_are_those_of_the_export_not_of_the_check(hour, minute, alert):
+    """An earlier export of the hour is judged by its own time, whenever the check runs."""
+    at = datetime.datetime(2026, 11, 30, hour, minute, tzinfo=VN)
+    checked = datetime.datetime(2026, 11, 30, 12 if alert else 3, 0, tzinfo=VN)
+    with mock.patch("django.utils.timezone.now", return_value=checked):
+        assert harvest._usual_hour(at) is not alert
 
 
 @pytest.mark.parametrize(

@@ -3,17 +3,33 @@ published, what erasure closes, and what each role's filters offer. Tables again
 role or filter is one new row, with the expected answer written by hand."""
 
 import datetime
+import uuid
+from unittest import mock
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 
+from accounts.models import ActivityEvent
+from offline.models import Submission as OfflineSubmission
+from offline.services import submission_resolve
 from participants import forms as participant_forms
+from participants import services as participant_services
 from periods import services as period_services
-from periods.models import ReportingPeriod
+from periods.models import ReportingPeriod, Submission, SubmissionEvent
+from privacy import harvest
+from privacy.models import ErasureRun
+from privacy.selectors import answers_predate_erasure, records_of
 from privacy.services import person_erase
 from referrals import forms as referral_forms
+from referrals import services as referral_services
 from referrals.models import Referral, ReferralEvent
-from referrals.services import check_provider, check_status_change, next_actions
+from referrals.services import (
+    check_provider,
+    check_status_change,
+    next_actions,
+    provider_set_active,
+)
 from reports import cycle, releases
 from reports.models import Release
 from sites import forms as site_forms
@@ -22,6 +38,7 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
+SECOND = datetime.timedelta(seconds=1)
 Status = Referral.Status
 
 
@@ -75,6 +92,90 @@ def test_only_an_approved_province_is_published(
         assert "chưa được phê duyệt" in str(refused.value)
         assert "Hà Nội" in str(refused.value)
         assert not Release.objects.exists()
+
+
+# Each step of the cycle from each status: the status it leads to (version one higher, one event
+# more with its comment) or the refusal, written out, that leaves everything as it was.
+STEP_NAMES = {"submit": "trình Bộ", "return": "trả lại", "approve": "phê duyệt", "reopen": "mở lại"}
+STATUS_LABELS = {
+    "submitted": "Đã trình, chờ Bộ duyệt",
+    "returned": "Bộ trả lại",
+    "approved": "Đã phê duyệt (khoá)",
+    "reopened": "Bộ đã mở lại",
+}
+
+
+@pytest.mark.parametrize(
+    ("status", "step", "expected"),
+    rows(
+        ("submit-first", None, "submit", "submitted"),
+        ("submit-again-while-submitted", "submitted", "submit", None),
+        ("submit-after-return", "returned", "submit", "submitted"),
+        ("submit-while-approved", "approved", "submit", None),
+        ("submit-after-reopening", "reopened", "submit", "submitted"),
+        ("return-submitted", "submitted", "return", "returned"),
+        ("return-returned", "returned", "return", None),
+        ("return-approved", "approved", "return", None),
+        ("approve-submitted", "submitted", "approve", "approved"),
+        ("approve-returned", "returned", "approve", None),
+        ("approve-approved", "approved", "approve", None),
+        ("approve-reopened", "reopened", "approve", None),
+        ("reopen-approved", "approved", "reopen", "reopened"),
+        ("reopen-submitted", "submitted", "reopen", None),
+        ("reopen-reopened", "reopened", "reopen", None),
+    ),
+)
+def test_the_steps_of_the_reporting_cycle(officer_hn, ministry, hanoi, status, step, expected):
+    q1 = ReportingPeriod.objects.get(code="2019Q1")
+    bring_to(status, period=q1, province=hanoi, officer=officer_hn, ministry=ministry)
+    before = Submission.objects.filter(period=q1, province=hanoi).first()
+    version = before.version if before else 0
+    events = SubmissionEvent.objects.count()
+
+    def take():
+        if step == "submit":
+            return cycle.submission_submit(
+                period=q1, province=hanoi, by=officer_hn, comment=" Đã rà soát. "
+            )
+        if step == "approve":
+            return cycle.submission_approve(submission=before, by=ministry, comment=" Đạt. ")
+        call = {"return": period_services.submission_return}
+        call["reopen"] = period_services.submission_reopen
+        text = {"return": {"comment": " Thiếu. "}, "reopen": {"reason": " Sửa. "}}[step]
+        return call[step](submission=before, by=ministry, **text)
+
+    if expected is None:
+        with pytest.raises(ValidationError) as refused:
+            take()
+        assert refused.value.code == "invalid_transition"
+        assert refused.value.messages == [
+            f"Không thể {STEP_NAMES[step]}: báo cáo Quý 1/2019 của Hà Nội đang ở trạng thái "
+            f"“{STATUS_LABELS[status]}”."
+        ]
+        stored = Submission.objects.get(pk=before.pk)
+        assert (stored.status, stored.version) == (status, version)
+        assert SubmissionEvent.objects.count() == events
+        return
+    comment = {"submit": "Đã rà soát.", "approve": "Đạt.", "return": "Thiếu.", "reopen": "Sửa."}
+    taken = take()
+    stored = Submission.objects.get(pk=taken.pk)
+    assert (stored.status, stored.version, stored.comment) == (
+        expected,
+        version + 1,
+        comment[step],
+    )
+    event = SubmissionEvent.objects.order_by("pk").last()
+    assert SubmissionEvent.objects.count() == events + 1
+    assert (event.submission_id, event.action, event.by, event.comment) == (
+        stored.pk,
+        step,
+        officer_hn if step == "submit" else ministry,
+        comment[step],
+    )
+    # Only a submission records figures; the event keeps the ones the province submitted.
+    assert bool(event.figures) is (step == "submit")
+    if step == "submit":
+        assert stored.figures == event.figures
 
 
 def test_one_province_not_approved_stops_the_whole_release(
@@ -353,9 +454,268 @@ def test_the_actions_each_role_is_offered(personas, status, persona, expected):
 )
 def test_which_provider_takes_a_new_referral(hanoi, active, service, code):
     provider = f.ProviderFactory(services=["health_check"], is_active=active)
+    messages = {
+        "service": ["Cơ sở dịch vụ này không cung cấp dịch vụ đã chọn."],
+        "inactive": ["Cơ sở dịch vụ này đã ngừng hoạt động."],
+    }
     try:
         check_provider(provider=provider, service=service)
     except ValidationError as error:
-        assert error.code == code
+        assert (error.code, error.messages) == (code, messages[code])
     else:
         assert code is None
+
+
+@pytest.mark.parametrize(
+    ("active_before", "active", "offered"),
+    rows(
+        ("deactivated", True, False, False),
+        ("reactivated", False, True, True),
+        ("deactivated-again-stays-inactive", False, False, False),
+    ),
+)
+def test_a_deactivated_provider_is_kept_but_not_offered(hanoi, active_before, active, offered):
+    provider = f.ProviderFactory(services=["health_check"], is_active=active_before, version=3)
+    provider_set_active(provider=provider, active=active)
+    stored = type(provider).objects.get(pk=provider.pk)
+    assert stored.is_active is offered
+    assert stored.version == 4
+    answer = None
+    try:
+        check_provider(provider=stored, service="health_check")
+    except ValidationError as error:
+        answer = error.code
+    assert answer == (None if offered else "inactive")
+
+
+# ----------------------------------------------------------------------------- people's records
+# Who may correct a contact: whoever recorded it, and the officers and administrators.
+
+
+@pytest.mark.parametrize(
+    ("persona", "allowed"),
+    rows(
+        ("nobody", None, False),
+        ("the-leader-who-recorded-it", "leader", True),
+        ("another-leader", "leader_ct", False),
+        ("officer", "officer_hn", True),
+        ("admin", "admin", True),
+        ("ministry", "ministry", False),
+        ("provider-staff", "provider_staff", False),
+    ),
+)
+def test_who_may_correct_a_contact(personas, leader_ct, site_hn, persona, allowed):
+    users = {**personas, "leader_ct": leader_ct}
+    contact = f.ContactFactory(site=site_hn, recorded_by=personas["leader"])
+    user = users[persona] if persona else None
+    assert participant_services.may_correct(contact, user) is allowed
+
+
+def test_a_signed_out_visitor_may_not_correct_a_contact(site_hn):
+    contact = f.ContactFactory(site=site_hn, recorded_by=None)
+    assert participant_services.may_correct(contact, AnonymousUser()) is False
+
+
+# Withdrawn on 15/06/2020; a day not given (a record's own change) counts as after it.
+@pytest.mark.parametrize(
+    ("withdrawn_on", "day", "code"),
+    rows(
+        ("not-withdrawn-any-day", None, D(2020, 6, 16), None),
+        ("not-withdrawn-no-day", None, None, None),
+        ("withdrawn-no-day", D(2020, 6, 15), None, "withdrawn"),
+        ("withdrawn-on-the-day", D(2020, 6, 15), D(2020, 6, 15), None),
+        ("withdrawn-the-day-after", D(2020, 6, 15), D(2020, 6, 16), "withdrawn"),
+    ),
+)
+def test_activity_of_a_withdrawn_participant(hanoi, withdrawn_on, day, code):
+    person = f.ParticipantFactory(
+        province=hanoi, consent_on=D(2020, 1, 1), withdrawn_on=withdrawn_on
+    )
+    try:
+        participant_services.check_active(person, "who", day)
+    except ValidationError as error:
+        assert list(error.error_dict) == ["who"]
+        assert error.error_dict["who"][0].code == code
+    else:
+        assert code is None
+
+
+@pytest.mark.parametrize(
+    ("group", "site", "code"),
+    rows(
+        ("group-of-the-site", "group_hn", "site_hn", None),
+        ("group-of-another-site", "group_ct", "site_hn", "peer_group_site"),
+        ("no-group", None, "site_hn", None),
+        ("no-site-yet", "group_ct", None, None),
+    ),
+)
+def test_a_peer_group_belongs_to_the_contacts_site(request, group, site, code):
+    peer_group = request.getfixturevalue(group) if group else None
+    chosen = request.getfixturevalue(site) if site else None
+    try:
+        participant_services.check_peer_group(peer_group, chosen, "group")
+    except ValidationError as error:
+        assert error.message_dict == {"group": ["Nhóm đồng đẳng không thuộc địa bàn đã chọn."]}
+        assert error.error_dict["group"][0].code == code
+    else:
+        assert code is None
+
+
+# A step's reason is one of a fixed list (no free text about the person); a completion's
+# outcome and a loss's reason may be left out (an imported status), a decline's may not.
+@pytest.mark.parametrize(
+    ("action", "reason", "field", "message"),
+    rows(
+        ("decline-listed-reason", "decline", "not_eligible", None, None),
+        ("decline-other", "decline", "other", None, None),
+        (
+            "decline-no-reason",
+            "decline",
+            "",
+            "decline_reason",
+            "Chọn lý do từ chối trong danh sách.",
+        ),
+        (
+            "decline-free-text",
+            "decline",
+            "nhà xa",
+            "decline_reason",
+            "Chọn lý do từ chối trong danh sách.",
+        ),
+        ("complete-listed-outcome", "complete", "service_given", None, None),
+        ("complete-no-outcome", "complete", "", None, None),
+        ("complete-free-text", "complete", "xong", "outcome", "Chọn kết quả trong danh sách."),
+        ("lose-listed-reason", "lose", "not_reached", None, None),
+        ("lose-no-reason", "lose", "", None, None),
+        ("lose-free-text", "lose", "đi xa", "lost_reason", "Chọn lý do mất dấu trong danh sách."),
+    ),
+)
+def test_the_reason_of_a_referral_step(officer_hn, site_hn, action, reason, field, message):
+    referral = f.ReferralFactory(site=site_hn, status=Status.RECEIVED)
+    step = {
+        "decline": lambda: referral_services.referral_decline(
+            referral=referral, by=officer_hn, reason=reason
+        ),
+        "complete": lambda: referral_services.referral_complete(
+            referral=referral, by=officer_hn, outcome=reason
+        ),
+        "lose": lambda: referral_services.referral_lose(
+            referral=referral, by=officer_hn, reason=reason
+        ),
+    }[action]
+    try:
+        step()
+    except ValidationError as error:
+        assert error.message_dict == {field: [message]}
+        assert error.error_dict[field][0].code == field
+    else:
+        assert field is None
+    stored = Referral.objects.get(pk=referral.pk)
+    moved = {"decline": Status.DECLINED, "complete": Status.COMPLETED, "lose": Status.LOST}
+    assert stored.status == (Status.RECEIVED if field else moved[action])
+    kept = {"decline": "decline_reason", "complete": "outcome", "lose": "lost_reason"}[action]
+    assert getattr(stored, kept) == ("" if field else reason)
+
+
+# The records of one person (by UIC hash) that a user may see, province first, in one query
+# (the province's name included).
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    rows(
+        ("admin-sees-both-provinces", "admin", ["Cần Thơ", "Hà Nội"]),
+        ("hanoi-officer-sees-hanoi", "officer_hn", ["Hà Nội"]),
+        ("cantho-officer-sees-cantho", "officer_ct", ["Cần Thơ"]),
+    ),
+)
+def test_the_records_of_a_person_each_user_may_see(
+    personas, hanoi, cantho, persona, expected, django_assert_num_queries
+):
+    person = f.PersonFactory()
+    for province in (hanoi, cantho):
+        f.ParticipantFactory(person=person, province=province)
+    f.ParticipantFactory(province=hanoi)  # someone else
+    with django_assert_num_queries(1):
+        found = records_of(user=personas[persona], digest=person.uic_hash)
+        assert [record.province.name for record in found] == expected
+
+
+# Enrolment answers kept in a session are refused when anyone was erased on or after the moment
+# they were typed (an erased person is never enrolled again from answers typed before).
+TYPED = datetime.datetime(2026, 6, 15, 3, 0, 0, tzinfo=datetime.UTC)
+
+
+@pytest.mark.parametrize(
+    ("pending", "erased_at", "refused"),
+    rows(
+        ("erasure-a-second-before-typing", {"at": TYPED.timestamp()}, TYPED - SECOND, False),
+        ("erasure-at-the-moment-of-typing", {"at": TYPED.timestamp()}, TYPED, True),
+        ("erasure-a-second-after-typing", {"at": TYPED.timestamp()}, TYPED + SECOND, True),
+        ("no-erasure", {"at": TYPED.timestamp()}, None, False),
+        ("no-time-kept", {"digest": "0" * 64}, None, True),
+        ("time-not-a-number", {"at": "2026-06-15"}, None, True),
+        ("answers-not-a-mapping", ["at", TYPED.timestamp()], None, True),
+        ("answers-a-string", "at", None, True),
+    ),
+)
+def test_answers_typed_before_an_erasure_are_refused(pending, erased_at, refused):
+    if erased_at is not None:
+        run = ErasureRun.objects.create(kind=ErasureRun.Kind.REQUEST, by=None, people=1, counts={})
+        ErasureRun.objects.filter(pk=run.pk).update(at=erased_at)
+    assert answers_predate_erasure(pending) is refused
+
+
+# A phone's refused item is marked as dealt with once (the first time is kept); an accepted one
+# needs nothing and is refused with its own code.
+@pytest.mark.parametrize(
+    ("status", "resolved_before", "code", "resolved_after"),
+    rows(
+        ("refused-not-dealt-with", "refused", None, None, "now"),
+        ("refused-dealt-with-before", "refused", "before", None, "before"),
+        ("accepted", "accepted", None, "not_refused", None),
+    ),
+)
+def test_marking_a_phones_item_as_dealt_with(leader, status, resolved_before, code, resolved_after):
+    before = datetime.datetime(2026, 6, 1, 8, 0, tzinfo=datetime.UTC)
+    now = datetime.datetime(2026, 6, 15, 8, 0, tzinfo=datetime.UTC)
+    item = OfflineSubmission.objects.create(
+        client_id=uuid.uuid4(),
+        user=leader,
+        kind="contact",
+        status=status,
+        object_id=1 if status == "accepted" else None,
+        resolved_at=before if resolved_before else None,
+    )
+    with mock.patch("django.utils.timezone.now", return_value=now):
+        try:
+            submission_resolve(submission=item)
+        except ValidationError as error:
+            assert (error.code, error.messages) == (
+                code,
+                ["Chỉ mục bị từ chối mới cần đánh dấu đã xử lý."],
+            )
+        else:
+            assert code is None
+    stored = OfflineSubmission.objects.get(pk=item.pk).resolved_at
+    assert stored == {"now": now, "before": before, None: None}[resolved_after]
+
+
+# The accounts of a province, whose activity the province limits of the harvesting alert add
+# up: its officers and the peer leaders of groups at its sites; nobody else's.
+@pytest.mark.parametrize(
+    ("persona", "counted"),
+    rows(
+        ("hanoi-officer", "officer_hn", True),
+        ("hanoi-peer-leader", "leader", True),
+        ("cantho-officer", "officer_ct", False),
+        ("cantho-peer-leader", "leader_ct", False),
+        ("ministry", "ministry", False),
+        ("provider-staff", "provider_staff", False),
+    ),
+)
+def test_the_accounts_of_a_province(personas, leader_ct, hanoi, persona, counted):
+    user = {**personas, "leader_ct": leader_ct}[persona]
+    event = ActivityEvent.objects.create(user=user, kind=ActivityEvent.Kind.EXPORT, what="x.csv")
+    assert ActivityEvent.objects.filter(harvest.of_province(hanoi.pk), pk=event.pk).exists() is (
+        counted
+    )
+    assert (harvest.province_of(user) == hanoi.pk) is counted
