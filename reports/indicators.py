@@ -136,7 +136,8 @@ def report_cursor(using):
     """A cursor for one of the reports' large statements. On PostgreSQL, inside a transaction
     with its own `work_mem` (SET LOCAL, through set_config): the grouping of a national year's
     contacts by person fits in memory instead of spilling to disk, and no other query of the
-    request gets the larger allowance."""
+    request gets the larger allowance. (JIT compilation is off for the whole connection: the
+    settings' `-c jit=off`.)"""
     connection = connections[using]
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
@@ -379,10 +380,13 @@ class Pass:
     def people(self):
         """{table: {key: {reached, reached_by_peer_groups, reached_with_need, referred}}}, in
         one statement: the period's contacts and referrals in scope reduced to one row per
-        person and site (met, by a peer group, with a need, referred), then, for each table,
-        per person and group, then counted. With `breakdowns`, the same statement counts the
-        people reached by sex, age group, residence and category from the same reduced
-        contacts (self.breakdowns): the page's contacts are read once."""
+        person (met, by a peer group, with a need, referred, and the first and last site).
+        Most people are met at one site only: they are counted per site, and each table adds
+        up its sites (their row is the same in every grouping). The few met (or referred) at
+        several sites are grouped per person and key of each table (GROUPING SETS on
+        PostgreSQL), then counted. With `breakdowns`, the same statement counts the people
+        reached by sex, age group, residence and category from the same reduced contacts
+        (self.breakdowns): the page's contacts are read once."""
         if self.wanted == [(None, None)] and not self.with_breakdowns:
             return self.people_in_scope()
         return self._people_and_breakdowns[0]
@@ -418,26 +422,43 @@ class Pass:
         referred_sql, referred_params = referred.query.sql_with_params()
         connection = connections[met.db]
         grouping_sets = connection.vendor == "postgresql"
+        n = len(self.wanted)
         ctes = [
             f"m AS ({met_sql})",
             "ev AS (SELECT m.person_id AS person, m.site_id AS site, 1 AS met, "  # noqa: S608
             "m.by_group AS by_group, m.with_need AS with_need, 0 AS referral FROM m "
             f"UNION ALL SELECT r.person_id, r.site_id, 0, 0, 0, 1 FROM ({referred_sql}) r)",
+            # Per person: most people are met (and referred) at one site only; their row counts
+            # the same in every table, at that site's key.
+            "pp AS (SELECT person, MIN(site) AS site, MAX(site) AS last_site, MAX(met) AS met, "
+            "MAX(by_group) AS by_group, MAX(with_need) AS with_need, MAX(referral) AS referral "
+            "FROM ev GROUP BY person)",
+            # The others, per person and site, to be grouped per table's key.
             "base AS (SELECT person, site, MAX(met) AS met, MAX(by_group) AS by_group, "
             "MAX(with_need) AS with_need, MAX(referral) AS referral FROM ev "
+            "WHERE person IN (SELECT person FROM pp WHERE site <> last_site) "
             "GROUP BY person, site)",
         ]
         params = [*met_params, *referred_params]
-        branches = []
+        # The people met at one site, counted per site (added up per table's key in Python):
+        # (n, NULL keys, the site as text, four counts).
+        key_nulls = "NULL, " * (n if grouping_sets else 2)
+        per_site = (
+            f"SELECT {n}, {key_nulls}CAST(site AS TEXT), "  # noqa: S608
+            "COUNT(*), SUM(by_group), SUM(with_need), SUM(with_need * referral) "
+            "FROM pp WHERE met = 1 AND site = last_site GROUP BY site"
+        )
+        branches = [per_site]
         if self.with_breakdowns:
-            more_ctes, branches, more = breakdown_sql(
+            more_ctes, more_branches, more = breakdown_sql(
                 connection,
-                "SELECT DISTINCT person_id, participant_id FROM m",
+                "SELECT person_id, participant_id FROM m",
                 self.site_ids,
                 self.end,
-                key_columns=len(self.wanted) if grouping_sets else 2,
+                key_columns=n if grouping_sets else 2,
             )
             ctes += more_ctes
+            branches += more_branches
             params += more
         if grouping_sets:
             sql, more = self._grouping_sets_sql(branches)
@@ -447,19 +468,32 @@ class Pass:
         with report_cursor(met.db) as cursor:
             cursor.execute(sql, [*params, *more])
             rows = cursor.fetchall()
-        out = {table: {} for table in self.wanted}
-        found = {by: {} for by in PEOPLE_BREAKDOWNS}
         names = ("reached", "reached_by_peer_groups", "reached_with_need", "referred")
+        out = {table: defaultdict(lambda: dict.fromkeys(names, 0)) for table in self.wanted}
+        found = {by: {} for by in PEOPLE_BREAKDOWNS}
         for index, *keys, value, c1, c2, c3, c4 in rows:
+            counts = (c1, c2, c3, c4)
             if index < 0:
-                found[PEOPLE_BREAKDOWNS[-1 - index]][value] = c1
+                found[PEOPLE_BREAKDOWNS[-1 - index]][value] = counts[0]
                 continue
-            group, model = table = self.wanted[index]
-            # GROUPING SETS: the key in its table's column; else a whole number, or a code.
-            key = keys[index] if grouping_sets else next((k for k in keys if k is not None), None)
-            key = key if group else None
-            out[table][key] = dict(zip(names, (c1, c2, c3, c4), strict=True))
-        return out, found
+            if index == n:  # one site's people met there only: in each table at its key
+                site_id = int(value)
+                places = [(table, self.key(site_id, *table)) for table in self.wanted]
+            else:
+                group, model = table = self.wanted[index]
+                # GROUPING SETS: the key in its table's column; else a whole number, or a code.
+                if grouping_sets:
+                    key = keys[index]
+                else:
+                    key = next((k for k in keys if k is not None), None)
+                places = [(table, key if group else None)]
+            for table, key in places:
+                if key is SKIP:
+                    continue
+                counted = out[table][key]
+                for name, count in zip(names, counts, strict=True):
+                    counted[name] += count or 0
+        return {table: dict(keyed) for table, keyed in out.items()}, found
 
     def _keyed(self, params):
         """The reduced rows (`base`) with each site's keys: a column k<i> per wanted table, and
@@ -699,6 +733,7 @@ def reached_breakdowns(*, start, end, province=None, model=None, site=None, peer
         f"SELECT person_id, participant_id FROM ({reached_sql}) pairs",  # noqa: S608
         site_ids,
         end,
+        national=site_ids is None and peer_group is None,
     )
     sql = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(branches)
     out = {by: {} for by in PEOPLE_BREAKDOWNS}
@@ -709,17 +744,19 @@ def reached_breakdowns(*, start, end, province=None, model=None, site=None, peer
     return out
 
 
-def breakdown_sql(connection, pairs_sql, site_ids, end, *, key_columns=1):
+def breakdown_sql(connection, pairs_sql, site_ids, end, *, key_columns=1, national=None):
     """The statement pieces of the four breakdowns of the people reached, from `pairs_sql` (a
-    SELECT of the distinct (person_id, participant_id) met): (CTEs, SELECT branches, params
-    of the CTEs). Each branch gives (-1 - position in PEOPLE_BREAKDOWNS, `key_columns` NULLs,
-    value, count, 0, 0, 0), the shape of a Pass's rows, so that one statement can hold both.
+    SELECT of the (person_id, participant_id) met, repeats allowed): (CTEs, SELECT branches,
+    params of the CTEs). Each branch gives (-1 - position in PEOPLE_BREAKDOWNS, `key_columns`
+    NULLs, value, count, 0, 0, 0), the shape of a Pass's rows, so that one statement can hold
+    both.
 
     Sex and age come from the record met (a person recorded differently by two provinces
     counts in each group); residence and category from each person's latest enrolment in
-    scope (greatest date, then id) — taken for every person enrolled in scope, then kept for
-    the people reached: with DISTINCT ON on PostgreSQL (a window elsewhere), the enrolments and
-    records are joined by hash once instead of looking each person reached up by index."""
+    scope (greatest date, then id). The people reached are narrowed to first: every record of
+    theirs is read once (`national`, by default when `site_ids` is None — the whole country: by
+    hash; a narrower scope: through the person index), then only their enrolments, of which
+    each person's latest is taken with DISTINCT ON on PostgreSQL (a window elsewhere)."""
     quote = connection.ops.quote_name
     participants = quote(Participant._meta.db_table)
     enrolments = quote(Enrolment._meta.db_table)
@@ -731,7 +768,24 @@ def breakdown_sql(connection, pairs_sql, site_ids, end, *, key_columns=1):
         params += site_ids
     else:
         at_site = "WHERE 1 = 0"
-    enrolled = f"FROM {enrolments} e JOIN {participants} p ON p.id = e.participant_id {at_site}"  # noqa: S608
+    columns = "p.id, p.person_id, p.sex, p.birth_year, p.category, p.residence"
+    if national is None:
+        national = site_ids is None
+    if national:
+        # The whole country: tens of thousands of people, read by hash (a join the planner
+        # sizes from the pairs; a semi-join on a set it cannot size made it look each person
+        # up by index, one at a time).
+        records = (
+            f"SELECT DISTINCT {columns} FROM met_pairs r "  # noqa: S608
+            f"JOIN {participants} p ON p.person_id = r.person_id"
+        )
+    else:
+        # A province, a site, a peer group: a few thousand people, looked up by the person index.
+        records = (
+            f"SELECT {columns} FROM {participants} p "  # noqa: S608
+            "WHERE p.person_id IN (SELECT person_id FROM met_pairs)"
+        )
+    enrolled = f"FROM records p JOIN {enrolments} e ON e.participant_id = p.id {at_site}"  # noqa: S608
     if connection.vendor == "postgresql":
         latest = (
             "SELECT DISTINCT ON (p.person_id) p.person_id, p.category, p.residence "  # noqa: S608
@@ -751,11 +805,12 @@ def breakdown_sql(connection, pairs_sql, site_ids, end, *, key_columns=1):
         f"WHEN birth_year > {year - 50} THEN '35-49' ELSE '50+' END"
     )
     ctes = [
-        f"reached AS (SELECT r.person_id, p.sex, p.birth_year FROM ({pairs_sql}) r "  # noqa: S608
-        f"JOIN {participants} p ON p.id = r.participant_id)",
-        f"enrolled AS ({latest})",
-        "latest AS (SELECT person_id, category, residence FROM enrolled "
-        "WHERE person_id IN (SELECT person_id FROM reached))",
+        f"met_pairs AS ({pairs_sql})",
+        # Every record of the people reached (those met, and their records elsewhere).
+        f"records AS ({records})",
+        "reached AS (SELECT r.person_id, p.sex, p.birth_year FROM met_pairs r "
+        "JOIN records p ON p.id = r.participant_id)",
+        f"latest AS ({latest})",
     ]
     counted = (  # (value, count, source) of each breakdown, in PEOPLE_BREAKDOWNS order
         ("sex", "COUNT(DISTINCT person_id)", "reached"),

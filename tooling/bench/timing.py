@@ -15,11 +15,13 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from participants.models import Contact, Participant
+from periods import calendar as periods
 from periods.models import ReportingPeriod
-from reports import cycle, disclosure, releases, suppression
+from reports import cycle, disclosure, releases, selectors, suppression
 from reports.indicators import compute_indicators
 from sites.models import Province, Site
 
@@ -364,19 +366,8 @@ def run_timings(*, repeat, write, province_code=None):
 def _pages(h, admin, ministry, officer, leader, repeat):
     y1 = ONE_YEAR
     with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
-        clients = {}
-        for user in (admin, ministry, officer, leader):
-            if user is not None:
-                clients[user.username] = Client()
-                clients[user.username].force_login(user)
-
-        def page(username, name, query=""):
-            def prepare():
-                if username not in clients:
-                    raise Unavailable(f"no user {username}")
-                return _page(clients[username], _url(name, query))
-
-            return prepare
+        clients = _clients(admin, ministry, officer, leader)
+        page = _pager(clients)
 
         period = f"start={y1[0].isoformat()}&end={y1[1].isoformat()}"
         h.measure(
@@ -396,25 +387,7 @@ def _pages(h, admin, ministry, officer, leader, repeat):
         )
         h.measure("follow-up list page (officer)", page("bench.officer", "referrals:followup"))
         h.measure("dashboard (ministry)", page("bench.ministry", "reports:dashboard"))
-        h.measure("dashboard (officer, landing, live)", page("bench.officer", "reports:dashboard"))
-        live_year = y1[0].year - 1  # the last year is published by then: the one before is live
-        live = h.measure(
-            f"dashboard (admin, live national, {live_year})",
-            page("bench.admin", "reports:dashboard", f"?period=year&year={live_year}"),
-        )
-        hand_live = h.measure(
-            f"hand-written SQL, national {live_year}",
-            lambda: (
-                lambda _i: hand_sql_indicators(
-                    datetime.date(live_year, 1, 1), datetime.date(live_year, 12, 31)
-                )
-            ),
-        )
-        if live and hand_live:
-            h.write(
-                f"  ratio live national dashboard / hand-written SQL ({live_year}): "
-                f"{live / hand_live:.2f}"
-            )
+        _live_pages(h, page, officer)
         published = h.measure(
             f"dashboard (ministry, published year {y1[0].year})",
             page("bench.ministry", "reports:dashboard", f"?period=year&year={y1[0].year}"),
@@ -428,6 +401,77 @@ def _pages(h, admin, ministry, officer, leader, repeat):
         else:
             h.write("  ratio published national dashboard / hand-written SQL: skipped")
         h.measure("contact form submit (peer leader)", _contact_submit(clients, leader, repeat))
+
+
+def _clients(*users):
+    """{username: a test client signed in as that user} of the users that exist."""
+    clients = {}
+    for user in users:
+        if user is not None:
+            clients[user.username] = Client()
+            clients[user.username].force_login(user)
+    return clients
+
+
+def _pager(clients):
+    """page(username, url name, query) -> a measurement's `prepare` for that page."""
+
+    def page(username, name, query=""):
+        def prepare():
+            if username not in clients:
+                raise Unavailable(f"no user {username}")
+            return _page(clients[username], _url(name, query))
+
+        return prepare
+
+    return page
+
+
+def _live_pages(h, page, officer):
+    """The live pages computed (the live cache cleared before each run): the officer's landing
+    dashboard (their province, the last complete quarter with data), and the administrator's
+    live national dashboard for the year before the last (the last one is published by then),
+    against the hand-written statement for the same year's national numbers."""
+    landing = periods.last_complete_quarter(
+        today=timezone.localdate(), latest=selectors.latest_data_day()
+    )
+    where = Province.objects.get(pk=officer.province_id).code if officer else "-"
+    h.measure(
+        f"dashboard (officer, landing, live: province {where}, "
+        f"{landing[0].isoformat()}–{landing[1].isoformat()})",
+        page("bench.officer", "reports:dashboard"),
+    )
+    live_year = ONE_YEAR[0].year - 1
+    live = h.measure(
+        f"dashboard (admin, live national, {live_year})",
+        page("bench.admin", "reports:dashboard", f"?period=year&year={live_year}"),
+    )
+    hand_live = h.measure(
+        f"hand-written SQL, national {live_year}",
+        lambda: (
+            lambda _i: hand_sql_indicators(
+                datetime.date(live_year, 1, 1), datetime.date(live_year, 12, 31)
+            )
+        ),
+    )
+    if live and hand_live:
+        h.write(
+            f"  ratio live national dashboard / hand-written SQL ({live_year}): "
+            f"{live / hand_live:.2f}"
+        )
+    else:
+        h.write("  ratio live national dashboard / hand-written SQL: skipped")
+
+
+def run_live(*, repeat, write):
+    """Only the live pages (`_live_pages`)."""
+    h = Harness(repeat=repeat, write=write)
+    officer = User.objects.filter(username="bench.officer").first()
+    write(f"Live pages (1 warm-up + {repeat} runs, median, computed: cache cleared each run):")
+    with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
+        admin = User.objects.filter(username="bench.admin").first()
+        _live_pages(h, _pager(_clients(admin, officer)), officer)
+    return h.results
 
 
 def run_publication(*, write):

@@ -7,6 +7,7 @@ to run on a database that holds anything else than bench data unless --force is 
 DATABASE_URL at a database of its own, e.g. postgres://…/pcmd_bench.
 """
 
+import logging
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -70,6 +71,12 @@ class Command(BaseCommand):
             action="store_true",
             help="time only the publication of the last year (and its information loss)",
         )
+        parser.add_argument(
+            "--live-only",
+            action="store_true",
+            help="time only the live pages: the officer's landing dashboard and the "
+            "administrator's live national year, against the hand-written statement",
+        )
         parser.add_argument("--province", help="2025 province code for the provincial timing")
         parser.add_argument(
             "--set",
@@ -122,6 +129,12 @@ class Command(BaseCommand):
             self.stdout.write(f"PostgreSQL session: {settings}")
         if options["publication_only"]:
             timing.run_publication(write=self.stdout.write)
+            return
+        if options["live_only"]:
+            quiet = {"django.request": logging.CRITICAL, "axes": logging.WARNING}
+            for name, level in quiet.items():
+                logging.getLogger(name).setLevel(level)
+            timing.run_live(repeat=max(1, options["repeat"]), write=self.stdout.write)
             return
         timing.run_timings(
             repeat=max(1, options["repeat"]),
