@@ -67,8 +67,11 @@ class Outcome:
     retry: bool = False
 
     @classmethod
-    def of(cls, submission: Submission, person: str = "") -> "Outcome":
-        return cls(submission.client_id, submission.status, list(submission.errors), person)
+    def of(cls, submission: Submission) -> "Outcome":
+        """The stored result of an item sent before, naming its person by the stored code."""
+        return cls(
+            submission.client_id, submission.status, list(submission.errors), submission.code
+        )
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -245,7 +248,7 @@ def submission_receive(*, user: "User", item: SealedItem) -> Outcome:
         if seen is not None and seen.user_id != user.pk:
             return Outcome(item.client_id, Status.REFUSED, [str(ID_TAKEN)])
         if seen is not None and seen.status == Status.ACCEPTED:
-            return Outcome.of(seen, person=seen.code)
+            return Outcome.of(seen)
         try:
             with transaction.atomic():
                 status, object_id, code, errors, person, retry = _record(user=user, item=item)

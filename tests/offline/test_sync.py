@@ -301,6 +301,29 @@ def test_a_refused_item_sent_again_is_tried_again(client_for, leader, site_hn, g
     )
 
 
+def test_an_item_whose_writes_keep_colliding_gets_its_stored_result(
+    client_for, leader, site_hn, monkeypatch
+):
+    """Two requests writing the same item at the same moment: after two collisions the answer
+    is the result stored for the id (here its earlier refusal, with its reasons; a refusal's
+    record keeps no display code, so this answer names nobody), and nothing more is written."""
+    from django.db import IntegrityError
+
+    client = client_for(leader)
+    newcomer = factories.ParticipantFactory(province=site_hn.province.current)
+    item = seal({**CONTACT, "participant_code": newcomer.code}, user=leader, kind="contact")
+    first = send(client, item).json()["results"][0]
+    assert (first["status"], first["person"]) == ("refused", newcomer.code)
+
+    def collides(**kwargs):
+        raise IntegrityError("duplicate key")
+
+    monkeypatch.setattr("offline.services._record", collides)
+    again = send(client, item).json()["results"][0]
+    assert again == {**first, "person": "", "retry": False}
+    assert (Submission.objects.get().status, Contact.objects.count()) == ("refused", 0)
+
+
 def test_an_officers_item_names_the_site_in_their_province(
     client_for, officer_hn, member, site_hn, site_ct
 ):
