@@ -64,26 +64,72 @@ def chromium():
         browser.close()
 
 
+class _OneAtATime:
+    """The live server's application with SQLite in memory: its request threads all use the
+    test's one database connection, so two requests at once (a page, and what its service worker
+    fetches in the background) would run two transactions on it ("database table is locked").
+    Requests are served one at a time, each holding the lock until its response is closed
+    (Django closes the connection's transaction then); between tests the gate is shut, and a
+    request that arrives late from a closed page gets a 503 without touching the database,
+    which the test's teardown is emptying."""
+
+    def __init__(self, app):
+        self.app = app
+        self.lock = threading.Lock()
+        self.open = False
+
+    def __call__(self, environ, start_response):
+        self.lock.acquire()
+        if not self.open:
+            self.lock.release()
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+            return [b"between tests"]
+        try:
+            result = self.app(environ, start_response)
+        except BaseException:
+            self.lock.release()
+            raise
+        return _ReleasedOnClose(result, self.lock.release)
+
+    def shut(self):
+        """Wait for the request being served (its response closed), then refuse the rest."""
+        with self.lock:
+            self.open = False
+
+
+class _ReleasedOnClose:
+    def __init__(self, result, release):
+        self.result, self.release = result, release
+
+    def __iter__(self):
+        return iter(self.result)
+
+    def close(self):
+        release, self.release = self.release, None
+        try:
+            close = getattr(self.result, "close", None)
+            if close is not None:
+                close()
+        finally:
+            if release is not None:
+                release()
+
+
 @pytest.fixture(autouse=True)
 def _one_request_at_a_time(request):
-    """With SQLite in memory, the live server's request threads all use the test's one database
-    connection: two requests at once (a page, and what its service worker fetches in the
-    background) would run two transactions on it ("database table is locked"). There, requests
-    are served one at a time; on PostgreSQL each thread has its own connection."""
+    """SQLite in memory: one request at a time, none between tests (_OneAtATime); on PostgreSQL
+    each request thread has its own connection."""
     if "live_server" not in request.fixturenames or connection.vendor != "sqlite":
         yield
         return
     server = request.getfixturevalue("live_server").thread.httpd
     app = server.get_app()
-    lock = threading.Lock()
-
-    def one_at_a_time(environ, start_response):
-        with lock:
-            return app(environ, start_response)
-
-    server.set_app(one_at_a_time)
+    if not isinstance(app, _OneAtATime):
+        app = _OneAtATime(app)
+        server.set_app(app)
+    app.open = True
     yield
-    server.set_app(app)
+    app.shut()
 
 
 def _new_page(chromium, viewport, language="vi-VN"):
