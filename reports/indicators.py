@@ -467,7 +467,12 @@ class Pass:
         sql = "WITH " + ", ".join(ctes) + " " + sql
         with report_cursor(met.db) as cursor:
             cursor.execute(sql, [*params, *more])
-            rows = cursor.fetchall()
+            return self._tally(cursor.fetchall(), grouping_sets=grouping_sets)
+
+    def _tally(self, rows, *, grouping_sets):
+        """The people statement's rows added up into ({table: {key: counts}}, {by: {value:
+        count}}): a row of one site's people met there only counts in every table at its key."""
+        n = len(self.wanted)
         names = ("reached", "reached_by_peer_groups", "reached_with_need", "referred")
         out = {table: defaultdict(lambda: dict.fromkeys(names, 0)) for table in self.wanted}
         found = {by: {} for by in PEOPLE_BREAKDOWNS}
