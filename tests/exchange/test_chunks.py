@@ -161,24 +161,32 @@ def test_a_later_chunk_must_describe_the_person_as_the_first_row(tmp_path, site_
     assert Participant.objects.count() == 0
 
 
-def test_a_referral_twice_across_chunks_is_held_to_its_stored_status(tmp_path, site_hn):
-    """Line 2 moves a stored referral forward; line 4 (second chunk) names it again with its
-    stored status: refused as the same key twice, as in one chunk, not as a move back from
-    what line 2 wrote."""
+def _stored_then_moved_twice(tmp_path, *, stored, move):
+    """UIC_A's referral stored with status `stored`; then a file (2-row chunks) whose line 2
+    moves it (`move`: status and completion day), line 3 is another person's and line 4 names
+    it again as "referred". The import fails; returns its error output."""
     first = {
         "participants": PARTICIPANTS,
-        "referrals": [f"{UIC_A},2020-04-01,HN-HM-PG,loan,,referred,,yes"],
+        "referrals": [f"{UIC_A},2020-04-01,HN-HM-PG,loan,,{stored},,yes"],
     }
     assert run_import(write_folder(tmp_path / "one", first))[0]
     again = {
         "referrals": [
-            f"{UIC_A},2020-04-01,HN-HM-PG,loan,,received,,yes",
+            f"{UIC_A},2020-04-01,HN-HM-PG,loan,,{move},yes",
             f"{UIC_B},2020-04-01,HN-HM-PG,loan,,referred,,yes",
             f"{UIC_A},2020-04-01,HN-HM-PG,loan,,referred,,yes",
         ]
     }
     ok, _out, err = run_import(write_folder(tmp_path / "two", again))
     assert not ok
+    return err
+
+
+def test_a_referral_twice_across_chunks_is_held_to_its_stored_status(tmp_path, site_hn):
+    """Line 2 moves a stored referral forward; line 4 (second chunk) names it again with its
+    stored status: refused as the same key twice, as in one chunk, not as a move back from
+    what line 2 wrote."""
+    err = _stored_then_moved_twice(tmp_path, stored="referred", move="received,")
     assert error_lines(err) == [
         "referrals.csv:4: uic, date, site, service: Người tham gia này đã được chuyển gửi dịch "
         "vụ này tại địa bàn này trong ngày đã chọn. (trùng khóa với dòng 2.)"
@@ -190,20 +198,7 @@ def test_a_referral_twice_across_chunks_is_held_to_its_stored_status(tmp_path, s
 def test_a_referral_twice_across_chunks_moving_back_from_its_stored_status(tmp_path, site_hn):
     """Line 4 (second chunk) moves the stored referral back from its stored status: refused for
     that, as in one chunk (where both rows are held to the stored referral)."""
-    first = {
-        "participants": PARTICIPANTS,
-        "referrals": [f"{UIC_A},2020-04-01,HN-HM-PG,loan,,received,,yes"],
-    }
-    assert run_import(write_folder(tmp_path / "one", first))[0]
-    again = {
-        "referrals": [
-            f"{UIC_A},2020-04-01,HN-HM-PG,loan,,completed,2020-04-10,yes",
-            f"{UIC_B},2020-04-01,HN-HM-PG,loan,,referred,,yes",
-            f"{UIC_A},2020-04-01,HN-HM-PG,loan,,referred,,yes",
-        ]
-    }
-    ok, _out, err = run_import(write_folder(tmp_path / "two", again))
-    assert not ok
+    err = _stored_then_moved_twice(tmp_path, stored="received", move="completed,2020-04-10")
     assert error_lines(err) == [
         "referrals.csv:4: status: Không thể chuyển chuyển gửi từ trạng thái “Đã tiếp nhận” "
         "sang “Đã chuyển gửi”. Trạng thái được giữ nguyên."
