@@ -3,9 +3,6 @@ offered every one, an officer only their province's (nothing of another province
 labels written as each record names itself, in the user's language, the chosen one kept selected
 after filtering, and a flat number of queries however many there are."""
 
-import html
-import re
-
 import pytest
 from django import forms
 from django.test.html import parse_html
@@ -13,27 +10,11 @@ from django.urls import reverse
 
 from accounts.forms import OptionsSelect
 from tests import factories
+from tests.choices import labels, options, selected
 
 pytestmark = pytest.mark.django_db
 
 ALL = "---------"
-
-
-def options(response, name):
-    """[(label, selected)] of the <select> `name` of the page, labels unescaped."""
-    body = response.content.decode()
-    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', body, re.S)
-    assert select, f"no <select name={name}>"
-    found = re.findall(r'<option value="([^"]*)"( selected)?>(.*?)</option>', select.group(1))
-    return [(html.unescape(label), bool(selected)) for _value, selected, label in found]
-
-
-def labels(response, name):
-    return [label for label, _selected in options(response, name)]
-
-
-def selected(response, name):
-    return [label for label, chosen in options(response, name) if chosen]
 
 
 @pytest.fixture
