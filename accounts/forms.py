@@ -117,17 +117,19 @@ class OptionsSelect(forms.Select):
 
 
 class RecordOptions(ModelChoiceIterator):
-    """The options of a RecordChoiceField: (pk, label) pairs from the model's `option_labels`
-    (a few columns, no model instances), or from its instances when it has none."""
+    """The options of a RecordChoiceField: (pk, label) pairs from the model's
+    `option_labels(queryset)` (a few columns, no model instances; it labels each record as its
+    __str__ does), or Django's options from the instances when the model has none or the field
+    is keyed by another column than the pk."""
 
     def __iter__(self):
+        option_labels = getattr(self.queryset.model, "option_labels", None)
+        if option_labels is None or self.field.to_field_name:
+            yield from super().__iter__()
+            return
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        option_labels = getattr(self.queryset.model, "option_labels", None)
-        if option_labels is None:
-            yield from ((obj.pk, self.field.label_from_instance(obj)) for obj in self.queryset)
-        else:
-            yield from option_labels(self.queryset)
+        yield from option_labels(self.queryset)
 
 
 class RecordChoiceField(forms.ModelChoiceField):

@@ -8,7 +8,8 @@ from django import forms
 from django.test.html import parse_html
 from django.urls import reverse
 
-from accounts.forms import OptionsSelect
+from accounts.forms import OptionsSelect, RecordChoiceField
+from sites.models import Site
 from tests import factories
 from tests.choices import labels, options, selected
 
@@ -165,3 +166,12 @@ def test_the_select_escapes_labels_and_selects_one_option():
     assert "Nhà nghỉ &#x27;Mây&#x27;" in rendered
     assert rendered.count(" selected") == 1
     assert '<option value="2" selected>Nhà nghỉ' in rendered
+
+
+def test_a_field_keyed_by_another_column_keeps_djangos_options(site_hn, site_ct):
+    field = RecordChoiceField(queryset=Site.objects.order_by("code"), to_field_name="code")
+    assert [(str(value), label) for value, label in field.choices] == [
+        ("", "---------"),
+        ("CT-NK-WR", "Ninh Kiều (CT-NK-WR)"),
+        ("HN-HM-PG", "Hoàng Mai (HN-HM-PG)"),
+    ]
