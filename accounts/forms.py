@@ -123,8 +123,10 @@ class RecordOptions(ModelChoiceIterator):
     is keyed by another column than the pk."""
 
     def __iter__(self):
-        option_labels = getattr(self.queryset.model, "option_labels", None)
-        if option_labels is None or self.field.to_field_name:
+        model = self.queryset.model
+        option_labels = getattr(model, "option_labels", None)
+        # A model form's foreign key names its target's pk as `to_field_name`.
+        if option_labels is None or self.field.to_field_name not in (None, model._meta.pk.name):
             yield from super().__iter__()
             return
         if self.field.empty_label is not None:

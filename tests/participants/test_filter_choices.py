@@ -9,7 +9,7 @@ from django.test.html import parse_html
 from django.urls import reverse
 
 from accounts.forms import OptionsSelect, RecordChoiceField
-from sites.models import Site
+from sites.models import Establishment, PeerGroup, Site
 from tests import factories
 from tests.choices import labels, options, selected
 
@@ -175,3 +175,26 @@ def test_a_field_keyed_by_another_column_keeps_djangos_options(site_hn, site_ct)
         ("CT-NK-WR", "Ninh Kiều (CT-NK-WR)"),
         ("HN-HM-PG", "Hoàng Mai (HN-HM-PG)"),
     ]
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "participants:rights_assessment_new",
+        "participants:establishment_assessment_new",
+        "participants:establishment_assessment_list",
+        "participants:contact_new",
+        "referrals:support_new",
+        "sites:establishment_create",
+    ],
+)
+def test_options_are_labelled_from_columns_not_instances(
+    client_for, officer_hn, places, page, monkeypatch
+):
+    """A label built from a model instance per option (its __str__) is what made a national
+    user's pages slow; the form fields and the model forms' foreign keys alike avoid it."""
+    for model in (Site, Establishment, PeerGroup):
+        monkeypatch.setattr(model, "__str__", lambda self: "AN INSTANCE")
+    body = client_for(officer_hn).get(reverse(page)).content.decode()
+    assert "Hoàng Mai (HN-HM-PG)" in body or "HM-KA-01 · Karaoke" in body
+    assert "AN INSTANCE" not in body
