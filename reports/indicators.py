@@ -415,44 +415,10 @@ class Pass:
 
     @cached_property
     def _people_and_breakdowns(self):
-        flag = {"default": Value(0), "output_field": IntegerField()}
-        flags = {
-            "by_group": Max(Case(When(peer_group__isnull=False, then=Value(1)), **flag)),
-            "with_need": Max(Case(When(needs__any=True, then=Value(1)), **flag)),
-        }
-        contacts = Contact.objects.filter(self.in_scope("site__")).order_by()
-        referrals = Referral.objects.filter(self.in_scope("site__")).order_by()
-        # One row per person met: the first and last site and record met, and the flags.
-        per_person = contacts.values("person_id").annotate(
-            site=Min("site_id"),
-            last_site=Max("site_id"),
-            record=Min("participant_id"),
-            last_record=Max("participant_id"),
-            **flags,
+        (per_person_sql, referred_sites_sql, met_sql, referred_sql), params, db = (
+            self._people_querysets()
         )
-        # The first and last site each person was referred at.
-        referred_sites = referrals.values("person_id").annotate(
-            site=Min("site_id"), last_site=Max("site_id")
-        )
-        # Per person, record and site, of the few people met at several sites or as several
-        # records only (looked up by the person index), and the sites the few met at several
-        # sites were referred at.
-        few = {"person_id__in": RawSQL("SELECT person FROM few", [])}
-        several_sites = {"person_id__in": RawSQL("SELECT person FROM few WHERE one_site = 0", [])}
-        met = (
-            contacts.filter(**few)
-            .values("person_id", "participant_id", "site_id")
-            .annotate(**flags)
-        )
-        referred = referrals.filter(**several_sites).values("person_id", "site_id").distinct()
-        connection = connections[met.db]
-        quote = connection.ops.quote_name
-        sqls, params = [], []
-        for queryset in (per_person, referred_sites, met, referred):
-            sql, more = queryset.query.sql_with_params()
-            sqls.append(sql)
-            params += more
-        per_person_sql, referred_sites_sql, met_sql, referred_sql = sqls
+        connection = connections[db]
         grouping_sets = connection.vendor == "postgresql"
         n = len(self.wanted)
         breakdowns = self.with_breakdowns
@@ -460,27 +426,9 @@ class Pass:
         # and enrolments are looked up by index (LATERAL … OFFSET 0, one look-up per row);
         # the whole country: by hash.
         lookup = grouping_sets and self.site_ids is not None
-        if breakdowns:
-            # Each record of each person met (the records met, and their records elsewhere).
-            # The referrals are joined on the record's person: the planner knows how many
-            # people the records have, not how many groups the contacts make, and sizes the
-            # rows (and the joins after) from it.
-            participants = quote(Participant._meta.db_table)
-            columns = "p.id AS id, p.sex, p.birth_year, p.category, p.residence"
-            if lookup:
-                joined = (
-                    f"JOIN LATERAL (SELECT * FROM {participants} p "  # noqa: S608
-                    "WHERE p.person_id = c.person_id OFFSET 0) p ON TRUE"
-                )
-            else:
-                joined = f"JOIN {participants} p ON p.person_id = c.person_id"
-            records = f", {columns} FROM ({per_person_sql}) c {joined}"
-            person = "p.person_id"
-            several = "AND (one_site = 0 OR record <> last_record)"
-        else:
-            records = f", c.record AS id FROM ({per_person_sql}) c"  # noqa: S608
-            person = "c.person_id"
-            several = "AND one_site = 0"
+        records, person, several = self._people_records(
+            connection, per_person_sql, breakdowns, lookup
+        )
         ctes = [
             # Per person met (and per record of theirs with the breakdowns; the row of the
             # first record met is the person's row): most people are met and referred at one
@@ -522,9 +470,79 @@ class Pass:
         else:
             sql, more = self._branches_sql(branches)
         sql = "WITH " + ", ".join(ctes) + " " + sql
-        with report_cursor(met.db) as cursor:
+        with report_cursor(db) as cursor:
             cursor.execute(sql, [*params, *more])
             return self._tally(cursor.fetchall(), grouping_sets=grouping_sets)
+
+    def _people_querysets(self):
+        """The people statement's four sub-statements (as SQL, with their parameters, and the
+        database): one row per person met, the first and last site each person was referred
+        at, and, for the few met at several sites or as several records (the statement's `few`),
+        their contacts per person, record and site and their referrals per site."""
+        flag = {"default": Value(0), "output_field": IntegerField()}
+        flags = {
+            "by_group": Max(Case(When(peer_group__isnull=False, then=Value(1)), **flag)),
+            "with_need": Max(Case(When(needs__any=True, then=Value(1)), **flag)),
+        }
+        contacts = Contact.objects.filter(self.in_scope("site__")).order_by()
+        referrals = Referral.objects.filter(self.in_scope("site__")).order_by()
+        # One row per person met: the first and last site and record met, and the flags.
+        per_person = contacts.values("person_id").annotate(
+            site=Min("site_id"),
+            last_site=Max("site_id"),
+            record=Min("participant_id"),
+            last_record=Max("participant_id"),
+            **flags,
+        )
+        # The first and last site each person was referred at.
+        referred_sites = referrals.values("person_id").annotate(
+            site=Min("site_id"), last_site=Max("site_id")
+        )
+        # Per person, record and site, of the few people met at several sites or as several
+        # records only (looked up by the person index), and the sites the few met at several
+        # sites were referred at.
+        few = {"person_id__in": RawSQL("SELECT person FROM few", [])}
+        several_sites = {"person_id__in": RawSQL("SELECT person FROM few WHERE one_site = 0", [])}
+        met = (
+            contacts.filter(**few)
+            .values("person_id", "participant_id", "site_id")
+            .annotate(**flags)
+        )
+        referred = referrals.filter(**several_sites).values("person_id", "site_id").distinct()
+        sqls, params = [], []
+        for queryset in (per_person, referred_sites, met, referred):
+            sql, more = queryset.query.sql_with_params()
+            sqls.append(sql)
+            params += more
+        return sqls, params, met.db
+
+    def _people_records(self, connection, per_person_sql, breakdowns, lookup):
+        """The `people` row's source, the person column the referrals join on, and which
+        people are `few`: with the breakdowns, each record of each person met; without, the
+        person's first record met."""
+        quote = connection.ops.quote_name
+        if breakdowns:
+            # Each record of each person met (the records met, and their records elsewhere).
+            # The referrals are joined on the record's person: the planner knows how many
+            # people the records have, not how many groups the contacts make, and sizes the
+            # rows (and the joins after) from it.
+            participants = quote(Participant._meta.db_table)
+            columns = "p.id AS id, p.sex, p.birth_year, p.category, p.residence"
+            if lookup:
+                joined = (
+                    f"JOIN LATERAL (SELECT * FROM {participants} p "  # noqa: S608
+                    "WHERE p.person_id = c.person_id OFFSET 0) p ON TRUE"
+                )
+            else:
+                joined = f"JOIN {participants} p ON p.person_id = c.person_id"
+            records = f", {columns} FROM ({per_person_sql}) c {joined}"
+            person = "p.person_id"
+            several = "AND (one_site = 0 OR record <> last_record)"
+        else:
+            records = f", c.record AS id FROM ({per_person_sql}) c"  # noqa: S608
+            person = "c.person_id"
+            several = "AND one_site = 0"
+        return records, person, several
 
     def _tally(self, rows, *, grouping_sets):
         """The people statement's rows added up into ({table: {key: counts}}, {by: {value:
