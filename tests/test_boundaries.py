@@ -29,6 +29,7 @@ from referrals import selectors as referral_selectors
 from referrals import services as referral_services
 from referrals.models import Referral
 from reports import cycle, disclosure, indicators, suppression
+from sites import services as site_services
 from sites.forms import PeerGroupForm
 from tests import factories as f
 
@@ -918,3 +919,62 @@ def test_board_members_at_most_members(officer_hn, site_hn, members, board, expe
     assert form.is_valid() is expected, form.errors
     if not expected:
         assert list(form.errors) == ["board_members"]
+
+
+# ----------------------------------------------------------------------------- number bounds
+# Each bound called as the importer calls it (with the column's field) and as a form's
+# validator does (without): the refusal sits on the field, with the code and the limit.
+
+NEGATIVE_COUNT = "Số lượng không được âm."
+TOO_MANY = "Không được quá 100000 người."
+NEGATIVE_AMOUNT = "Số tiền phải là số nguyên không âm (VNĐ)."
+TOO_MUCH_COST = "Một khoản chi không được quá 100000000000 VNĐ."
+NEGATIVE_SUPPORT = "Số tiền phải là số nguyên không âm, tính bằng đồng (ví dụ 3000000)."
+TOO_MUCH_SUPPORT = "Một khoản hỗ trợ không được quá 1000000000 VNĐ."
+
+
+def _people(value, field=None):
+    return site_services.check_people_count(value, field)
+
+
+def _cost(value, field=None):
+    return site_services.check_cost_amount(value, field)
+
+
+def _support(value, field=None):
+    return referral_services.check_support_amount(value, field)
+
+
+@pytest.mark.parametrize(
+    ("check", "value", "refusal"),
+    rows(
+        ("people-none", _people, None, None),
+        ("people-minus-1", _people, -1, ("min_value", NEGATIVE_COUNT)),
+        ("people-0", _people, 0, None),
+        ("people-100000", _people, 100_000, None),
+        ("people-100001", _people, 100_001, ("max_value", TOO_MANY)),
+        ("cost-minus-1", _cost, -1, ("min_value", NEGATIVE_AMOUNT)),
+        ("cost-0", _cost, 0, None),
+        ("cost-100-billion", _cost, 100_000_000_000, None),
+        ("cost-100-billion-and-1", _cost, 100_000_000_001, ("max_value", TOO_MUCH_COST)),
+        ("support-minus-1", _support, -1, ("min_value", NEGATIVE_SUPPORT)),
+        ("support-0", _support, 0, None),
+        ("support-1-billion", _support, 1_000_000_000, None),
+        ("support-1-billion-and-1", _support, 1_000_000_001, ("max_value", TOO_MUCH_SUPPORT)),
+    ),
+)
+def test_the_bounds_of_a_number_on_its_field_and_without(check, value, refusal):
+    if refusal is None:
+        check(value, "amount")
+        check(value)
+        return
+    code, message = refusal
+    with pytest.raises(ValidationError) as on_field:
+        check(value, "amount")
+    assert list(on_field.value.error_dict) == ["amount"]
+    (error,) = on_field.value.error_dict["amount"]
+    assert (error.code, error.messages) == (code, [message])
+    with pytest.raises(ValidationError) as bare:
+        check(value)
+    assert not hasattr(bare.value, "error_dict")
+    assert (bare.value.code, bare.value.messages) == (code, [message])

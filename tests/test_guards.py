@@ -9,6 +9,7 @@ from unittest import mock
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from accounts.models import ActivityEvent
 from offline.models import Submission as OfflineSubmission
@@ -22,6 +23,7 @@ from privacy.models import ErasureRun
 from privacy.selectors import answers_predate_erasure, records_of
 from privacy.services import person_erase
 from referrals import forms as referral_forms
+from referrals import selectors as referral_selectors
 from referrals import services as referral_services
 from referrals.models import Referral, ReferralEvent
 from referrals.services import (
@@ -33,6 +35,7 @@ from referrals.services import (
 from reports import cycle, releases
 from reports.models import Release
 from sites import forms as site_forms
+from sites import services as site_services
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -719,3 +722,103 @@ def test_the_accounts_of_a_province(personas, leader_ct, hanoi, persona, counted
         counted
     )
     assert (harvest.province_of(user) == hanoi.pk) is counted
+
+
+# ----------------------------------------------------------------------------- rows of the sample
+# Guards that the 2026-12-07 mutation sample found without a test of their own (docs/mutation.md).
+
+
+@pytest.mark.parametrize(
+    ("model", "make"),
+    rows(
+        ("site", "site", lambda: f.SiteFactory()),
+        ("establishment", "establishment", lambda: f.EstablishmentFactory()),
+        ("peer-group", "peer group", lambda: f.PeerGroupFactory()),
+    ),
+)
+def test_deactivating_a_record_keeps_it_and_bumps_its_version(model, make):
+    record = make()
+    assert (record.is_active, record.version) == (True, 0)
+    same = site_services.set_active(record=record, active=True)
+    assert same.version == 0  # already active: nothing written
+    site_services.set_active(record=record, active=False)
+    stored = type(record).objects.get(pk=record.pk)
+    assert (stored.is_active, stored.version) == (False, 1)
+    assert record.version == 1
+    site_services.set_active(record=record, active=False)
+    assert type(record).objects.get(pk=record.pk).version == 1
+    site_services.set_active(record=record, active=True)
+    stored = type(record).objects.get(pk=record.pk)
+    assert (stored.is_active, stored.version) == (True, 2)
+
+
+@pytest.mark.parametrize(
+    ("service", "expected"),
+    rows(
+        ("legal-aid", "legal_aid", ["Cơ sở B (pháp lý)", "Cơ sở C (cả hai)"]),
+        ("shelter", "shelter", ["Cơ sở A (tạm lánh)", "Cơ sở C (cả hai)"]),
+        ("loan", "loan", []),
+        ("any-service", None, ["Cơ sở A (tạm lánh)", "Cơ sở B (pháp lý)", "Cơ sở C (cả hai)"]),
+    ),
+)
+def test_the_providers_offered_for_a_service(officer_hn, hanoi, service, expected):
+    f.ProviderFactory(name="Cơ sở A (tạm lánh)", services=["shelter"], province=hanoi)
+    f.ProviderFactory(name="Cơ sở B (pháp lý)", services=["legal_aid"], province=hanoi)
+    f.ProviderFactory(name="Cơ sở C (cả hai)", services=["shelter", "legal_aid"], province=hanoi)
+    found = referral_selectors.providers_for_referral(user=officer_hn, service=service)
+    assert [p.name for p in found] == expected
+
+
+def test_a_province_rule_extends_the_open_alert_of_any_account_of_the_province(
+    officer_hn, leader, officer_ct
+):
+    """A province rule (PROVINCE_VIEWS) counts the views of every account of the province: a
+    second account of Hà Nội crossing it within the hour extends Hà Nội's open alert; an
+    account of Cần Thơ gets one of its own, and so does an account rule."""
+    at = timezone.now()
+    first, created = harvest.raise_alert(
+        user_id=officer_hn.pk,
+        rule=harvest.Rule.PROVINCE_VIEWS,
+        observed=5,
+        threshold=4,
+        at=at,
+        province_id=officer_hn.province_id,
+    )
+    assert created
+    again, created = harvest.raise_alert(
+        user_id=leader.pk,
+        rule=harvest.Rule.PROVINCE_VIEWS,
+        observed=7,
+        threshold=4,
+        at=at + SECOND,
+        province_id=officer_hn.province_id,
+    )
+    assert (again.pk, created, again.observed, again.last_at) == (first.pk, False, 7, at + SECOND)
+    other, created = harvest.raise_alert(
+        user_id=officer_ct.pk,
+        rule=harvest.Rule.PROVINCE_VIEWS,
+        observed=5,
+        threshold=4,
+        at=at + SECOND,
+        province_id=officer_ct.province_id,
+    )
+    assert created and other.pk != first.pk
+    own, created = harvest.raise_alert(
+        user_id=leader.pk, rule=harvest.Rule.PAGE_VIEWS, observed=9, threshold=8, at=at
+    )
+    assert created and own.pk not in {first.pk, other.pk}
+
+
+def test_the_latest_release_with_who_published_it_is_one_query(
+    officer_hn, ministry, hanoi, site_hn, django_assert_num_queries
+):
+    f.ContactFactory(site=site_hn, date=D(2019, 2, 1))
+    q1 = ReportingPeriod.objects.get(code="2019Q1")
+    bring_to("approved", period=q1, province=hanoi, officer=officer_hn, ministry=ministry)
+    assert releases.latest_release(q1) is None
+    first = releases.release_publish(period=q1, provinces=[hanoi], by=ministry)
+    assert releases.latest_release(None) is None
+    with django_assert_num_queries(1):
+        latest = releases.latest_release(q1)
+        assert (latest.pk, latest.version) == (first.pk, 1)
+        assert (latest.period.code, latest.published_by.username) == ("2019Q1", "ministry")
