@@ -200,3 +200,44 @@ def test_referral_rules(client_for, officer_hn, site_hn, person):
         "referrals.csv:2: completed_on: ngày hoàn thành trước ngày chuyển gửi."
     ]
     assert Referral.objects.count() == 0
+
+
+# The header of a file, line 1: each refusal names its column (the costs file has site, date,
+# category, amount_vnd, all required).
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        pytest.param(["site", "date", "category", "amount_vnd"], [], id="the-four-columns"),
+        pytest.param(["amount_vnd", "category", "date", "site"], [], id="in-any-order"),
+        pytest.param(
+            ["site", "date", "category", "amount_vnd", "colour"],
+            [(1, "colour", "cột không có trong định dạng của tệp này.")],
+            id="an-unknown-column",
+        ),
+        pytest.param(
+            ["site", "date", "", "category", "amount_vnd"],
+            [(1, "", "cột không có tên.")],
+            id="a-column-without-a-name",
+        ),
+        pytest.param(
+            ["site", "date", "category", "amount_vnd", "date"],
+            [(1, "date", "cột bị lặp lại.")],
+            id="a-column-twice",
+        ),
+        pytest.param(
+            ["site", "date", "category"],
+            [(1, "amount_vnd", "thiếu cột bắt buộc.")],
+            id="a-required-column-missing",
+        ),
+    ],
+)
+def test_the_header_of_an_exchange_file(header, expected):
+    from exchange.reader import Source
+    from exchange.services import _header_errors
+    from exchange.spec import FILES_BY_NAME
+
+    source = Source(name="costs", label="costs.csv", header=header, rows=None)
+    errors = _header_errors(FILES_BY_NAME["costs"], source)
+    assert [(e.file, e.line, e.column, str(e.reason)) for e in errors] == [
+        ("costs.csv", *row) for row in expected
+    ]
