@@ -241,3 +241,34 @@ def test_the_header_of_an_exchange_file(header, expected):
     assert [(e.file, e.line, e.column, str(e.reason)) for e in errors] == [
         ("costs.csv", *row) for row in expected
     ]
+
+
+# One cell: a code's length up to its column's maximum (30 for a site's code), a date in
+# either form, the refusals written out.
+@pytest.mark.parametrize(
+    ("kind", "raw", "expected"),
+    [
+        pytest.param("code", "S" * 29, "S" * 29, id="code-29-characters"),
+        pytest.param("code", "S" * 30, "S" * 30, id="code-30-characters"),
+        pytest.param("code", "S" * 31, "dài quá 30 ký tự.", id="code-31-characters"),
+        pytest.param("date", "31/03/2019", datetime.date(2019, 3, 31), id="date-dd-mm-yyyy"),
+        pytest.param("date", "2019-03-31", datetime.date(2019, 3, 31), id="date-iso"),
+        pytest.param(
+            "date", "31.03.2019", "ngày không đúng dạng dd/mm/yyyy hoặc YYYY-MM-DD.", id="date-dots"
+        ),
+        pytest.param(
+            "date", "31/02/2019", "ngày không đúng dạng dd/mm/yyyy hoặc YYYY-MM-DD.", id="31-feb"
+        ),
+    ],
+)
+def test_one_cell_of_an_exchange_file(kind, raw, expected):
+    from exchange.services import CellError, _parse_cell
+    from exchange.spec import CODE, DATE, Column
+
+    column = Column("code", CODE, "", max_length=30) if kind == "code" else Column("date", DATE, "")
+    if isinstance(expected, str) and expected.endswith("."):
+        with pytest.raises(CellError) as refused:
+            _parse_cell(column, raw)
+        assert str(refused.value) == expected
+    else:
+        assert _parse_cell(column, raw) == expected
