@@ -822,3 +822,28 @@ def test_the_latest_release_with_who_published_it_is_one_query(
         latest = releases.latest_release(q1)
         assert (latest.pk, latest.version) == (first.pk, 1)
         assert (latest.period.code, latest.published_by.username) == ("2019Q1", "ministry")
+
+
+def test_erasure_blanks_the_audit_history_of_the_persons_records(admin_user, hanoi, officer_hn):
+    """Who changed what kind of record when stays; which row it was and what it held goes."""
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from participants.models import Participant
+
+    person = f.ParticipantFactory(province=hanoi)
+    other = f.ParticipantFactory(province=hanoi)
+    kind = ContentType.objects.get_for_model(Participant)
+    entries = LogEntry.objects.filter(content_type=kind, object_id=person.pk)
+    assert entries.exists()
+    before = list(entries.values_list("pk", "action", "timestamp"))
+    person_erase(person=person.person, by=admin_user)
+    blanked = LogEntry.objects.filter(pk__in=[pk for pk, _action, _at in before]).order_by("pk")
+    assert list(blanked.values_list("pk", "action", "timestamp")) == before
+    for entry in blanked:
+        assert (entry.object_pk, entry.object_id, entry.object_repr) == ("", None, "—")
+        assert (entry.changes, entry.changes_text) == (None, "")
+        assert (entry.serialized_data, entry.additional_data) == (None, None)
+    kept = LogEntry.objects.filter(content_type=kind, object_id=other.pk)
+    assert kept.exists()
+    assert {entry.object_pk for entry in kept} == {str(other.pk)}
