@@ -847,3 +847,35 @@ def test_erasure_blanks_the_audit_history_of_the_persons_records(admin_user, han
     kept = LogEntry.objects.filter(content_type=kind, object_id=other.pk)
     assert kept.exists()
     assert {entry.object_pk for entry in kept} == {str(other.pk)}
+
+
+@pytest.mark.parametrize(
+    ("period", "expected"),
+    rows(
+        # A quarter nests in its year and in its phase; never with the quarter before it.
+        ("a-quarter", "2019Q2", [("2016-2020", 1), ("2019", 2)]),
+        ("a-year", "2019", [("2016-2020", 1), ("2019Q1", 1), ("2019Q2", 1)]),
+        ("a-phase", "2016-2020", [("2018Q4", 1), ("2019", 2), ("2019Q1", 1), ("2019Q2", 1)]),
+        ("a-year-outside-the-phase", "2021", [("2021Q1", 1)]),
+    ),
+)
+def test_the_releases_that_constrain_a_new_one(ministry, period, expected):
+    """The latest release of each period that contains the period or lies within it."""
+    published = [
+        ("2018Q4", 1),
+        ("2019Q1", 1),
+        ("2019Q2", 1),
+        ("2019", 1),
+        ("2019", 2),
+        ("2016-2020", 1),
+        ("2021Q1", 1),
+    ]
+    for code, version in published:
+        Release.objects.create(
+            period=ReportingPeriod.objects.get(code=code),
+            version=version,
+            published_by=ministry,
+            tables={},
+        )
+    found = releases.nesting_releases(ReportingPeriod.objects.get(code=period))
+    assert sorted((r.period.code, r.version) for r in found) == expected
