@@ -4,6 +4,7 @@ role or filter is one new row, with the expected answer written by hand."""
 
 import datetime
 import uuid
+from decimal import Decimal
 from unittest import mock
 
 import pytest
@@ -879,3 +880,79 @@ def test_the_releases_that_constrain_a_new_one(ministry, period, expected):
         )
     found = releases.nesting_releases(ReportingPeriod.objects.get(code=period))
     assert sorted((r.period.code, r.version) for r in found) == expected
+
+
+@pytest.mark.parametrize(
+    ("kind", "refusal"),
+    rows(
+        ("outreach", "outreach", None),
+        (
+            "a-kind-that-does-not-exist",
+            "visit",
+            ("kind", "kind", "Hình thức tiếp cận không hợp lệ."),
+        ),
+        ("empty", "", ("kind", "kind", "Hình thức tiếp cận không hợp lệ.")),
+    ),
+)
+def test_the_kind_of_a_contact(hanoi, site_hn, kind, refusal):
+    person = f.ParticipantFactory(province=hanoi, consent_on=D(2020, 1, 1))
+    check = lambda: participant_services.check_contact(  # noqa: E731
+        participant=person, date=D(2020, 2, 1), site=site_hn, kind=kind
+    )
+    if refusal is None:
+        check()
+        return
+    field, code, message = refusal
+    with pytest.raises(ValidationError) as refused:
+        check()
+    (error,) = refused.value.error_dict[field]
+    assert (error.code, error.messages) == (code, [message])
+
+
+@pytest.mark.parametrize(
+    ("on", "refusal"),
+    rows(
+        ("today", D(2026, 6, 15), None),
+        (
+            "tomorrow",
+            D(2026, 6, 16),
+            ("future", "Ngày rút khỏi chương trình không được sau ngày hôm nay."),
+        ),
+        (
+            "before-consent",
+            D(2019, 12, 31),
+            (
+                "withdrawn_before_consent",
+                "Ngày rút khỏi chương trình không được trước ngày đồng ý tham gia.",
+            ),
+        ),
+    ),
+)
+def test_a_withdrawal_refused_on_its_field(on, refusal):
+    with mock.patch("participants.services.today", return_value=D(2026, 6, 15)):
+        check = lambda: participant_services.check_withdrawal(  # noqa: E731
+            on=on, consent_on=D(2020, 1, 1)
+        )
+        if refusal is None:
+            check()
+            return
+        with pytest.raises(ValidationError) as refused:
+            check()
+    assert list(refused.value.error_dict) == ["withdrawn_on"]
+    (error,) = refused.value.error_dict["withdrawn_on"]
+    assert (error.code, error.messages) == (refusal[0], [refusal[1]])
+
+
+def test_the_figures_that_changed_since_a_submission():
+    """In the indicators' order, with both values as shown (percentages as numbers, a
+    suppression marker as it is); an indicator missing on one side counts as changed."""
+    before = {"sites_active": 3, "sites_active_pilot": 2, "referred_pct": "12.5", "x": 1}
+    after = {"sites_active": 4, "sites_active_pilot": 2, "referred_pct": "<5"}
+    changes = cycle.figure_changes(before, after)
+    assert [(c.code, str(c.label), c.before, c.after) for c in changes] == [
+        ("sites_active", "Địa bàn đang hoạt động", 3, 4),
+        ("referred_pct", str(cycle.INDICATOR_LABELS["referred_pct"]), Decimal("12.5"), "<5"),
+    ]
+    assert cycle.figure_changes(after, after) == []
+    (added,) = cycle.figure_changes({}, {"sites_active_pilot": 1})
+    assert (added.code, added.before, added.after) == ("sites_active_pilot", None, 1)
