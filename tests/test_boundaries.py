@@ -978,3 +978,59 @@ def test_the_bounds_of_a_number_on_its_field_and_without(check, value, refusal):
         check(value)
     assert not hasattr(bare.value, "error_dict")
     assert (bare.value.code, bare.value.messages) == (code, [message])
+
+
+# HARVEST_MAX_EXPORTED_ROWS_PER_HOUR = 2000: the rows of an account's exports of the hour add up.
+@pytest.mark.parametrize(
+    ("rows_exported", "alert"),
+    rows(
+        ("1999-rows-in-two-exports", (1000, 999), False),
+        ("2000-rows-at-the-limit", (1000, 1000), False),
+        ("2001-rows-one-over", (1000, 1001), True),
+        ("2001-rows-but-the-first-export-an-hour-before", (1000, 1001), False),
+    ),
+)
+def test_rows_exported_in_an_hour(officer_hn, request, rows_exported, alert):
+    noon = datetime.datetime(2026, 11, 30, 12, 0, tzinfo=VN)
+    earlier = noon - datetime.timedelta(minutes=59)
+    if "an-hour-before" in request.node.callspec.id:
+        earlier = noon - datetime.timedelta(hours=1)
+    for at, count in zip((earlier, noon), rows_exported, strict=True):
+        with mock.patch("django.utils.timezone.now", return_value=at):
+            ActivityEvent.objects.create(
+                user=officer_hn,
+                kind=ActivityEvent.Kind.EXPORT,
+                what="participants.csv",
+                detail={"rows": count},
+            )
+    raised = HarvestAlert.objects.filter(user=officer_hn, rule=HarvestAlert.Rule.ROWS_EXPORTED)
+    assert raised.exists() is alert
+    if alert:
+        assert (raised.get().observed, raised.get().threshold) == (2001, 2000)
+
+
+# ----------------------------------------------------------------------------- cost per result
+@pytest.mark.parametrize(
+    ("total", "reached", "completed", "days", "expected"),
+    rows(
+        # 1000 / 3 = 333.3; 1000 / 2 = 500; 365 / 365.25 = 0.9993 site-years -> 1.00;
+        # 1000 x 365.25 / 365 = 1000.68 per site-year -> 1001.
+        ("a-year-of-one-site", 1000, 3, 2, 365, (333, 500, Decimal("1.00"), 1001)),
+        # 730.5 days = 2.00 site-years; 1000 x 365.25 / 730.5 = 500.
+        ("two-years", 1000, 8, 3, 730.5, (125, 333, Decimal("2.00"), 500)),
+        ("nothing-to-divide-by", 1000, 0, 0, 0, (None, None, Decimal("0.00"), None)),
+    ),
+)
+def test_cost_per_result(total, reached, completed, days, expected):
+    figures = indicators.cost_figures(total=total, reached=reached, completed=completed, days=days)
+    assert (
+        figures["cost_per_reached_vnd"],
+        figures["cost_per_completed_referral_vnd"],
+        figures["site_years"],
+        figures["cost_per_site_year_vnd"],
+    ) == expected
+    assert (figures["total_cost_vnd"], figures["reached"], figures["referrals_completed"]) == (
+        total,
+        reached,
+        completed,
+    )
