@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import PeriodForm, VersionedModelForm, apply_errors
+from accounts.forms import PeriodForm, RecordChoiceField, VersionedModelForm, apply_errors
 from accounts.models import Role
 from participants.forms import normalize_code, scoped_sites
 from participants.models import Participant
@@ -194,7 +194,7 @@ class ReferralFilterForm(PeriodForm):
     service = forms.ChoiceField(
         label=_("Dịch vụ"), choices=[("", _("Tất cả"))] + Service.choices, required=False
     )
-    site = forms.ModelChoiceField(
+    site = RecordChoiceField(
         label=_("Địa bàn"), queryset=Site.objects.none(), required=False, empty_label=_("Tất cả")
     )
     overdue = forms.BooleanField(label=_("Chỉ chuyển gửi quá hạn"), required=False)
@@ -207,7 +207,7 @@ class ReferralFilterForm(PeriodForm):
 
 
 class FollowupFilterForm(forms.Form):
-    site = forms.ModelChoiceField(
+    site = RecordChoiceField(
         label=_("Địa bàn"), queryset=Site.objects.none(), required=False, empty_label=_("Tất cả")
     )
     service = forms.ChoiceField(
@@ -260,7 +260,7 @@ class FollowupFilterForm(forms.Form):
 class ReferralForm(forms.Form):
     participant = ParticipantCodeField(queryset=Participant.objects.none())
     date = forms.DateField(label=_("Ngày chuyển gửi"), widget=DATE_INPUT)
-    site = forms.ModelChoiceField(label=_("Địa bàn"), queryset=Site.objects.none())
+    site = RecordChoiceField(label=_("Địa bàn"), queryset=Site.objects.none())
     service = forms.ChoiceField(
         label=_("Dịch vụ"), choices=[("", _("— Chọn dịch vụ —")), *Service.choices]
     )
@@ -471,7 +471,7 @@ class SupportFilterForm(PeriodForm):
     kind = forms.ChoiceField(
         label=_("Loại hỗ trợ"), choices=[("", _("Tất cả"))] + Support.Kind.choices, required=False
     )
-    site = forms.ModelChoiceField(
+    site = RecordChoiceField(
         label=_("Địa bàn"), queryset=Site.objects.none(), required=False, empty_label=_("Tất cả")
     )
 
@@ -499,6 +499,7 @@ class SupportForm(VersionedModelForm):
     class Meta:
         model = Support
         fields = ["participant", "referral", "site", "date", "kind", "amount_vnd"]
+        field_classes = {"site": RecordChoiceField}
         widgets = {"date": DATE_INPUT}
 
     def __init__(self, *args, user, **kwargs):

@@ -314,6 +314,9 @@ class Support(VersionedModel):
         verbose_name = _("hỗ trợ")
         verbose_name_plural = _("hỗ trợ")
         ordering = ["-date", "-id"]
+        # The list's order: its first page is read from the index instead of sorting every
+        # support in scope (nationally 300 ms to 9 ms at bench scale 0.5).
+        indexes = [models.Index(fields=["-date", "-id"], name="support_date_id_desc")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount_vnd__gte=0),

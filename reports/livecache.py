@@ -7,6 +7,8 @@ is not known without a query, and by bulk writes: it invalidates every province)
 are part of the keys of the cached figures, so a write never serves stale figures to a page of
 its scope, and a write in one province leaves the other provinces' figures cached. Figures
 expire after REPORT_CACHE_SECONDS (60; 0 turns the cache off) in any case.
+Requests for the same figures at once compute them once: the others wait for them
+(`_computed_once`).
 
 The cache must be shared by every worker process (the default is a file cache on the host; with
 several hosts, set CACHE_URL to memcached or Redis): a process-local cache would not see the
@@ -22,6 +24,11 @@ from django.db import transaction
 NATIONAL = "national"
 EVERY = "every"
 DEFAULT_SECONDS = 60
+# A computation's lock outlives its longest page (a killed worker's lock expires by itself); a
+# request waits for another's figures at most WAIT_SECONDS, re-reading every POLL_SECONDS.
+LOCK_SECONDS = 30
+WAIT_SECONDS = 10
+POLL_SECONDS = 0.05
 
 
 def _prefix():
@@ -74,11 +81,35 @@ def cached(parts, *, province_id, compute):
     versions = _versions(names)
     digest = hashlib.sha256(repr((parts, names, versions)).encode()).hexdigest()
     key = f"{_prefix()}:f:{digest}"
-    found = cache.get(key)
-    if found is None:
-        found = compute()
-        cache.set(key, found, ttl)
-    return found
+    return _computed_once(key, ttl, compute)
+
+
+def _computed_once(key, ttl, compute):
+    """The cached value of `key`, or `compute()` stored under it, computed by one request at a
+    time: fifty users opening the same page that is not yet cached would otherwise all compute
+    it at once (the national page takes over a second of a core). The first takes a short lock
+    (`cache.add`, which memcached and Redis do atomically; the file cache checks then writes,
+    so two may rarely both compute); the others re-read the cache until its figures appear.
+    The wait is bounded: after WAIT_SECONDS, or when the lock is gone without figures (the
+    computation failed), a request computes the page itself."""
+    lock = f"{key}:computing"
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        found = cache.get(key)
+        if found is not None:
+            return found
+        if cache.add(lock, True, LOCK_SECONDS):
+            try:
+                found = compute()
+                cache.set(key, found, ttl)
+            finally:
+                cache.delete(lock)
+            return found
+        if time.monotonic() >= deadline:
+            found = compute()
+            cache.set(key, found, ttl)
+            return found
+        time.sleep(POLL_SECONDS)
 
 
 def province_of(instance):

@@ -3,7 +3,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import VersionedModelForm
+from accounts.forms import RecordChoiceField, VersionedModelForm
 from accounts.models import Role
 from programs.models import InterventionModel, Phase
 
@@ -115,7 +115,7 @@ STATUS_CHOICES = [
 
 
 class _SiteChoiceMixin(forms.Form):
-    site = forms.ModelChoiceField(
+    site = RecordChoiceField(
         label=_("Địa bàn"),
         queryset=Site.objects.none(),
         required=False,
@@ -262,6 +262,7 @@ class EstablishmentForm(_ScopedForm):
     class Meta:
         model = Establishment
         fields = ["code", "site", "kind", "workers"]
+        field_classes = {"site": RecordChoiceField}
         error_messages = {
             "code": {"unique": _("Mã cơ sở này đã được dùng. Hãy chọn một mã khác.")},
         }
@@ -278,6 +279,7 @@ class PeerGroupForm(_ScopedForm):
     class Meta:
         model = PeerGroup
         fields = ["code", "name", "site", "kind", "founded_on", "members", "board_members"]
+        field_classes = {"site": RecordChoiceField}
         widgets = {"founded_on": _date_widget()}
         error_messages = {
             "code": {"unique": _("Mã nhóm này đã được dùng. Hãy chọn một mã khác.")},
@@ -324,6 +326,7 @@ class CostForm(_DatedRecordForm):
     class Meta:
         model = Cost
         fields = ["site", "date", "category", "amount_vnd"]
+        field_classes = {"site": RecordChoiceField}
         widgets = {"date": _date_widget()}
         error_messages = {
             NON_FIELD_ERRORS: {
@@ -343,6 +346,7 @@ class TrainingForm(_DatedRecordForm):
     class Meta:
         model = Training
         fields = ["site", "date", "audience", "trainees"]
+        field_classes = {"site": RecordChoiceField}
         widgets = {"date": _date_widget()}
         error_messages = {
             NON_FIELD_ERRORS: {

@@ -200,6 +200,15 @@ class Site(VersionedModel):
     def __str__(self):
         return f"{self.name} ({self.code})"
 
+    @staticmethod
+    def option_labels(queryset):
+        """(pk, label as __str__ writes it) of each site of `queryset`, for long choice lists
+        (accounts.forms.RecordChoiceField): two columns, no instances."""
+        return [
+            (pk, f"{name} ({code})")
+            for pk, name, code in queryset.values_list("pk", "name", "code")
+        ]
+
     def clean(self):
         super().clean()
         if self.start_date and self.province_id and not self.province.existed_on(self.start_date):
@@ -245,6 +254,16 @@ class Establishment(VersionedModel):
     def __str__(self):
         return f"{self.code} · {self.get_kind_display()}"
 
+    @classmethod
+    def option_labels(cls, queryset):
+        """(pk, label as __str__ writes it) of each establishment of `queryset`, for long choice
+        lists (accounts.forms.RecordChoiceField): each kind translated once, not once a row."""
+        kinds = {value: str(label) for value, label in cls.Kind.choices}
+        return [
+            (pk, f"{code} · {kinds.get(kind, kind)}")
+            for pk, code, kind in queryset.values_list("pk", "code", "kind")
+        ]
+
 
 class PeerGroupQuerySet(ProvinceScopedQuerySet):
     def for_peer_group(self, peer_group_id):
@@ -282,6 +301,12 @@ class PeerGroup(VersionedModel):
 
     def __str__(self):
         return self.name
+
+    @staticmethod
+    def option_labels(queryset):
+        """(pk, name) of each group of `queryset`, for long choice lists
+        (accounts.forms.RecordChoiceField)."""
+        return list(queryset.values_list("pk", "name"))
 
 
 class Cost(VersionedModel):

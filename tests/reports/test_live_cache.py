@@ -3,6 +3,8 @@ invalidates them: the page shows the write at once. A write in another province 
 province's cached figures alone, and never shows in them."""
 
 import re
+import threading
+import time
 
 import pytest
 from django.core.cache import cache
@@ -118,3 +120,65 @@ def test_figures_computed_before_a_write_commits_are_dropped_at_the_commit(
     for callback in callbacks:
         callback()  # the commit
     assert livecache.cached(parts, province_id=province_id, compute=lambda: "after") == "after"
+
+
+# ---------------------------------------------------------------- many requests at once
+# What fifty users opening the same page not yet cached do: one computes, the others wait for
+# its figures. No database here: the cache alone (each thread its own cache connection).
+
+
+def test_requests_at_once_for_the_same_page_compute_it_once():
+    from reports import livecache
+
+    computed = []
+    started = threading.Barrier(8)
+
+    def compute():
+        computed.append(1)
+        time.sleep(0.3)
+        return "national figures"
+
+    def request(results):
+        started.wait()
+        results.append(livecache.cached(("tables", "2024"), province_id=None, compute=compute))
+
+    results = []
+    threads = [threading.Thread(target=request, args=(results,)) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == ["national figures"] * 8
+    assert len(computed) == 1
+
+
+def test_a_request_waits_for_the_figures_another_is_computing():
+    from reports import livecache
+
+    cache.add("page:computing", True)  # another request is computing the page
+    threading.Timer(0.2, lambda: cache.set("page", "theirs", 60)).start()
+    assert livecache._computed_once("page", 60, lambda: "mine") == "theirs"
+
+
+def test_the_wait_for_another_request_is_bounded(monkeypatch):
+    from reports import livecache
+
+    monkeypatch.setattr(livecache, "WAIT_SECONDS", 0.2)
+    cache.add("page:computing", True)  # held by a request that never finishes
+    began = time.monotonic()
+    assert livecache._computed_once("page", 60, lambda: "mine") == "mine"
+    assert 0.2 <= time.monotonic() - began < 2
+    assert cache.get("page") == "mine"
+
+
+def test_a_failed_computation_leaves_no_lock_behind():
+    from reports import livecache
+
+    def failing():
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        livecache._computed_once("page", 60, failing)
+    began = time.monotonic()
+    assert livecache._computed_once("page", 60, lambda: "again") == "again"
+    assert time.monotonic() - began < 1  # computed at once, not after the bounded wait

@@ -13,6 +13,7 @@ from programs.models import InterventionModel
 from sites import selectors
 from sites.forms import SiteFilterForm
 from tests import factories
+from tests.choices import labels, selected
 
 pytestmark = pytest.mark.django_db
 
@@ -144,3 +145,29 @@ def test_list_pages_keep_a_flat_number_of_queries(
     with django_assert_max_num_queries(len(few)):
         response = client.get(url, {"q": ""})
     assert len(response.context["rows"]) >= 33
+
+
+@pytest.mark.parametrize("kind", ["establishment", "peergroup", "cost", "training"])
+def test_related_lists_offer_the_sites_in_scope(
+    client_for, officer_hn, ministry, site_hn, site_ct, kind
+):
+    url = reverse(f"sites:{kind}_list")
+    response = client_for(ministry).get(url, {"site": site_ct.pk})
+    assert labels(response, "site") == [
+        "Tất cả địa bàn",
+        "Ninh Kiều (CT-NK-WR)",
+        "Hoàng Mai (HN-HM-PG)",
+    ]
+    assert selected(response, "site") == ["Ninh Kiều (CT-NK-WR)"]
+    response = client_for(officer_hn).get(url, {"site": site_hn.pk})
+    assert labels(response, "site") == ["Tất cả địa bàn", "Hoàng Mai (HN-HM-PG)"]
+    assert selected(response, "site") == ["Hoàng Mai (HN-HM-PG)"]
+
+
+@pytest.mark.parametrize("kind", ["establishment", "peergroup", "cost", "training"])
+def test_new_records_are_attached_to_active_sites_in_scope(
+    client_for, officer_hn, site_hn, site_ct, kind
+):
+    factories.SiteFactory(code="HN-CLOSED", name="Đã đóng", is_active=False)
+    response = client_for(officer_hn).get(reverse(f"sites:{kind}_create"))
+    assert labels(response, "site") == ["---------", "Hoàng Mai (HN-HM-PG)"]
