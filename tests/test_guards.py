@@ -956,3 +956,54 @@ def test_the_figures_that_changed_since_a_submission():
     assert cycle.figure_changes(after, after) == []
     (added,) = cycle.figure_changes({}, {"sites_active_pilot": 1})
     assert (added.code, added.before, added.after) == ("sites_active_pilot", None, 1)
+
+
+@pytest.mark.parametrize(
+    ("published", "expected"),
+    rows(
+        ("nothing-published", [], None),
+        ("one-quarter", ["2019Q1"], "2019Q1"),
+        ("the-later-quarter", ["2019Q1", "2019Q3"], "2019Q3"),
+        ("a-year-and-its-last-quarter-the-longer", ["2019Q4", "2019"], "2019"),
+        ("a-phase-ending-the-same-day-the-longest", ["2020", "2016-2020", "2020Q4"], "2016-2020"),
+        ("a-later-quarter-over-an-earlier-year", ["2019", "2020Q1"], "2020Q1"),
+    ),
+)
+def test_the_period_the_ministrys_dashboard_opens_on(ministry, published, expected):
+    for code in published:
+        Release.objects.create(
+            period=ReportingPeriod.objects.get(code=code),
+            version=1,
+            published_by=ministry,
+            tables={},
+        )
+    found = releases.latest_published_period()
+    assert (found.code if found else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("user", "expected"),
+    rows(
+        # Hà Nội's officer: Hà Nội's providers first, then the others, each by name.
+        ("officer", "officer_hn", ["B Hà Nội", "D Hà Nội", "A Cần Thơ", "C Cần Thơ"]),
+        # The ministry works in no province: every active provider by name.
+        ("ministry", "ministry", ["A Cần Thơ", "B Hà Nội", "C Cần Thơ", "D Hà Nội"]),
+    ),
+)
+def test_the_providers_a_user_may_refer_to_and_their_order(
+    request, hanoi, cantho, django_assert_num_queries, user, expected
+):
+    for name, province in (
+        ("D Hà Nội", hanoi),
+        ("C Cần Thơ", cantho),
+        ("B Hà Nội", hanoi),
+        ("A Cần Thơ", cantho),
+    ):
+        f.ProviderFactory(name=name, province=province)
+    f.ProviderFactory(name="E Hà Nội (ngừng)", province=hanoi, is_active=False)
+    who = request.getfixturevalue(user)
+    with django_assert_num_queries(1):
+        found = list(referral_selectors.providers_for_referral(user=who))
+        assert [(p.name, p.province.code) for p in found] == [
+            (name, "01" if "Hà Nội" in name else "92") for name in expected
+        ]
