@@ -106,6 +106,7 @@ def sample_report(picked, found, hand):
     hold. Time-outs count as run and not killed.
     """
     rows = []
+    total_equivalent = 0
     print(
         f"{'module':28} {'mutants':>7} {'sample':>6} {'run':>4} {'killed':>6} {'t.out':>5} "
         f"{'surv.':>5} {'raw':>6} {'after rows':>10}"
@@ -120,6 +121,7 @@ def sample_report(picked, found, hand):
         after = len(killed) + sum(1 for n in left if hand.get(n, ("",))[0] == "killed-by-row")
         equivalent = sum(1 for n in left if hand.get(n, ("",))[0] in {"equivalent", "harmless"})
         rows.append((module, len(found[module]), len(names), len(run), len(killed), after))
+        total_equivalent += equivalent
         raw = f"{100 * len(killed) / len(run):5.1f}%" if run else "   –"
         aft = f"{100 * after / len(run):5.1f}%" if run else "   –"
         print(
@@ -157,6 +159,14 @@ def sample_report(picked, found, hand):
             f"  population of the {len(measured)} modules run ({size} of {total} mutants): "
             f"{100 * estimate:.1f}%, 95% {100 * s_low:.1f}–{100 * s_high:.1f}% "
             f"(stratified, effective n {n_eff:.0f})"
+        )
+    if total_equivalent:
+        run = sum(r[3] for r in rows) - total_equivalent
+        killed = sum(r[5] for r in rows)
+        low, high = wilson(killed, run)
+        print(
+            f"  after rows, the {total_equivalent} equivalent/harmless left out: {killed} of {run} "
+            f"({100 * killed / run:.1f}%), Wilson 95% {100 * low:.1f}–{100 * high:.1f}% (pooled)"
         )
 
 
