@@ -1034,3 +1034,41 @@ def test_cost_per_result(total, reached, completed, days, expected):
         reached,
         completed,
     )
+
+
+# Each kind of one-record view counts against its own limit only (3 a hour here).
+@pytest.mark.parametrize(
+    ("views", "raised"),
+    rows(
+        ("4-pages", {"pages": 4}, set()),
+        ("3-code-look-ups", {"code": 3}, set()),
+        ("4-code-look-ups", {"code": 4}, {"code_lookups"}),
+        ("4-uic-look-ups", {"uic": 4}, {"uic_lookups"}),
+        ("3-of-each", {"pages": 3, "code": 3, "uic": 3}, set()),
+    ),
+)
+@override_settings(
+    HARVEST_MAX_PAGE_VIEWS_PER_HOUR=5,
+    HARVEST_MAX_CODE_LOOKUPS_PER_HOUR=3,
+    HARVEST_MAX_UIC_LOOKUPS_PER_HOUR=3,
+    HARVEST_MAX_FAILED_LOOKUPS_PER_HOUR=20,
+)
+def test_each_kind_of_view_counts_against_its_own_limit(officer_hn, views, raised):
+    at = datetime.datetime(2026, 11, 30, 10, 0, tzinfo=VN)
+    details = {"pages": {}, "code": {"lookup": "code"}, "uic": {"lookup": "uic"}}
+    n = 0
+    for kind, count in views.items():
+        for _ in range(count):
+            n += 1
+            with mock.patch(
+                "django.utils.timezone.now", return_value=at + datetime.timedelta(minutes=n)
+            ):
+                ActivityEvent.objects.create(
+                    user=officer_hn,
+                    kind=ActivityEvent.Kind.VIEW,
+                    what="p",
+                    detail={**details[kind], "found": True} if details[kind] else {},
+                )
+    assert set(HarvestAlert.objects.filter(user=officer_hn).values_list("rule", flat=True)) == (
+        raised
+    )
