@@ -272,3 +272,47 @@ def test_one_cell_of_an_exchange_file(kind, raw, expected):
         assert str(refused.value) == expected
     else:
         assert _parse_cell(column, raw) == expected
+
+
+# One row: each bad or empty cell reported on its line and column, the row then left out.
+@pytest.mark.parametrize(
+    ("cells", "expected_values", "expected_errors"),
+    [
+        pytest.param(
+            ["HN-HM-PG", "31/03/2019", "staff", "10"],
+            {"date": datetime.date(2019, 3, 31), "amount_vnd": 10},
+            [],
+            id="a-good-row",
+        ),
+        pytest.param(
+            ["HN-HM-PG", "31/03/2019", "staff", ""],
+            None,
+            [(7, "amount_vnd", "không được để trống.")],
+            id="an-empty-amount",
+        ),
+        pytest.param(
+            ["HN-HM-PG", "2019-13-01", "staff"],
+            None,
+            [
+                (7, "date", "ngày không đúng dạng dd/mm/yyyy hoặc YYYY-MM-DD."),
+                (7, "amount_vnd", "không được để trống."),
+            ],
+            id="a-bad-date-and-a-short-row",
+        ),
+    ],
+)
+def test_one_row_of_an_exchange_file(cells, expected_values, expected_errors):
+    from exchange.services import ImportContext
+    from exchange.spec import FILES_BY_NAME
+
+    spec = FILES_BY_NAME["costs"]
+    context = ImportContext(user=None, errors=[])
+    columns = [(column, index) for index, column in enumerate(spec.columns)]
+    values = context._parse_row("costs.csv", 7, cells, columns)
+    assert [(e.file, e.line, e.column, str(e.reason)) for e in context.errors] == [
+        ("costs.csv", *row) for row in expected_errors
+    ]
+    if expected_values is None:
+        assert values is None
+    else:
+        assert {key: values[key] for key in expected_values} == expected_values
