@@ -65,7 +65,7 @@ def main(argv):
     for module, names in picked.items():
         if args.summary:
             print(f"{module:32} {len(found[module]):5} {len(names):4}")
-        else:
+        elif names:
             print("\n".join(names))
 
 
