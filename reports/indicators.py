@@ -25,12 +25,14 @@ from django.db.models import (
     F,
     IntegerField,
     Max,
+    Min,
     Q,
     Sum,
     Value,
     When,
     Window,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Concat, Greatest, Least, RowNumber
 
 from participants.models import (
@@ -414,60 +416,103 @@ class Pass:
     @cached_property
     def _people_and_breakdowns(self):
         flag = {"default": Value(0), "output_field": IntegerField()}
-        # Per person, record and site: the record met is what the breakdowns need.
+        flags = {
+            "by_group": Max(Case(When(peer_group__isnull=False, then=Value(1)), **flag)),
+            "with_need": Max(Case(When(needs__any=True, then=Value(1)), **flag)),
+        }
+        contacts = Contact.objects.filter(self.in_scope("site__")).order_by()
+        referrals = Referral.objects.filter(self.in_scope("site__")).order_by()
+        # One row per person met: the first and last site and record met, and the flags.
+        per_person = contacts.values("person_id").annotate(
+            site=Min("site_id"),
+            last_site=Max("site_id"),
+            record=Min("participant_id"),
+            last_record=Max("participant_id"),
+            **flags,
+        )
+        # The first and last site each person was referred at.
+        referred_sites = referrals.values("person_id").annotate(
+            site=Min("site_id"), last_site=Max("site_id")
+        )
+        # Per person, record and site, of the few people met at several sites or as several
+        # records only (looked up by the person index), and the sites the few met at several
+        # sites were referred at.
+        few = {"person_id__in": RawSQL("SELECT person FROM few", [])}
+        several_sites = {"person_id__in": RawSQL("SELECT person FROM few WHERE one_site = 0", [])}
         met = (
-            Contact.objects.filter(self.in_scope("site__"))
-            .order_by()
+            contacts.filter(**few)
             .values("person_id", "participant_id", "site_id")
-            .annotate(
-                by_group=Max(Case(When(peer_group__isnull=False, then=Value(1)), **flag)),
-                with_need=Max(Case(When(needs__any=True, then=Value(1)), **flag)),
-            )
+            .annotate(**flags)
         )
-        referred = (
-            Referral.objects.filter(self.in_scope("site__"))
-            .order_by()
-            .values("person_id", "site_id")
-            .distinct()
-        )
-        met_sql, met_params = met.query.sql_with_params()
-        referred_sql, referred_params = referred.query.sql_with_params()
+        referred = referrals.filter(**several_sites).values("person_id", "site_id").distinct()
         connection = connections[met.db]
+        quote = connection.ops.quote_name
+        sqls, params = [], []
+        for queryset in (per_person, referred_sites, met, referred):
+            sql, more = queryset.query.sql_with_params()
+            sqls.append(sql)
+            params += more
+        per_person_sql, referred_sites_sql, met_sql, referred_sql = sqls
         grouping_sets = connection.vendor == "postgresql"
         n = len(self.wanted)
+        breakdowns = self.with_breakdowns
+        # A narrower scope than the country on PostgreSQL: a few thousand people, whose records
+        # and enrolments are looked up by index (LATERAL … OFFSET 0, one look-up per row);
+        # the whole country: by hash.
+        lookup = grouping_sets and self.site_ids is not None
+        if breakdowns:
+            # Each record of each person met (the records met, and their records elsewhere).
+            # The referrals are joined on the record's person: the planner knows how many
+            # people the records have, not how many groups the contacts make, and sizes the
+            # rows (and the joins after) from it.
+            participants = quote(Participant._meta.db_table)
+            columns = "p.id AS id, p.sex, p.birth_year, p.category, p.residence"
+            if lookup:
+                joined = (
+                    f"JOIN LATERAL (SELECT * FROM {participants} p "  # noqa: S608
+                    "WHERE p.person_id = c.person_id OFFSET 0) p ON TRUE"
+                )
+            else:
+                joined = f"JOIN {participants} p ON p.person_id = c.person_id"
+            records = f", {columns} FROM ({per_person_sql}) c {joined}"
+            person = "p.person_id"
+            several = "AND (one_site = 0 OR record <> last_record)"
+        else:
+            records = f", c.record AS id FROM ({per_person_sql}) c"  # noqa: S608
+            person = "c.person_id"
+            several = "AND one_site = 0"
         ctes = [
-            f"m AS ({met_sql})",
-            "ev AS (SELECT m.person_id AS person, m.site_id AS site, 1 AS met, "  # noqa: S608
-            "m.by_group AS by_group, m.with_need AS with_need, 0 AS referral FROM m "
+            # Per person met (and per record of theirs with the breakdowns; the row of the
+            # first record met is the person's row): most people are met and referred at one
+            # site only, their row counts the same in every table, at that site's key.
+            "people AS (SELECT c.person_id AS person, c.site, c.record, c.last_record, "  # noqa: S608
+            "c.by_group, c.with_need, "
+            "CASE WHEN r.person_id IS NULL THEN 0 ELSE 1 END AS referral, "
+            "CASE WHEN c.site = c.last_site AND (r.person_id IS NULL OR "
+            "(r.site = c.site AND r.last_site = c.site)) THEN 1 ELSE 0 END AS one_site"
+            f"{records} LEFT JOIN ({referred_sites_sql}) r ON r.person_id = {person})",
+            # The others (met or referred at several sites, or met as several records).
+            f"few AS (SELECT person, one_site FROM people WHERE id = record {several})",  # noqa: S608
+            f"mx AS ({met_sql})",
+            # Those met or referred at several sites, per site, to be grouped per table's key.
+            "base AS (SELECT person_id AS person, site_id AS site, 1 AS met, by_group, "  # noqa: S608
+            "with_need, 0 AS referral FROM mx "
+            "WHERE person_id IN (SELECT person FROM few WHERE one_site = 0) "
             f"UNION ALL SELECT r.person_id, r.site_id, 0, 0, 0, 1 FROM ({referred_sql}) r)",
-            # Per person: most people are met (and referred) at one site only; their row counts
-            # the same in every table, at that site's key.
-            "pp AS (SELECT person, MIN(site) AS site, MAX(site) AS last_site, MAX(met) AS met, "
-            "MAX(by_group) AS by_group, MAX(with_need) AS with_need, MAX(referral) AS referral "
-            "FROM ev GROUP BY person)",
-            # The others, per person and site, to be grouped per table's key.
-            "base AS (SELECT person, site, MAX(met) AS met, MAX(by_group) AS by_group, "
-            "MAX(with_need) AS with_need, MAX(referral) AS referral FROM ev "
-            "WHERE person IN (SELECT person FROM pp WHERE site <> last_site) "
-            "GROUP BY person, site)",
         ]
-        params = [*met_params, *referred_params]
         # The people met at one site, counted per site (added up per table's key in Python):
         # (n, NULL keys, the site as text, four counts).
-        key_nulls = "NULL, " * (n if grouping_sets else 2)
+        key_columns = n if grouping_sets else 2
+        key_nulls = "NULL, " * key_columns
         per_site = (
             f"SELECT {n}, {key_nulls}CAST(site AS TEXT), "  # noqa: S608
             "COUNT(*), SUM(by_group), SUM(with_need), SUM(with_need * referral) "
-            "FROM pp WHERE met = 1 AND site = last_site GROUP BY site"
+            "FROM people WHERE id = record AND one_site = 1 GROUP BY site"
         )
         branches = [per_site]
-        if self.with_breakdowns:
-            more_ctes, more_branches, more = breakdown_sql(
-                connection,
-                "SELECT person_id, participant_id FROM m",
-                self.site_ids,
-                self.end,
-                key_columns=n if grouping_sets else 2,
+        if breakdowns:
+            more_ctes, more_branches, more = people_breakdown_sql(
+                connection, self.site_ids, self.end, key_columns=key_columns, lookup=lookup
             )
             ctes += more_ctes
             branches += more_branches
@@ -491,7 +536,8 @@ class Pass:
         for index, *keys, value, c1, c2, c3, c4 in rows:
             counts = (c1, c2, c3, c4)
             if index < 0:
-                found[PEOPLE_BREAKDOWNS[-1 - index]][value] = counts[0]
+                found_by = found[PEOPLE_BREAKDOWNS[-1 - index]]
+                found_by[value] = found_by.get(value, 0) + counts[0]
                 continue
             if index == n:  # one site's people met there only: in each table at its key
                 site_id = int(value)
@@ -761,12 +807,97 @@ def reached_breakdowns(*, start, end, province=None, model=None, site=None, peer
     return out
 
 
+def _age_group_sql(end):
+    """The age group at the period's end, from `birth_year`."""
+    year = end.year
+    return (
+        f"CASE WHEN birth_year > {year - 18} THEN '<18' "
+        f"WHEN birth_year > {year - 25} THEN '18-24' "
+        f"WHEN birth_year > {year - 35} THEN '25-34' "
+        f"WHEN birth_year > {year - 50} THEN '35-49' ELSE '50+' END"
+    )
+
+
+def _latest_enrolment_sql(connection, records, person, site_ids, *, lookup=False):
+    """Each person's latest enrolment in scope (greatest date, then id) of the rows of `records`
+    (a CTE of participant records: id, `person`, category, residence): (SELECT of person,
+    category, residence; params). DISTINCT ON on PostgreSQL, a window elsewhere; `lookup`
+    (PostgreSQL, a few thousand records): each record's enrolments looked up by index."""
+    enrolments = connection.ops.quote_name(Enrolment._meta.db_table)
+    params = []
+    if site_ids is None:
+        at_site = ""
+    elif site_ids:
+        at_site = f"AND e.site_id IN ({', '.join(['%s'] * len(site_ids))})"
+        params += site_ids
+    else:
+        at_site = "AND 1 = 0"
+    if lookup:
+        enrolled = (
+            f"FROM {records} p JOIN LATERAL (SELECT e.enrolled_on, e.id FROM {enrolments} e "  # noqa: S608
+            f"WHERE e.participant_id = p.id {at_site} OFFSET 0) e ON TRUE"
+        )
+    else:
+        enrolled = (
+            f"FROM {records} p JOIN {enrolments} e ON e.participant_id = p.id "  # noqa: S608
+            f"WHERE 1 = 1 {at_site}"
+        )
+    if connection.vendor == "postgresql":
+        latest = (
+            f"SELECT DISTINCT ON (p.{person}) p.{person} AS person, p.category, "  # noqa: S608
+            f"p.residence {enrolled} ORDER BY p.{person}, e.enrolled_on DESC, e.id DESC"
+        )
+    else:
+        latest = (
+            "SELECT person, category, residence FROM (SELECT p.{person} AS person, "  # noqa: S608
+            "p.category, p.residence, ROW_NUMBER() OVER (PARTITION BY p.{person} "
+            f"ORDER BY e.enrolled_on DESC, e.id DESC) AS n {enrolled}) ranked WHERE n = 1"
+        ).replace("{person}", person)
+    return latest, params
+
+
+def _breakdown_branches(counted, key_columns):
+    """SELECT branches (-1 - position in PEOPLE_BREAKDOWNS, `key_columns` NULLs, value, count,
+    0, 0, 0) from (breakdown, value, count, FROM … WHERE … of the rows counted)."""
+    nulls = "NULL, " * key_columns
+    return [
+        f"SELECT {-1 - PEOPLE_BREAKDOWNS.index(by)}, {nulls}{value}, {count}, 0, 0, 0 "  # noqa: S608
+        f"{source} GROUP BY {value}"
+        for by, value, count, source in counted
+    ]
+
+
+def people_breakdown_sql(connection, site_ids, end, *, key_columns, lookup=False):
+    """The four breakdowns of the people reached, from a Pass's people statement: its
+    `people` CTE (a row per person met and record of theirs: id, sex, birth_year, category,
+    residence, and the first and last record met) and `mx` (the (person, record, site) met of
+    the people met as several records, among others). (CTEs, SELECT branches, params of the
+    CTEs), as breakdown_sql; a value may come in two rows, to be added up.
+
+    Sex and age of a person met as one record are that record's: counted once per person, with
+    no DISTINCT; a person met as several records counts once in each group of theirs. Residence
+    and category from each person's latest enrolment in scope (greatest date, then id), among
+    the enrolments of all their records."""
+    latest, params = _latest_enrolment_sql(connection, "people", "person", site_ids, lookup=lookup)
+    age = _age_group_sql(end)
+    one = "FROM people WHERE id = record AND record = last_record"
+    several = "FROM people WHERE record <> last_record AND id IN (SELECT participant_id FROM mx)"
+    counted = (
+        ("sex", "sex", "COUNT(*)", one),
+        ("sex", "sex", "COUNT(DISTINCT person)", several),
+        ("age_group", age, "COUNT(*)", one),
+        ("age_group", age, "COUNT(DISTINCT person)", several),
+        ("residence", "residence", "COUNT(*)", "FROM latest"),
+        ("category", "category", "COUNT(*)", "FROM latest"),
+    )
+    return [f"latest AS ({latest})"], _breakdown_branches(counted, key_columns), params
+
+
 def breakdown_sql(connection, pairs_sql, site_ids, end, *, key_columns=1, national=None):
     """The statement pieces of the four breakdowns of the people reached, from `pairs_sql` (a
     SELECT of the (person_id, participant_id) met, repeats allowed): (CTEs, SELECT branches,
     params of the CTEs). Each branch gives (-1 - position in PEOPLE_BREAKDOWNS, `key_columns`
-    NULLs, value, count, 0, 0, 0), the shape of a Pass's rows, so that one statement can hold
-    both.
+    NULLs, value, count, 0, 0, 0), the shape of a Pass's rows.
 
     Sex and age come from the record met (a person recorded differently by two provinces
     counts in each group); residence and category from each person's latest enrolment in
@@ -774,17 +905,7 @@ def breakdown_sql(connection, pairs_sql, site_ids, end, *, key_columns=1, nation
     theirs is read once (`national`, by default when `site_ids` is None — the whole country: by
     hash; a narrower scope: through the person index), then only their enrolments, of which
     each person's latest is taken with DISTINCT ON on PostgreSQL (a window elsewhere)."""
-    quote = connection.ops.quote_name
-    participants = quote(Participant._meta.db_table)
-    enrolments = quote(Enrolment._meta.db_table)
-    params = []
-    if site_ids is None:
-        at_site = ""
-    elif site_ids:
-        at_site = f"WHERE e.site_id IN ({', '.join(['%s'] * len(site_ids))})"
-        params += site_ids
-    else:
-        at_site = "WHERE 1 = 0"
+    participants = connection.ops.quote_name(Participant._meta.db_table)
     columns = "p.id, p.person_id, p.sex, p.birth_year, p.category, p.residence"
     if national is None:
         national = site_ids is None
@@ -802,25 +923,7 @@ def breakdown_sql(connection, pairs_sql, site_ids, end, *, key_columns=1, nation
             f"SELECT {columns} FROM {participants} p "  # noqa: S608
             "WHERE p.person_id IN (SELECT person_id FROM met_pairs)"
         )
-    enrolled = f"FROM records p JOIN {enrolments} e ON e.participant_id = p.id {at_site}"  # noqa: S608
-    if connection.vendor == "postgresql":
-        latest = (
-            "SELECT DISTINCT ON (p.person_id) p.person_id, p.category, p.residence "  # noqa: S608
-            f"{enrolled} ORDER BY p.person_id, e.enrolled_on DESC, e.id DESC"
-        )
-    else:
-        latest = (
-            "SELECT person_id, category, residence FROM (SELECT p.person_id, p.category, "  # noqa: S608
-            "p.residence, ROW_NUMBER() OVER (PARTITION BY p.person_id "
-            f"ORDER BY e.enrolled_on DESC, e.id DESC) AS n {enrolled}) ranked WHERE n = 1"
-        )
-    year = end.year
-    age = (
-        f"CASE WHEN birth_year > {year - 18} THEN '<18' "
-        f"WHEN birth_year > {year - 25} THEN '18-24' "
-        f"WHEN birth_year > {year - 35} THEN '25-34' "
-        f"WHEN birth_year > {year - 50} THEN '35-49' ELSE '50+' END"
-    )
+    latest, params = _latest_enrolment_sql(connection, "records", "person_id", site_ids)
     ctes = [
         f"met_pairs AS ({pairs_sql})",
         # Every record of the people reached (those met, and their records elsewhere).
@@ -829,18 +932,13 @@ def breakdown_sql(connection, pairs_sql, site_ids, end, *, key_columns=1, nation
         "JOIN records p ON p.id = r.participant_id)",
         f"latest AS ({latest})",
     ]
-    counted = (  # (value, count, source) of each breakdown, in PEOPLE_BREAKDOWNS order
-        ("sex", "COUNT(DISTINCT person_id)", "reached"),
-        (age, "COUNT(DISTINCT person_id)", "reached"),
-        ("residence", "COUNT(*)", "latest"),
-        ("category", "COUNT(*)", "latest"),
+    counted = (
+        ("sex", "sex", "COUNT(DISTINCT person_id)", "FROM reached"),
+        ("age_group", _age_group_sql(end), "COUNT(DISTINCT person_id)", "FROM reached"),
+        ("residence", "residence", "COUNT(*)", "FROM latest"),
+        ("category", "category", "COUNT(*)", "FROM latest"),
     )
-    nulls = "NULL, " * key_columns
-    branches = [
-        f"SELECT {-1 - n}, {nulls}{value}, {count}, 0, 0, 0 FROM {source} GROUP BY {value}"  # noqa: S608
-        for n, (value, count, source) in enumerate(counted)
-    ]
-    return ctes, branches, params
+    return ctes, _breakdown_branches(counted, key_columns), params
 
 
 def breakdown_labels(by):

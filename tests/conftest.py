@@ -27,12 +27,28 @@ def _vietnamese_first():
 @pytest.fixture(autouse=True)
 def _reference_data_in_transactional_tests(request):
     """Transactional tests (the browser suite's live server) flush the database when they end,
-    taking with it the reference data the migrations loaded; put it back before each one."""
+    taking with it the reference data the migrations loaded; put it back before each one.
+
+    A test with `serialized_rollback` flushes without re-creating the content types: the next
+    transactional test found this process's cached content-type ids pointing at nothing (the
+    audit log's foreign key failed; random order, seed 9002 on PostgreSQL). The cache is
+    cleared, and the content types and permissions re-created when they are gone, as
+    `migrate` does."""
     marker = request.node.get_closest_marker("django_db")
     transactional = marker is not None and marker.kwargs.get("transaction", False)
     if not transactional and "transactional_db" not in request.fixturenames:
         return
     request.getfixturevalue("transactional_db")
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.contenttypes.management import create_contenttypes
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+    if not ContentType.objects.exists():
+        for app_config in apps.get_app_configs():
+            create_contenttypes(app_config, verbosity=0)
+            create_permissions(app_config, verbosity=0)
     from programs import reference as programs_reference
     from programs.models import InterventionModel, Phase, Target
     from sites import reference as sites_reference
