@@ -78,8 +78,8 @@ mutate-sample: $(STAMP)
 	$(PY) -m pip install --quiet '.[test,dev]'
 	test -f mutants/mutmut-stats.json || nice -n $(MUTATE_NICE) $(VENV)/bin/mutmut run \
 		--max-children $(MUTATE_CHILDREN) 'reports.suppression.x_suppress_count*'
-	nice -n $(MUTATE_NICE) $(VENV)/bin/mutmut run --max-children $(MUTATE_CHILDREN) \
-		$$($(PY) scripts/mutation_sample.py $(SAMPLE_ARGS))
+	names="$$($(PY) scripts/mutation_sample.py $(SAMPLE_ARGS))" && test -n "$$names" && \
+		nice -n $(MUTATE_NICE) $(VENV)/bin/mutmut run --max-children $(MUTATE_CHILDREN) $$names
 	$(PY) scripts/mutation_score.py --sample $(SAMPLE_ARGS)
 
 clean:
