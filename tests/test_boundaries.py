@@ -29,6 +29,7 @@ from referrals import selectors as referral_selectors
 from referrals import services as referral_services
 from referrals.models import Referral
 from reports import cycle, disclosure, indicators, suppression
+from sites import services as site_services
 from sites.forms import PeerGroupForm
 from tests import factories as f
 
@@ -918,3 +919,156 @@ def test_board_members_at_most_members(officer_hn, site_hn, members, board, expe
     assert form.is_valid() is expected, form.errors
     if not expected:
         assert list(form.errors) == ["board_members"]
+
+
+# ----------------------------------------------------------------------------- number bounds
+# Each bound called as the importer calls it (with the column's field) and as a form's
+# validator does (without): the refusal sits on the field, with the code and the limit.
+
+NEGATIVE_COUNT = "Số lượng không được âm."
+TOO_MANY = "Không được quá 100000 người."
+NEGATIVE_AMOUNT = "Số tiền phải là số nguyên không âm (VNĐ)."
+TOO_MUCH_COST = "Một khoản chi không được quá 100000000000 VNĐ."
+NEGATIVE_SUPPORT = "Số tiền phải là số nguyên không âm, tính bằng đồng (ví dụ 3000000)."
+TOO_MUCH_SUPPORT = "Một khoản hỗ trợ không được quá 1000000000 VNĐ."
+
+
+def _people(value, field=None):
+    return site_services.check_people_count(value, field)
+
+
+def _cost(value, field=None):
+    return site_services.check_cost_amount(value, field)
+
+
+def _support(value, field=None):
+    return referral_services.check_support_amount(value, field)
+
+
+@pytest.mark.parametrize(
+    ("check", "value", "refusal"),
+    rows(
+        ("people-none", _people, None, None),
+        ("people-minus-1", _people, -1, ("min_value", NEGATIVE_COUNT)),
+        ("people-0", _people, 0, None),
+        ("people-100000", _people, 100_000, None),
+        ("people-100001", _people, 100_001, ("max_value", TOO_MANY)),
+        ("cost-minus-1", _cost, -1, ("min_value", NEGATIVE_AMOUNT)),
+        ("cost-0", _cost, 0, None),
+        ("cost-100-billion", _cost, 100_000_000_000, None),
+        ("cost-100-billion-and-1", _cost, 100_000_000_001, ("max_value", TOO_MUCH_COST)),
+        ("support-minus-1", _support, -1, ("min_value", NEGATIVE_SUPPORT)),
+        ("support-0", _support, 0, None),
+        ("support-1-billion", _support, 1_000_000_000, None),
+        ("support-1-billion-and-1", _support, 1_000_000_001, ("max_value", TOO_MUCH_SUPPORT)),
+    ),
+)
+def test_the_bounds_of_a_number_on_its_field_and_without(check, value, refusal):
+    if refusal is None:
+        check(value, "amount")
+        check(value)
+        return
+    code, message = refusal
+    with pytest.raises(ValidationError) as on_field:
+        check(value, "amount")
+    assert list(on_field.value.error_dict) == ["amount"]
+    (error,) = on_field.value.error_dict["amount"]
+    assert (error.code, error.messages) == (code, [message])
+    with pytest.raises(ValidationError) as bare:
+        check(value)
+    assert not hasattr(bare.value, "error_dict")
+    assert (bare.value.code, bare.value.messages) == (code, [message])
+
+
+# HARVEST_MAX_EXPORTED_ROWS_PER_HOUR = 2000: the rows of an account's exports of the hour add up.
+@pytest.mark.parametrize(
+    ("rows_exported", "alert"),
+    rows(
+        ("1999-rows-in-two-exports", (1000, 999), False),
+        ("2000-rows-at-the-limit", (1000, 1000), False),
+        ("2001-rows-one-over", (1000, 1001), True),
+        ("2001-rows-but-the-first-export-an-hour-before", (1000, 1001), False),
+    ),
+)
+def test_rows_exported_in_an_hour(officer_hn, request, rows_exported, alert):
+    noon = datetime.datetime(2026, 11, 30, 12, 0, tzinfo=VN)
+    earlier = noon - datetime.timedelta(minutes=59)
+    if "an-hour-before" in request.node.callspec.id:
+        earlier = noon - datetime.timedelta(hours=1)
+    for at, count in zip((earlier, noon), rows_exported, strict=True):
+        with mock.patch("django.utils.timezone.now", return_value=at):
+            ActivityEvent.objects.create(
+                user=officer_hn,
+                kind=ActivityEvent.Kind.EXPORT,
+                what="participants.csv",
+                detail={"rows": count},
+            )
+    raised = HarvestAlert.objects.filter(user=officer_hn, rule=HarvestAlert.Rule.ROWS_EXPORTED)
+    assert raised.exists() is alert
+    if alert:
+        assert (raised.get().observed, raised.get().threshold) == (2001, 2000)
+
+
+# ----------------------------------------------------------------------------- cost per result
+@pytest.mark.parametrize(
+    ("total", "reached", "completed", "days", "expected"),
+    rows(
+        # 1000 / 3 = 333.3; 1000 / 2 = 500; 365 / 365.25 = 0.9993 site-years -> 1.00;
+        # 1000 x 365.25 / 365 = 1000.68 per site-year -> 1001.
+        ("a-year-of-one-site", 1000, 3, 2, 365, (333, 500, Decimal("1.00"), 1001)),
+        # 730.5 days = 2.00 site-years; 1000 x 365.25 / 730.5 = 500.
+        ("two-years", 1000, 8, 3, 730.5, (125, 333, Decimal("2.00"), 500)),
+        ("nothing-to-divide-by", 1000, 0, 0, 0, (None, None, Decimal("0.00"), None)),
+    ),
+)
+def test_cost_per_result(total, reached, completed, days, expected):
+    figures = indicators.cost_figures(total=total, reached=reached, completed=completed, days=days)
+    assert (
+        figures["cost_per_reached_vnd"],
+        figures["cost_per_completed_referral_vnd"],
+        figures["site_years"],
+        figures["cost_per_site_year_vnd"],
+    ) == expected
+    assert (figures["total_cost_vnd"], figures["reached"], figures["referrals_completed"]) == (
+        total,
+        reached,
+        completed,
+    )
+
+
+# Each kind of one-record view counts against its own limit only (3 a hour here).
+@pytest.mark.parametrize(
+    ("views", "raised"),
+    rows(
+        ("4-pages", {"pages": 4}, set()),
+        ("3-code-look-ups", {"code": 3}, set()),
+        ("4-code-look-ups", {"code": 4}, {"code_lookups"}),
+        ("4-uic-look-ups", {"uic": 4}, {"uic_lookups"}),
+        ("3-of-each", {"pages": 3, "code": 3, "uic": 3}, set()),
+    ),
+)
+@override_settings(
+    HARVEST_MAX_PAGE_VIEWS_PER_HOUR=5,
+    HARVEST_MAX_CODE_LOOKUPS_PER_HOUR=3,
+    HARVEST_MAX_UIC_LOOKUPS_PER_HOUR=3,
+    HARVEST_MAX_FAILED_LOOKUPS_PER_HOUR=20,
+)
+def test_each_kind_of_view_counts_against_its_own_limit(officer_hn, views, raised):
+    at = datetime.datetime(2026, 11, 30, 10, 0, tzinfo=VN)
+    details = {"pages": {}, "code": {"lookup": "code"}, "uic": {"lookup": "uic"}}
+    n = 0
+    for kind, count in views.items():
+        for _ in range(count):
+            n += 1
+            with mock.patch(
+                "django.utils.timezone.now", return_value=at + datetime.timedelta(minutes=n)
+            ):
+                ActivityEvent.objects.create(
+                    user=officer_hn,
+                    kind=ActivityEvent.Kind.VIEW,
+                    what="p",
+                    detail={**details[kind], "found": True} if details[kind] else {},
+                )
+    assert set(HarvestAlert.objects.filter(user=officer_hn).values_list("rule", flat=True)) == (
+        raised
+    )

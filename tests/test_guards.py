@@ -4,11 +4,13 @@ role or filter is one new row, with the expected answer written by hand."""
 
 import datetime
 import uuid
+from decimal import Decimal
 from unittest import mock
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from accounts.models import ActivityEvent
 from offline.models import Submission as OfflineSubmission
@@ -22,6 +24,7 @@ from privacy.models import ErasureRun
 from privacy.selectors import answers_predate_erasure, records_of
 from privacy.services import person_erase
 from referrals import forms as referral_forms
+from referrals import selectors as referral_selectors
 from referrals import services as referral_services
 from referrals.models import Referral, ReferralEvent
 from referrals.services import (
@@ -33,6 +36,7 @@ from referrals.services import (
 from reports import cycle, releases
 from reports.models import Release
 from sites import forms as site_forms
+from sites import services as site_services
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -719,3 +723,287 @@ def test_the_accounts_of_a_province(personas, leader_ct, hanoi, persona, counted
         counted
     )
     assert (harvest.province_of(user) == hanoi.pk) is counted
+
+
+# ----------------------------------------------------------------------------- rows of the sample
+# Guards that the 2026-12-07 mutation sample found without a test of their own (docs/mutation.md).
+
+
+@pytest.mark.parametrize(
+    ("model", "make"),
+    rows(
+        ("site", "site", lambda: f.SiteFactory()),
+        ("establishment", "establishment", lambda: f.EstablishmentFactory()),
+        ("peer-group", "peer group", lambda: f.PeerGroupFactory()),
+    ),
+)
+def test_deactivating_a_record_keeps_it_and_bumps_its_version(model, make):
+    record = make()
+    assert (record.is_active, record.version) == (True, 0)
+    same = site_services.set_active(record=record, active=True)
+    assert same.version == 0  # already active: nothing written
+    site_services.set_active(record=record, active=False)
+    stored = type(record).objects.get(pk=record.pk)
+    assert (stored.is_active, stored.version) == (False, 1)
+    assert record.version == 1
+    site_services.set_active(record=record, active=False)
+    assert type(record).objects.get(pk=record.pk).version == 1
+    site_services.set_active(record=record, active=True)
+    stored = type(record).objects.get(pk=record.pk)
+    assert (stored.is_active, stored.version) == (True, 2)
+
+
+@pytest.mark.parametrize(
+    ("service", "expected"),
+    rows(
+        ("legal-aid", "legal_aid", ["Cơ sở B (pháp lý)", "Cơ sở C (cả hai)"]),
+        ("shelter", "shelter", ["Cơ sở A (tạm lánh)", "Cơ sở C (cả hai)"]),
+        ("loan", "loan", []),
+        ("any-service", None, ["Cơ sở A (tạm lánh)", "Cơ sở B (pháp lý)", "Cơ sở C (cả hai)"]),
+    ),
+)
+def test_the_providers_offered_for_a_service(officer_hn, hanoi, service, expected):
+    f.ProviderFactory(name="Cơ sở A (tạm lánh)", services=["shelter"], province=hanoi)
+    f.ProviderFactory(name="Cơ sở B (pháp lý)", services=["legal_aid"], province=hanoi)
+    f.ProviderFactory(name="Cơ sở C (cả hai)", services=["shelter", "legal_aid"], province=hanoi)
+    found = referral_selectors.providers_for_referral(user=officer_hn, service=service)
+    assert [p.name for p in found] == expected
+
+
+def test_a_province_rule_extends_the_open_alert_of_any_account_of_the_province(
+    officer_hn, leader, officer_ct
+):
+    """A province rule (PROVINCE_VIEWS) counts the views of every account of the province: a
+    second account of Hà Nội crossing it within the hour extends Hà Nội's open alert; an
+    account of Cần Thơ gets one of its own, and so does an account rule."""
+    at = timezone.now()
+    first, created = harvest.raise_alert(
+        user_id=officer_hn.pk,
+        rule=harvest.Rule.PROVINCE_VIEWS,
+        observed=5,
+        threshold=4,
+        at=at,
+        province_id=officer_hn.province_id,
+    )
+    assert created
+    again, created = harvest.raise_alert(
+        user_id=leader.pk,
+        rule=harvest.Rule.PROVINCE_VIEWS,
+        observed=7,
+        threshold=4,
+        at=at + SECOND,
+        province_id=officer_hn.province_id,
+    )
+    assert (again.pk, created, again.observed, again.last_at) == (first.pk, False, 7, at + SECOND)
+    other, created = harvest.raise_alert(
+        user_id=officer_ct.pk,
+        rule=harvest.Rule.PROVINCE_VIEWS,
+        observed=5,
+        threshold=4,
+        at=at + SECOND,
+        province_id=officer_ct.province_id,
+    )
+    assert created and other.pk != first.pk
+    own, created = harvest.raise_alert(
+        user_id=leader.pk, rule=harvest.Rule.PAGE_VIEWS, observed=9, threshold=8, at=at
+    )
+    assert created and own.pk not in {first.pk, other.pk}
+
+
+def test_the_latest_release_with_who_published_it_is_one_query(
+    officer_hn, ministry, hanoi, site_hn, django_assert_num_queries
+):
+    f.ContactFactory(site=site_hn, date=D(2019, 2, 1))
+    q1 = ReportingPeriod.objects.get(code="2019Q1")
+    bring_to("approved", period=q1, province=hanoi, officer=officer_hn, ministry=ministry)
+    assert releases.latest_release(q1) is None
+    first = releases.release_publish(period=q1, provinces=[hanoi], by=ministry)
+    assert releases.latest_release(None) is None
+    with django_assert_num_queries(1):
+        latest = releases.latest_release(q1)
+        assert (latest.pk, latest.version) == (first.pk, 1)
+        assert (latest.period.code, latest.published_by.username) == ("2019Q1", "ministry")
+
+
+def test_erasure_blanks_the_audit_history_of_the_persons_records(admin_user, hanoi, officer_hn):
+    """Who changed what kind of record when stays; which row it was and what it held goes."""
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from participants.models import Participant
+
+    person = f.ParticipantFactory(province=hanoi)
+    other = f.ParticipantFactory(province=hanoi)
+    kind = ContentType.objects.get_for_model(Participant)
+    entries = LogEntry.objects.filter(content_type=kind, object_id=person.pk)
+    assert entries.exists()
+    before = list(entries.values_list("pk", "action", "timestamp"))
+    person_erase(person=person.person, by=admin_user)
+    blanked = LogEntry.objects.filter(pk__in=[pk for pk, _action, _at in before]).order_by("pk")
+    assert list(blanked.values_list("pk", "action", "timestamp")) == before
+    for entry in blanked:
+        assert (entry.object_pk, entry.object_id, entry.object_repr) == ("", None, "—")
+        assert (entry.changes, entry.changes_text) == (None, "")
+        assert (entry.serialized_data, entry.additional_data) == (None, None)
+    kept = LogEntry.objects.filter(content_type=kind, object_id=other.pk)
+    assert kept.exists()
+    assert {entry.object_pk for entry in kept} == {str(other.pk)}
+
+
+@pytest.mark.parametrize(
+    ("period", "expected"),
+    rows(
+        # A quarter nests in its year and in its phase; never with the quarter before it.
+        ("a-quarter", "2019Q2", [("2016-2020", 1), ("2019", 2)]),
+        ("a-year", "2019", [("2016-2020", 1), ("2019Q1", 1), ("2019Q2", 1)]),
+        ("a-phase", "2016-2020", [("2018Q4", 1), ("2019", 2), ("2019Q1", 1), ("2019Q2", 1)]),
+        ("a-year-outside-the-phase", "2021", [("2021Q1", 1)]),
+    ),
+)
+def test_the_releases_that_constrain_a_new_one(ministry, period, expected):
+    """The latest release of each period that contains the period or lies within it."""
+    published = [
+        ("2018Q4", 1),
+        ("2019Q1", 1),
+        ("2019Q2", 1),
+        ("2019", 1),
+        ("2019", 2),
+        ("2016-2020", 1),
+        ("2021Q1", 1),
+    ]
+    for code, version in published:
+        Release.objects.create(
+            period=ReportingPeriod.objects.get(code=code),
+            version=version,
+            published_by=ministry,
+            tables={},
+        )
+    found = releases.nesting_releases(ReportingPeriod.objects.get(code=period))
+    assert sorted((r.period.code, r.version) for r in found) == expected
+
+
+@pytest.mark.parametrize(
+    ("kind", "refusal"),
+    rows(
+        ("outreach", "outreach", None),
+        (
+            "a-kind-that-does-not-exist",
+            "visit",
+            ("kind", "kind", "Hình thức tiếp cận không hợp lệ."),
+        ),
+        ("empty", "", ("kind", "kind", "Hình thức tiếp cận không hợp lệ.")),
+    ),
+)
+def test_the_kind_of_a_contact(hanoi, site_hn, kind, refusal):
+    person = f.ParticipantFactory(province=hanoi, consent_on=D(2020, 1, 1))
+    check = lambda: participant_services.check_contact(  # noqa: E731
+        participant=person, date=D(2020, 2, 1), site=site_hn, kind=kind
+    )
+    if refusal is None:
+        check()
+        return
+    field, code, message = refusal
+    with pytest.raises(ValidationError) as refused:
+        check()
+    (error,) = refused.value.error_dict[field]
+    assert (error.code, error.messages) == (code, [message])
+
+
+@pytest.mark.parametrize(
+    ("on", "refusal"),
+    rows(
+        ("today", D(2026, 6, 15), None),
+        (
+            "tomorrow",
+            D(2026, 6, 16),
+            ("future", "Ngày rút khỏi chương trình không được sau ngày hôm nay."),
+        ),
+        (
+            "before-consent",
+            D(2019, 12, 31),
+            (
+                "withdrawn_before_consent",
+                "Ngày rút khỏi chương trình không được trước ngày đồng ý tham gia.",
+            ),
+        ),
+    ),
+)
+def test_a_withdrawal_refused_on_its_field(on, refusal):
+    with mock.patch("participants.services.today", return_value=D(2026, 6, 15)):
+        check = lambda: participant_services.check_withdrawal(  # noqa: E731
+            on=on, consent_on=D(2020, 1, 1)
+        )
+        if refusal is None:
+            check()
+            return
+        with pytest.raises(ValidationError) as refused:
+            check()
+    assert list(refused.value.error_dict) == ["withdrawn_on"]
+    (error,) = refused.value.error_dict["withdrawn_on"]
+    assert (error.code, error.messages) == (refusal[0], [refusal[1]])
+
+
+def test_the_figures_that_changed_since_a_submission():
+    """In the indicators' order, with both values as shown (percentages as numbers, a
+    suppression marker as it is); an indicator missing on one side counts as changed."""
+    before = {"sites_active": 3, "sites_active_pilot": 2, "referred_pct": "12.5", "x": 1}
+    after = {"sites_active": 4, "sites_active_pilot": 2, "referred_pct": "<5"}
+    changes = cycle.figure_changes(before, after)
+    assert [(c.code, str(c.label), c.before, c.after) for c in changes] == [
+        ("sites_active", "Địa bàn đang hoạt động", 3, 4),
+        ("referred_pct", str(cycle.INDICATOR_LABELS["referred_pct"]), Decimal("12.5"), "<5"),
+    ]
+    assert cycle.figure_changes(after, after) == []
+    (added,) = cycle.figure_changes({}, {"sites_active_pilot": 1})
+    assert (added.code, added.before, added.after) == ("sites_active_pilot", None, 1)
+
+
+@pytest.mark.parametrize(
+    ("published", "expected"),
+    rows(
+        ("nothing-published", [], None),
+        ("one-quarter", ["2019Q1"], "2019Q1"),
+        ("the-later-quarter", ["2019Q1", "2019Q3"], "2019Q3"),
+        ("a-year-and-its-last-quarter-the-longer", ["2019Q4", "2019"], "2019"),
+        ("a-phase-ending-the-same-day-the-longest", ["2020", "2016-2020", "2020Q4"], "2016-2020"),
+        ("a-later-quarter-over-an-earlier-year", ["2019", "2020Q1"], "2020Q1"),
+    ),
+)
+def test_the_period_the_ministrys_dashboard_opens_on(ministry, published, expected):
+    for code in published:
+        Release.objects.create(
+            period=ReportingPeriod.objects.get(code=code),
+            version=1,
+            published_by=ministry,
+            tables={},
+        )
+    found = releases.latest_published_period()
+    assert (found.code if found else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("user", "expected"),
+    rows(
+        # Hà Nội's officer: Hà Nội's providers first, then the others, each by name.
+        ("officer", "officer_hn", ["B Hà Nội", "D Hà Nội", "A Cần Thơ", "C Cần Thơ"]),
+        # The ministry works in no province: every active provider by name.
+        ("ministry", "ministry", ["A Cần Thơ", "B Hà Nội", "C Cần Thơ", "D Hà Nội"]),
+    ),
+)
+def test_the_providers_a_user_may_refer_to_and_their_order(
+    request, hanoi, cantho, django_assert_num_queries, user, expected
+):
+    for name, province in (
+        ("D Hà Nội", hanoi),
+        ("C Cần Thơ", cantho),
+        ("B Hà Nội", hanoi),
+        ("A Cần Thơ", cantho),
+    ):
+        f.ProviderFactory(name=name, province=province)
+    f.ProviderFactory(name="E Hà Nội (ngừng)", province=hanoi, is_active=False)
+    who = request.getfixturevalue(user)
+    with django_assert_num_queries(1):
+        found = list(referral_selectors.providers_for_referral(user=who))
+        assert [(p.name, p.province.code) for p in found] == [
+            (name, "01" if "Hà Nội" in name else "92") for name in expected
+        ]

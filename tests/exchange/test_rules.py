@@ -200,3 +200,119 @@ def test_referral_rules(client_for, officer_hn, site_hn, person):
         "referrals.csv:2: completed_on: ngày hoàn thành trước ngày chuyển gửi."
     ]
     assert Referral.objects.count() == 0
+
+
+# The header of a file, line 1: each refusal names its column (the costs file has site, date,
+# category, amount_vnd, all required).
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        pytest.param(["site", "date", "category", "amount_vnd"], [], id="the-four-columns"),
+        pytest.param(["amount_vnd", "category", "date", "site"], [], id="in-any-order"),
+        pytest.param(
+            ["site", "date", "category", "amount_vnd", "colour"],
+            [(1, "colour", "cột không có trong định dạng của tệp này.")],
+            id="an-unknown-column",
+        ),
+        pytest.param(
+            ["site", "date", "", "category", "amount_vnd"],
+            [(1, "", "cột không có tên.")],
+            id="a-column-without-a-name",
+        ),
+        pytest.param(
+            ["site", "date", "category", "amount_vnd", "date"],
+            [(1, "date", "cột bị lặp lại.")],
+            id="a-column-twice",
+        ),
+        pytest.param(
+            ["site", "date", "category"],
+            [(1, "amount_vnd", "thiếu cột bắt buộc.")],
+            id="a-required-column-missing",
+        ),
+    ],
+)
+def test_the_header_of_an_exchange_file(header, expected):
+    from exchange.reader import Source
+    from exchange.services import _header_errors
+    from exchange.spec import FILES_BY_NAME
+
+    source = Source(name="costs", label="costs.csv", header=header, rows=None)
+    errors = _header_errors(FILES_BY_NAME["costs"], source)
+    assert [(e.file, e.line, e.column, str(e.reason)) for e in errors] == [
+        ("costs.csv", *row) for row in expected
+    ]
+
+
+# One cell: a code's length up to its column's maximum (30 for a site's code), a date in
+# either form, the refusals written out.
+@pytest.mark.parametrize(
+    ("kind", "raw", "expected"),
+    [
+        pytest.param("code", "S" * 29, "S" * 29, id="code-29-characters"),
+        pytest.param("code", "S" * 30, "S" * 30, id="code-30-characters"),
+        pytest.param("code", "S" * 31, "dài quá 30 ký tự.", id="code-31-characters"),
+        pytest.param("date", "31/03/2019", datetime.date(2019, 3, 31), id="date-dd-mm-yyyy"),
+        pytest.param("date", "2019-03-31", datetime.date(2019, 3, 31), id="date-iso"),
+        pytest.param(
+            "date", "31.03.2019", "ngày không đúng dạng dd/mm/yyyy hoặc YYYY-MM-DD.", id="date-dots"
+        ),
+        pytest.param(
+            "date", "31/02/2019", "ngày không đúng dạng dd/mm/yyyy hoặc YYYY-MM-DD.", id="31-feb"
+        ),
+    ],
+)
+def test_one_cell_of_an_exchange_file(kind, raw, expected):
+    from exchange.services import CellError, _parse_cell
+    from exchange.spec import CODE, DATE, Column
+
+    column = Column("code", CODE, "", max_length=30) if kind == "code" else Column("date", DATE, "")
+    if isinstance(expected, str) and expected.endswith("."):
+        with pytest.raises(CellError) as refused:
+            _parse_cell(column, raw)
+        assert str(refused.value) == expected
+    else:
+        assert _parse_cell(column, raw) == expected
+
+
+# One row: each bad or empty cell reported on its line and column, the row then left out.
+@pytest.mark.parametrize(
+    ("cells", "expected_values", "expected_errors"),
+    [
+        pytest.param(
+            ["HN-HM-PG", "31/03/2019", "staff", "10"],
+            {"date": datetime.date(2019, 3, 31), "amount_vnd": 10},
+            [],
+            id="a-good-row",
+        ),
+        pytest.param(
+            ["HN-HM-PG", "31/03/2019", "staff", ""],
+            None,
+            [(7, "amount_vnd", "không được để trống.")],
+            id="an-empty-amount",
+        ),
+        pytest.param(
+            ["HN-HM-PG", "2019-13-01", "staff"],
+            None,
+            [
+                (7, "date", "ngày không đúng dạng dd/mm/yyyy hoặc YYYY-MM-DD."),
+                (7, "amount_vnd", "không được để trống."),
+            ],
+            id="a-bad-date-and-a-short-row",
+        ),
+    ],
+)
+def test_one_row_of_an_exchange_file(cells, expected_values, expected_errors):
+    from exchange.services import ImportContext
+    from exchange.spec import FILES_BY_NAME
+
+    spec = FILES_BY_NAME["costs"]
+    context = ImportContext(user=None, errors=[])
+    columns = [(column, index) for index, column in enumerate(spec.columns)]
+    values = context._parse_row("costs.csv", 7, cells, columns)
+    assert [(e.file, e.line, e.column, str(e.reason)) for e in context.errors] == [
+        ("costs.csv", *row) for row in expected_errors
+    ]
+    if expected_values is None:
+        assert values is None
+    else:
+        assert {key: values[key] for key in expected_values} == expected_values
