@@ -183,8 +183,8 @@ def sign_in(page, live_server, username, password="Mat-khau-thu-nghiem-2025"):
     page.goto(f"{live_server.url}/login/")
     page.get_by_label(re.compile("Tên đăng nhập|Username")).fill(username)
     page.get_by_label(re.compile("Mật khẩu|Password")).fill(password)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
 
 
 def serious_accessibility_violations(page):

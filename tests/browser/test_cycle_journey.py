@@ -71,8 +71,8 @@ def test_an_officer_submits_and_the_ministry_approves_publishes_and_downloads(
     # The officer opens the reporting cycle from the menu and reviews the quarter.
     page.goto(live_server.url + reverse("reports:cycle"))
     tour.check("cycle-officer")
-    page.get_by_test_id("period-table").get_by_role("link", name="Quý 1/2019").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_test_id("period-table").get_by_role("link", name="Quý 1/2019").click()
     review = page.get_by_test_id("review-table")
     assert review.locator("tr[data-code='reached'] td[data-code='value']").inner_text() == "12"
     assert review.locator("tr[data-code='referred_pct'] td[data-code='value']").inner_text() == (
@@ -81,8 +81,8 @@ def test_an_officer_submits_and_the_ministry_approves_publishes_and_downloads(
     tour.check("cycle-review-officer")
     page.get_by_label("Ghi chú gửi Bộ (không bắt buộc)").fill("Đã rà soát số liệu quý 1.")
     page.get_by_test_id("submit-form").get_by_role("checkbox").check()
-    page.get_by_test_id("submit-form").get_by_role("button", name="Trình Bộ").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_test_id("submit-form").get_by_role("button", name="Trình Bộ").click()
     assert "Đã trình Bộ kỳ Quý 1/2019." in page.locator("main").inner_text()
     assert page.get_by_test_id("submission-status").inner_text() == "Đã trình, chờ Bộ duyệt"
     assert Submission.objects.get().figures["reached"] == 12
@@ -97,34 +97,34 @@ def test_an_officer_submits_and_the_ministry_approves_publishes_and_downloads(
     awaiting = page.get_by_test_id("awaiting")
     assert "1 tỉnh đã trình, chờ Bộ phê duyệt." in awaiting.inner_text()
     tour.check("home-ministry")
-    awaiting.get_by_role("link").first.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        awaiting.get_by_role("link").first.click()
     tour.check("cycle-period-ministry")
-    page.get_by_test_id("status-table").get_by_role("link", name="Hà Nội").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_test_id("status-table").get_by_role("link", name="Hà Nội").click()
     assert "Đã rà soát số liệu quý 1." in page.get_by_test_id("history").inner_text()
     tour.check("cycle-review-ministry")
     page.get_by_test_id("decision-form").get_by_role("checkbox").check()
-    page.get_by_test_id("decision-form").get_by_role("button", name="Phê duyệt").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_test_id("decision-form").get_by_role("button", name="Phê duyệt").click()
     assert page.get_by_test_id("submission-status").inner_text() == "Đã phê duyệt (khoá)"
 
     # It publishes the quarter for the approved province.
-    page.get_by_role("link", name="← Quý 1/2019: các tỉnh").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name="← Quý 1/2019: các tỉnh").click()
     form = page.get_by_test_id("publish-form")
     assert form.get_by_label("Hà Nội").is_checked()
     form.get_by_role("checkbox", name="Tôi xác nhận công bố", exact=False).check()
-    form.get_by_role("button", name="Công bố").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        form.get_by_role("button", name="Công bố").click()
     assert "Đã công bố Quý 1/2019 · phiên bản 1." in page.locator("main").inner_text()
     tour.check("release-detail")
     release = Release.objects.get()
     assert release.provinces == ["01"]
 
     # The published report, then its workbook.
-    page.get_by_role("link", name="Mở báo cáo").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Mở báo cáo").click()
     assert page.get_by_test_id("period").inner_text() == "Quý 1/2019"
     assert page.get_by_test_id("release-note").is_visible()
     table = page.get_by_test_id("province-table")

@@ -295,27 +295,27 @@ def test_provider_staff_count_decline_with_a_reason_and_complete_with_an_outcome
 
     # Declining takes a reason from the list and a confirmation.
     page.goto(live_server.url + reverse("referrals:referral_detail", args=[first.pk]))
-    page.get_by_role("link", name="Từ chối…").click()
-    page.wait_for_load_state()
-    page.get_by_role("button", name="Xác nhận từ chối").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Từ chối…").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Xác nhận từ chối").click()
     assert page.get_by_text("Chọn lý do từ chối trong danh sách.").is_visible()
     assert Referral.objects.get(pk=first.pk).status == "referred"
     page.get_by_label("Cơ sở đã hết chỗ hoặc quá tải").check()
     screenshot(page, "provider-decline")
-    page.get_by_role("button", name="Xác nhận từ chối").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Xác nhận từ chối").click()
     first.refresh_from_db()
     assert (first.status, first.decline_reason) == ("declined", "no_capacity")
     assert page.get_by_test_id("decline-reason").inner_text() == "Cơ sở đã hết chỗ hoặc quá tải"
 
     # Receiving, then completing with an outcome from the list.
     page.goto(live_server.url + reverse("referrals:referral_detail", args=[second.pk]))
-    page.get_by_role("button", name="Đã tiếp nhận").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Đã tiếp nhận").click()
     page.get_by_label("Kết quả", exact=True).select_option("partly_given")
-    page.get_by_role("button", name="Hoàn thành").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Hoàn thành").click()
     second.refresh_from_db()
     assert (second.status, second.outcome) == ("completed", "partly_given")
     page.goto(live_server.url + reverse("home"))
@@ -349,15 +349,15 @@ def test_the_officer_filters_follow_up_by_days_overdue_and_sorts(
     assert page.get_by_test_id("followup-count").inner_text() == "2 chuyển gửi"
     page.get_by_text("Lọc danh sách").click()
     page.get_by_label("Quá hạn ít nhất (ngày)").fill("10")
-    page.get_by_role("button", name="Lọc").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lọc").click()
     assert page.get_by_test_id("days-overdue").all_inner_texts() == ["15 ngày"]
     page.goto(live_server.url + reverse("referrals:followup"))
-    page.get_by_role("link", name=re.compile("^Ngày")).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name=re.compile("^Ngày")).click()
     assert page.get_by_test_id("days-overdue").all_inner_texts() == ["2 ngày", "15 ngày"]
-    page.get_by_role("link", name="Xem mọi chuyển gửi chưa kết thúc").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Xem mọi chuyển gửi chưa kết thúc").click()
     assert page.get_by_test_id("days-overdue").all_inner_texts() == ["15 ngày", "2 ngày", "—"]
     # A card is a few lines: at most half a screen, with a received one's date and outcome.
     cards = page.locator("tr[data-referral]")

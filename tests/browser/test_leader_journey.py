@@ -44,12 +44,12 @@ def test_leader_enrols_contacts_and_refers_on_a_phone(
             "The participant has been informed and consents to take part",
         )
     ).check()
-    page.get_by_role("button", name=t("Tiếp tục: xem mã UIC", "Continue: see the UIC")).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=t("Tiếp tục: xem mã UIC", "Continue: see the UIC")).click()
     assert page.get_by_test_id("uic").inner_text().strip() == "LAHU030795F"
     tour.check("enrol-confirm")
-    page.get_by_role("button", name=t("Đúng, ghi danh", "Correct, enrol")).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=t("Đúng, ghi danh", "Correct, enrol")).click()
     participant = Participant.objects.get()
     assert participant.enrolments.get().peer_group == leader.peer_group
     assert page.get_by_role("alert").filter(has_text=participant.code).is_visible()
@@ -63,8 +63,8 @@ def test_leader_enrols_contacts_and_refers_on_a_phone(
     for need in (t("Khám sức khỏe", "Health check"), t("Học nghề", "Vocational training")):
         needs.get_by_text(need, exact=True).click()
         assert needs.get_by_label(need, exact=True).is_checked()
-    page.get_by_role("button", name=t("Lưu lần tiếp cận", "Save contact")).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=t("Lưu lần tiếp cận", "Save contact")).click()
     saved = page.get_by_test_id("contact-saved")
     assert participant.code in saved.inner_text()
     assert t("Khám sức khỏe, Học nghề", "Health check, Vocational training") in saved.inner_text()
@@ -74,8 +74,8 @@ def test_leader_enrols_contacts_and_refers_on_a_phone(
     tour.check("contact-saved")
 
     # The referral, straight from the confirmation.
-    page.get_by_role("link", name=t("Chuyển gửi", "Refer") + f" {participant.code}").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name=t("Chuyển gửi", "Refer") + f" {participant.code}").click()
     assert participant.code in page.get_by_test_id("participant").inner_text()
     tour.check("referral-new")
     tour.field("Dịch vụ", "Service").select_option("health_check")

@@ -174,8 +174,8 @@ def test_ministry_downloads_the_national_summary_by_the_63_provinces(
     assert table.locator("tr[data-code='24'] td[data-code='reached']").inner_text() == "13"
     tour.check("national-dashboard")
 
-    page.get_by_test_id("units-toggle").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_test_id("units-toggle").click()
     assert page.get_by_role(
         "heading",
         name=t(

@@ -62,8 +62,8 @@ def test_officer_imports_a_spreadsheet_and_follows_up_an_overdue_referral(
     tour.check("import")
     upload = tour.field("Tệp dữ liệu", "Data file")
     upload.set_input_files(costs_workbook([5_000_000, "năm triệu"]))
-    page.get_by_role("button", name=t("Kiểm tra và xem trước", "Check and preview")).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=t("Kiểm tra và xem trước", "Check and preview")).click()
     assert page.get_by_role("heading", name=t("Xem trước dữ liệu nhập", "Import preview"))
     errors = page.get_by_test_id("import-errors").locator("li").all_inner_texts()
     assert len(errors) == 1, errors
@@ -73,15 +73,15 @@ def test_officer_imports_a_spreadsheet_and_follows_up_an_overdue_referral(
 
     # The fixed file, uploaded again from the preview page: two new rows, then confirmed.
     tour.field("Tệp dữ liệu", "Data file").set_input_files(costs_workbook([5_000_000, 2_500_000]))
-    page.get_by_role("button", name=t("Kiểm tra và xem trước", "Check and preview")).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=t("Kiểm tra và xem trước", "Check and preview")).click()
     counts = page.get_by_test_id("import-counts").locator("tbody tr")
     assert counts.count() == 1
     assert counts.first.locator("th, td").all_inner_texts() == ["costs.xlsx", "2", "0", "0"]
     assert Cost.objects.count() == 0
     tour.check("import-preview-ok")
-    page.get_by_role("button", name=t("Xác nhận nhập", "Confirm import")).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=t("Xác nhận nhập", "Confirm import")).click()
     assert (
         page.get_by_role("alert")
         .filter(
@@ -106,15 +106,15 @@ def test_officer_imports_a_spreadsheet_and_follows_up_an_overdue_referral(
     assert page.locator("tr[data-referral]").first.get_attribute("data-referral") == str(overdue.pk)
     assert participant.code in row.inner_text()
     tour.check("followup")
-    row.get_by_role("button", name=t("Đã tiếp nhận", "Received")).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        row.get_by_role("button", name=t("Đã tiếp nhận", "Received")).click()
     overdue.refresh_from_db()
     assert overdue.status == Referral.Status.RECEIVED
     row = page.locator(f"tr[data-referral='{overdue.pk}']")
     # Completing takes the outcome from a fixed list (issue 18).
     row.get_by_label(t("Kết quả", "Outcome"), exact=True).select_option("service_given")
-    row.get_by_role("button", name=t("Hoàn thành", "Completed")).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        row.get_by_role("button", name=t("Hoàn thành", "Completed")).click()
     overdue.refresh_from_db()
     assert (overdue.status, overdue.completed_on) == (Referral.Status.COMPLETED, today)
     # Completed: off the follow-up list, and its page tells the story.

@@ -31,7 +31,7 @@ def test_wrong_password_keeps_the_user_on_the_login_page(live_server, phone_page
 def test_switching_to_english(live_server, phone_page, officer_hn):
     sign_in(phone_page, live_server, "officer_hn")
     phone_page.get_by_role("button", name="Mở menu").click()
-    phone_page.get_by_role("button", name="English").click()
-    phone_page.wait_for_load_state()
+    with phone_page.expect_navigation():
+        phone_page.get_by_role("button", name="English").click()
     assert phone_page.locator("html").get_attribute("lang") == "en"
     assert phone_page.get_by_role("heading", name="Hello, officer_hn").is_visible()

@@ -95,8 +95,8 @@ class Tour:
         toggler = page.locator(".navbar-toggler")
         if toggler.count() and toggler.is_visible():
             toggler.click()
-        page.get_by_role("button", name="English").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.get_by_role("button", name="English").click()
         assert page.locator("html").get_attribute("lang") == "en"
 
     def untranslated(self):
