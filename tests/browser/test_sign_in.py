@@ -18,7 +18,12 @@ def test_each_role_signs_in_and_sees_its_home(live_server, desktop_page, persona
         assert page.get_by_test_id("role-line").inner_text().startswith(user.get_role_display())
         assert serious_accessibility_violations(page) == [], label
         screenshot(page, f"home-{label}")
-        page.context.clear_cookies()
+        # Signing out ends the session on the server. (Clearing the browser's cookies did not:
+        # a request still under way, such as the service worker installing, brought the
+        # session cookie back, and the next /login/ went to that user's home.)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Đăng xuất").click()
+        assert page.get_by_role("heading", name="Đăng nhập").is_visible(), label
 
 
 def test_wrong_password_keeps_the_user_on_the_login_page(live_server, phone_page, officer_hn):
