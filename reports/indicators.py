@@ -187,7 +187,8 @@ class Pass:
     referrals, a branch per table over the reduced rows), in Python for the rest. The queries:
     the sites in scope, the people, the referrals, the workers' and establishments' latest
     assessments, the peer groups, trainings and costs — eight, whatever the number of tables
-    (and, on PostgreSQL, one setting of work_mem for the people)."""
+    (and, on PostgreSQL, one setting of work_mem for the people); seven when the one table is
+    the whole scope (`whole_scope`: the people statement counts the referrals)."""
 
     def __init__(
         self,
@@ -208,6 +209,12 @@ class Pass:
         for group, _model in self.wanted:
             if group is not None and group not in GROUPINGS:
                 raise ValueError(group)
+
+    @property
+    def whole_scope(self):
+        """The one table is the whole scope (compute_indicators): the people statement counts
+        the referrals too, and each worker's latest assessment is taken per person."""
+        return self.wanted == [(None, None)] and not self.with_breakdowns
 
     # -- sites
 
@@ -244,6 +251,8 @@ class Pass:
 
     def key(self, site_id, group, model):
         """The key of a site in a table (group, model); SKIP when the table leaves it out."""
+        if site_id is WHOLE:
+            return None
         site = self.sites.get(site_id)
         if site is None or (model is not None and site["model_id"] != model):
             return SKIP
@@ -251,66 +260,83 @@ class Pass:
 
     # -- tables reduced per site
 
-    def per_site(self):
-        """{site id: {raw name: value}} of every table that adds up over sites."""
-        out = defaultdict(lambda: defaultdict(int))
+    def _counted(self, queryset, **aggregates):
+        """[(site id, {name: value})]: `queryset`'s rows counted per site, or, when the one
+        table is the whole scope, counted over all of them in one row (site WHOLE)."""
+        queryset = queryset.order_by()
+        if self.whole_scope:
+            return [(WHOLE, queryset.aggregate(**aggregates))]
+        rows = queryset.values("site_id").annotate(**aggregates)
+        return [(row.pop("site_id"), row) for row in rows]
 
-        def add(site_id, **values):
+    def _sites_active(self):
+        """[(site id, {sites_active…})] of the sites in scope active in the period."""
+        if self.whole_scope:
+            roles = {
+                f"sites_active_{role}": Count("id", filter=Q(role=role))
+                for role in (Site.SiteRole.PILOT, Site.SiteRole.CONTROL, Site.SiteRole.SCALE_UP)
+            }
+            active = Site.objects.filter(
+                at_sites("", self.site_ids), _active_sites_q("", self.start, self.end)
+            )
+            return [(WHOLE, active.aggregate(sites_active=Count("id"), **roles))]
+        return [
+            (
+                site_id,
+                {
+                    "sites_active": 1,
+                    "sites_active_pilot": int(site["k_role"] == Site.SiteRole.PILOT),
+                    "sites_active_control": int(site["k_role"] == Site.SiteRole.CONTROL),
+                    "sites_active_scale_up": int(site["k_role"] == Site.SiteRole.SCALE_UP),
+                },
+            )
+            for site_id, site in self.sites.items()
+            if site["active"]
+        ]
+
+    def per_site(self):
+        """{site id: {raw name: value}} of every table that adds up over sites ({WHOLE: …}
+        when the one table is the whole scope: each table counted in the database)."""
+        out = defaultdict(lambda: defaultdict(int))
+        active_groups = PeerGroup.objects.filter(
+            at_sites("site__", self.site_ids), _active_sites_q("site__", self.start, self.end)
+        )
+        counted = [
+            *self._sites_active(),
+            *self.establishments(),
+            *self._counted(active_groups, peer_group_members=Sum("members")),
+            *self._counted(
+                Training.objects.filter(self.in_scope("site__")),
+                trainings=Count("id"),
+                trainees=Sum("trainees"),
+            ),
+            *self._counted(
+                Cost.objects.filter(self.in_scope("site__")), total_cost_vnd=Sum("amount_vnd")
+            ),
+        ]
+        if not self.whole_scope:  # else counted by the people statement
+            counted += self._counted(
+                Referral.objects.filter(self.in_scope("site__")), **self.REFERRALS
+            )
+        for site_id, values in counted:
             for name, value in values.items():
                 out[site_id][name] += value or 0
-
-        for site_id, site in self.sites.items():
-            if site["active"]:
-                role = self.sites[site_id]["k_role"]
-                add(
-                    site_id,
-                    sites_active=1,
-                    sites_active_pilot=int(role == Site.SiteRole.PILOT),
-                    sites_active_control=int(role == Site.SiteRole.CONTROL),
-                    sites_active_scale_up=int(role == Site.SiteRole.SCALE_UP),
-                )
-        for row in (
-            Referral.objects.filter(self.in_scope("site__"))
-            .order_by()
-            .values("site_id")
-            .annotate(
-                made=Count("*"),
-                completed=Count("status", filter=Q(status=Referral.Status.COMPLETED)),
-            )
-        ):
-            add(row["site_id"], referrals_made=row["made"], referrals_completed=row["completed"])
-        for site_id, assessed, compliant in self.establishments():
-            add(site_id, establishments_assessed=assessed, establishments_compliant=compliant)
-        for row in (
-            PeerGroup.objects.filter(at_sites("site__", self.site_ids))
-            .order_by()
-            .values("site_id")
-            .annotate(members=Sum("members"))
-        ):
-            if self.sites.get(row["site_id"], {}).get("active"):
-                add(row["site_id"], peer_group_members=row["members"])
-        for row in (
-            Training.objects.filter(self.in_scope("site__"))
-            .order_by()
-            .values("site_id")
-            .annotate(n=Count("id"), trainees=Sum("trainees"))
-        ):
-            add(row["site_id"], trainings=row["n"], trainees=row["trainees"])
-        for row in (
-            Cost.objects.filter(self.in_scope("site__"))
-            .order_by()
-            .values("site_id")
-            .annotate(total=Sum("amount_vnd"))
-        ):
-            add(row["site_id"], total_cost_vnd=row["total"])
         return out
 
-    def _latest(self, model, partition, conditions, values):
+    # The referrals made and completed, as counted per site and in the people statement.
+    REFERRALS = {
+        "referrals_made": Count("*"),
+        "referrals_completed": Count("status", filter=Q(status=Referral.Status.COMPLETED)),
+    }
+
+    def _latest(self, model, partition, conditions, values, *, count_by=None):
         """The latest (greatest date, then id) of `model`'s rows in scope and period in each
-        partition, with whether it meets all `conditions`: [row of `values` + (meets,)].
-        PostgreSQL takes the first row of each partition with DISTINCT ON (one sort, no window
-        over every row: 59 → 18 ms for a national year's rights assessments at bench scale
-        0.5); the other databases rank the rows with ROW_NUMBER."""
+        partition, with whether it meets all `conditions`: [row of `values` + (meets,)]; with
+        `count_by` (some of the names of `values`, or none), those rows counted in the database
+        instead: [row of the `count_by` values + (how many, how many meet)]. PostgreSQL takes
+        the first row of each partition with DISTINCT ON (one sort, no window over every row:
+        59 → 18 ms for a national year's rights assessments at bench scale 0.5); the other
+        databases rank the rows with ROW_NUMBER."""
         meets = Case(When(conditions, then=Value(1)), default=Value(0), output_field=IntegerField())
         named = {f"v_{n}": F(path) for n, path in values.items()}
         rows = model.objects.filter(self.in_scope("establishment__site__"))
@@ -322,49 +348,66 @@ class Pass:
                 .annotate(meets=meets, **named)
                 .values_list(*named, "meets")
             )
-            return list(latest)
-        ranked = (
-            rows.order_by()
-            .annotate(
-                latest_rank=Window(
-                    RowNumber(),
-                    partition_by=[F(p) for p in partition],
-                    order_by=[F("date").desc(), F("id").desc()],
-                ),
-                meets=meets,
+            first = ""
+        else:
+            latest = (
+                rows.order_by()
+                .annotate(
+                    latest_rank=Window(
+                        RowNumber(),
+                        partition_by=[F(p) for p in partition],
+                        order_by=[F("date").desc(), F("id").desc()],
+                    ),
+                    meets=meets,
+                )
+                .values("latest_rank", "meets", **named)
             )
-            .values("latest_rank", "meets", **named)
-        )
-        sql, params = ranked.query.sql_with_params()
-        names = ", ".join(f"latest.v_{n}" for n in values)
-        outer = f"SELECT {names}, latest.meets FROM ({sql}) latest WHERE latest.latest_rank = 1"  # noqa: S608
-        with connections[ranked.db].cursor() as cursor:
+            first = " WHERE latest.latest_rank = 1"
+        if count_by is None:
+            columns = [f"latest.v_{n}" for n in values] + ["latest.meets"]
+            grouped = ""
+        else:
+            keys = [f"latest.v_{n}" for n in count_by]
+            columns = keys + ["COUNT(*)", "COALESCE(SUM(latest.meets), 0)"]
+            grouped = f" GROUP BY {', '.join(keys)}" if keys else ""
+        sql, params = latest.query.sql_with_params()
+        outer = f"SELECT {', '.join(columns)} FROM ({sql}) latest{first}{grouped}"  # noqa: S608
+        with connections[latest.db].cursor() as cursor:
             cursor.execute(outer, params)
             return cursor.fetchall()
 
     def establishments(self):
-        """[(site id, establishments assessed, compliant)]: an establishment belongs to one
-        site, so its latest assessment is the same in every grouping."""
-        counts = defaultdict(lambda: [0, 0])
+        """[(site id, {establishments assessed, compliant})] (_counted): an establishment
+        belongs to one site, so its latest assessment is the same in every grouping."""
+        by_site = [] if self.whole_scope else ["site"]
         rows = self._latest(
             EstablishmentAssessment,
             ["establishment"],
             Q(**{name: True for name in EstablishmentAssessment.DUTIES}),
             {"site": "establishment__site_id"},
+            count_by=by_site,
         )
-        for site_id, meets in rows:
-            counts[site_id][0] += 1
-            counts[site_id][1] += meets
-        return [(site_id, n, m) for site_id, (n, m) in counts.items()]
+        names = ("establishments_assessed", "establishments_compliant")
+        if self.whole_scope:
+            return [(WHOLE, dict(zip(names, row, strict=True))) for row in rows]
+        return [(site_id, dict(zip(names, counts, strict=True))) for site_id, *counts in rows]
 
     def rights(self):
         """{table: {key: (workers assessed, rights ensured)}}: of each person's latest
         assessment in the table's group (the latest per person and site, read once, then the
-        latest of those per group)."""
+        latest of those per group); for the whole scope alone, the latest per person, counted
+        in the database."""
+        conditions = Q(**{name: True for name in RightsAssessment.CORE_RIGHTS})
+        if self.whole_scope:
+            person = ["participant__person"]
+            ((assessed, ensured),) = self._latest(
+                RightsAssessment, person, conditions, {}, count_by=[]
+            )
+            return {(None, None): {None: (assessed, ensured)}}
         rows = self._latest(
             RightsAssessment,
             ["participant__person", "establishment__site"],
-            Q(**{name: True for name in RightsAssessment.CORE_RIGHTS}),
+            conditions,
             {
                 "person": "participant__person_id",
                 "site": "establishment__site_id",
@@ -401,7 +444,7 @@ class Pass:
         PostgreSQL), then counted. With `breakdowns`, the same statement counts the people
         reached by sex, age group, residence and category from the same reduced contacts
         (self.breakdowns): the page's contacts are read once."""
-        if self.wanted == [(None, None)] and not self.with_breakdowns:
+        if self.whole_scope:
             return self.people_in_scope()
         return self._people_and_breakdowns[0]
 
@@ -653,8 +696,9 @@ class Pass:
         return " UNION ALL ".join(table_branches + breakdown_branches), params
 
     def people_in_scope(self):
-        """people() when the only table is the whole scope: the contacts reduced to one row
-        per person, joined to the people referred, counted."""
+        """people() when the only table is the whole scope, with the referrals made and
+        completed: the referrals reduced to one row per person referred (read once, for both)
+        and the contacts to one row per person met, joined, counted."""
         flag = {"default": Value(0), "output_field": IntegerField()}
         met = (
             Contact.objects.filter(self.in_scope("site__"))
@@ -665,23 +709,33 @@ class Pass:
                 with_need=Max(Case(When(needs__any=True, then=Value(1)), **flag)),
             )
         )
+        met_sql, met_params = met.query.sql_with_params()
         referred = (
             Referral.objects.filter(self.in_scope("site__"))
             .order_by()
             .values("person_id")
-            .distinct()
+            .annotate(**self.REFERRALS)
         )
-        met_sql, met_params = met.query.sql_with_params()
         referred_sql, referred_params = referred.query.sql_with_params()
+        # `r` is read twice: PostgreSQL computes it once (a CTE used twice is materialized).
         sql = (
-            "SELECT COUNT(*), SUM(c.by_group), SUM(c.with_need), "  # noqa: S608
+            f"WITH r AS ({referred_sql}) "  # noqa: S608
+            "SELECT people.*, refs.* FROM (SELECT COUNT(*), SUM(c.by_group), SUM(c.with_need), "
             "SUM(CASE WHEN c.with_need = 1 AND r.person_id IS NOT NULL THEN 1 ELSE 0 END) "
-            f"FROM ({met_sql}) c LEFT JOIN ({referred_sql}) r ON r.person_id = c.person_id"
+            f"FROM ({met_sql}) c LEFT JOIN r ON r.person_id = c.person_id) people, "
+            "(SELECT SUM(referrals_made), SUM(referrals_completed) FROM r) refs"
         )
         with report_cursor(met.db) as cursor:
-            cursor.execute(sql, (*met_params, *referred_params))
+            cursor.execute(sql, (*referred_params, *met_params))
             row = cursor.fetchone()
-        names = ("reached", "reached_by_peer_groups", "reached_with_need", "referred")
+        names = (
+            "reached",
+            "reached_by_peer_groups",
+            "reached_with_need",
+            "referred",
+            "referrals_made",
+            "referrals_completed",
+        )
         return {(None, None): {None: dict(zip(names, row, strict=True))}}
 
     # -- every table
@@ -717,6 +771,7 @@ class Pass:
 
 
 SKIP = object()
+WHOLE = object()  # the site of the one row of a table counted over the whole scope
 
 
 def finish(raw):
@@ -739,7 +794,7 @@ def finish(raw):
 def compute_indicators(*, start, end, province=None, model=None, site=None):
     """Every docs/indicators.md code for [start, end] in a scope: a 2025 province code (takes in
     the pre-2025 provinces merged into it) or a list of them, an intervention model code, a site
-    code, or any combination (None = no restriction). Eight queries (nine on PostgreSQL)."""
+    code, or any combination (None = no restriction). Seven queries (eight on PostgreSQL)."""
     figures = Pass(start=start, end=end, province=province, model=model, site=site)
     return figures.get()[None]
 

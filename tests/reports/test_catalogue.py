@@ -8,8 +8,10 @@ import csv
 import io
 
 import pytest
+from django.db.models import Count
 from django.urls import reverse
 
+from referrals.models import Referral
 from reports import catalogue, dashboards, disclosure, selectors, suppression
 from reports.catalogue import ADDITIVE, EVENTS, HEADLINE, MODEL, PERCENTAGE, PROVINCE, SITE
 from reports.indicators import Pass, compute_indicators
@@ -50,8 +52,9 @@ def made_up(monkeypatch):
 
     def with_made_up(self):
         out = per_site(self)
-        for values in out.values():
-            values[MADE_UP] = 2 * values.get("referrals_made", 0)
+        referrals = Referral.objects.filter(self.in_scope("site__"))
+        for site_id, values in self._counted(referrals, made=Count("*")):
+            out[site_id][MADE_UP] = 2 * values["made"]
         return out
 
     monkeypatch.setattr(Pass, "per_site", with_made_up)
