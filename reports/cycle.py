@@ -61,7 +61,7 @@ def restored(value):
 
 
 def province_figures(*, period, province):
-    """The province's live indicators for the period, as stored. Seven queries (eight on
+    """The province's live indicators for the period, as stored. Eight queries (nine on
     PostgreSQL)."""
     values = compute_indicators(start=period.start, end=period.end, province=province.code)
     return jsonable(values)

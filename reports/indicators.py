@@ -794,7 +794,8 @@ def finish(raw):
 def compute_indicators(*, start, end, province=None, model=None, site=None):
     """Every docs/indicators.md code for [start, end] in a scope: a 2025 province code (takes in
     the pre-2025 provinces merged into it) or a list of them, an intervention model code, a site
-    code, or any combination (None = no restriction). Seven queries (eight on PostgreSQL)."""
+    code, or any combination (None = no restriction). Seven queries for the whole country, eight
+    for a narrower scope (its sites are read first); one more on PostgreSQL (work_mem)."""
     figures = Pass(start=start, end=end, province=province, model=model, site=site)
     return figures.get()[None]
 
