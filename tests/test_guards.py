@@ -1007,3 +1007,36 @@ def test_the_providers_a_user_may_refer_to_and_their_order(
         assert [(p.name, p.province.code) for p in found] == [
             (name, "01" if "Hà Nội" in name else "92") for name in expected
         ]
+
+
+def test_what_a_reviewer_is_warned_of_before_approving_a_period(hanoi, site_ct):
+    """reports.cycle.data_quality, for Hà Nội's second quarter of 2019 seen on 30/06/2019: the
+    province's sites active in the quarter with no contact or no cost in it (counted, the first
+    ten codes shown), and its referrals of the quarter still open after 30 days."""
+    q2 = ReportingPeriod.objects.get(code="2019Q2")
+    complete = f.SiteFactory(code="HN-A")
+    f.ContactFactory(site=complete, date=D(2019, 4, 1))
+    f.CostFactory(site=complete, date=D(2019, 6, 30))
+    unpaid = f.SiteFactory(code="HN-C")
+    f.ContactFactory(site=unpaid, date=D(2019, 6, 30))
+    f.CostFactory(site=unpaid, date=D(2019, 3, 31))  # the quarter before
+    for n in range(11):  # eleven sites with costs and no contact
+        f.CostFactory(site=f.SiteFactory(code=f"HN-Q{n:02d}"), date=D(2019, 4, 1))
+    f.SiteFactory(code="HN-D", start_date=D(2019, 7, 1))  # starts after the quarter
+    f.SiteFactory(code="HN-E", end_date=D(2019, 3, 31))  # closed before it
+    f.ReferralFactory(site=complete, date=D(2019, 5, 30))  # open for 31 days
+    f.ReferralFactory(site=complete, date=D(2019, 5, 31))  # open for 30 days: not yet
+    f.ReferralFactory(
+        site=complete,
+        date=D(2019, 4, 1),
+        status=Referral.Status.COMPLETED,
+        completed_on=D(2019, 4, 2),
+    )
+    f.ReferralFactory(site=site_ct, date=D(2019, 4, 1))  # Cần Thơ's, and site_ct is empty
+    with mock.patch("reports.cycle.today", return_value=D(2019, 6, 30)):
+        warnings = cycle.data_quality(period=q2, province=hanoi)
+    assert [(w.code, w.count, w.examples) for w in warnings] == [
+        ("no_contacts", 11, [f"HN-Q{n:02d}" for n in range(10)]),
+        ("no_costs", 1, ["HN-C"]),
+        ("open_referrals", 1, []),
+    ]
