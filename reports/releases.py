@@ -91,7 +91,9 @@ def release_list():
 
 def nesting_releases(period):
     """The latest release of every other period that nests with `period` (its quarters, its
-    year, its phase): their published cells constrain this one's suppression. One query."""
+    year, its phase), in calendar order (by start, the shorter first): their published cells
+    constrain this one's suppression, and the same releases in the same order give the same
+    suppression. One query."""
     found = {}
     candidates = (
         Release.objects.filter(
@@ -100,7 +102,7 @@ def nesting_releases(period):
         )
         .exclude(period=period)
         .select_related("period")
-        .order_by("period__start", "-version")
+        .order_by("period__start", "period__end", "-version")
     )
     for release in candidates:
         found.setdefault(release.period_id, release)

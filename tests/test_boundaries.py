@@ -919,6 +919,7 @@ def test_board_members_at_most_members(officer_hn, site_hn, members, board, expe
     assert form.is_valid() is expected, form.errors
     if not expected:
         assert list(form.errors) == ["board_members"]
+        assert [e.code for e in form.errors.as_data()["board_members"]] == ["board_over_members"]
 
 
 # ----------------------------------------------------------------------------- number bounds

@@ -1040,3 +1040,55 @@ def test_what_a_reviewer_is_warned_of_before_approving_a_period(hanoi, site_ct):
         ("no_costs", 1, ["HN-C"]),
         ("open_referrals", 1, []),
     ]
+
+
+def test_the_releases_that_constrain_a_new_one_come_in_calendar_order(ministry):
+    """Published out of order, the releases inside the 2016–2020 phase are given by start, the
+    shorter period first (the disclosure check numbers them in this order)."""
+    for code, version in [("2019", 1), ("2019Q2", 1), ("2019", 2), ("2019Q1", 1), ("2018Q4", 1)]:
+        Release.objects.create(
+            period=ReportingPeriod.objects.get(code=code),
+            version=version,
+            published_by=ministry,
+            tables={},
+        )
+    found = releases.nesting_releases(ReportingPeriod.objects.get(code="2016-2020"))
+    assert [(r.period.code, r.version) for r in found] == [
+        ("2018Q4", 1),
+        ("2019Q1", 1),
+        ("2019", 2),
+        ("2019Q2", 1),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "refused"),
+    rows(
+        ("the-same-key", {}, True),
+        ("another-day", {"date": D(2019, 2, 3)}, False),
+        ("another-service", {"service": "counselling"}, False),
+        ("another-site", {"site": "other"}, False),
+    ),
+)
+def test_one_referral_per_person_day_site_and_service(site_hn, change, refused):
+    stored = f.ReferralFactory(site=site_hn, date=D(2019, 2, 2), service="health_check")
+    key = {
+        "participant": stored.participant,
+        "date": stored.date,
+        "site": stored.site,
+        "service": stored.service,
+    }
+    key.update(change)
+    if key["site"] == "other":
+        key["site"] = f.SiteFactory(code="HN-OTHER")
+    if not refused:
+        referral_services.check_referral_key(**key)
+        return
+    with pytest.raises(ValidationError) as refusal:
+        referral_services.check_referral_key(**key)
+    assert [(e.code, e.message) for e in refusal.value.error_list] == [
+        (
+            "duplicate",
+            "Người tham gia này đã được chuyển gửi dịch vụ này tại địa bàn này trong ngày đã chọn.",
+        )
+    ]
