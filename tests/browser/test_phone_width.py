@@ -8,7 +8,9 @@ the template) and the page scripts' endpoints are left out: only HTML pages are 
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from privacy.models import HarvestAlert
 from tests import factories
 from tests.access_table import GET, PAGE
 from tests.browser.conftest import BROWSER, PHONE, screenshot, sign_in
@@ -111,6 +113,15 @@ def pages(personas, site_hn, group_hn, provider_hn, reporting_cycle):  # noqa: F
         provider=provider_hn,
         service="vocational_training",
         status="received",
+    )
+    # An open harvesting alert: the administrator's alert list then offers its check box.
+    HarvestAlert.objects.create(
+        user=personas["officer_hn"],
+        rule=HarvestAlert.Rule.PAGE_VIEWS,
+        first_at=timezone.now(),
+        last_at=timezone.now(),
+        observed=120,
+        threshold=100,
     )
     return reachable_pages(records)
 
