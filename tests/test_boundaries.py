@@ -17,7 +17,8 @@ from django.core.management.base import CommandError
 from django.test import override_settings
 from django.utils import timezone
 
-from accounts.models import ActivityEvent
+from accounts.activity import record_activity
+from accounts.models import ActivityEvent, Role
 from participants import services as participant_services
 from periods import calendar, lock
 from periods import services as period_services
@@ -1008,6 +1009,55 @@ def test_rows_exported_in_an_hour(officer_hn, request, rows_exported, alert):
     assert raised.exists() is alert
     if alert:
         assert (raised.get().observed, raised.get().threshold) == (2001, 2000)
+
+
+# HARVEST_MAX_PREVIEW_ROWS_PER_HOUR = 5000: the rows of an account's import previews of the
+# hour add up, over every file of each preview.
+@pytest.mark.parametrize(
+    ("previewed", "alert"),
+    rows(
+        ("4999-rows-in-two-previews", ({"contacts.csv": 3000}, {"contacts.csv": 1999}), False),
+        ("5000-rows-at-the-limit", ({"contacts.csv": 3000}, {"contacts.csv": 2000}), False),
+        (
+            "5001-rows-one-over-in-two-files",
+            ({"contacts.csv": 3000}, {"participants.csv": 1, "contacts.csv": 2000}),
+            True,
+        ),
+    ),
+)
+def test_rows_previewed_in_an_hour(officer_hn, previewed, alert):
+    noon = datetime.datetime(2026, 11, 30, 12, 0, tzinfo=VN)
+    for at, counted in zip((noon - datetime.timedelta(minutes=30), noon), previewed, strict=True):
+        with mock.patch("django.utils.timezone.now", return_value=at):
+            record_activity(
+                user=officer_hn, kind="import", what="Xem trước", preview=True, rows=counted
+            )
+    raised = HarvestAlert.objects.filter(user=officer_hn, rule=HarvestAlert.Rule.PREVIEW_ROWS)
+    assert raised.exists() is alert
+    if alert:
+        assert (raised.get().observed, raised.get().threshold) == (5001, 5000)
+
+
+# HARVEST_MAX_PROVINCE_ROWS_PER_HOUR = 5000: the rows a province's accounts list and export in an
+# hour; an import preview's rows (a count per file) are not among them.
+@pytest.mark.parametrize(
+    ("exported", "alert"),
+    rows(
+        ("4999-exported-beside-a-6000-row-preview", 4999, False),
+        ("5001-exported", 5001, True),
+    ),
+)
+def test_the_rows_a_province_lists_and_exports(officer_hn, hanoi, exported, alert):
+    other = f.UserFactory(username="officer_hn_2", role=Role.OFFICER, province=hanoi)
+    noon = datetime.datetime(2026, 11, 30, 12, 0, tzinfo=VN)
+    with mock.patch("django.utils.timezone.now", return_value=noon - datetime.timedelta(minutes=5)):
+        record_activity(
+            user=other, kind="import", what="Xem trước", preview=True, rows={"contacts.csv": 6000}
+        )
+    with mock.patch("django.utils.timezone.now", return_value=noon):
+        record_activity(user=officer_hn, kind="export", what="contacts.csv", rows=exported)
+    raised = HarvestAlert.objects.filter(rule=HarvestAlert.Rule.PROVINCE_ROWS)
+    assert [(a.observed, a.threshold) for a in raised] == ([(exported, 5000)] if alert else [])
 
 
 # ----------------------------------------------------------------------------- cost per result
