@@ -30,6 +30,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 import participants.services as participant_services
 import referrals.services as referral_services
@@ -102,7 +103,7 @@ UIC_P = "MATU030795F"  # enrolled at HN-HM-PG on 01/06/2017, in the group Sao đ
 UIC_W = "HOTU250599M"  # enrolled 01/06/2016, withdrawn 01/12/2016
 UIC_NEW = "LEVA030392M"  # known nowhere
 KEPT = datetime.date(2024, 5, 3)  # UIC_P has an outreach contact and a health check referral
-TOMORROW = datetime.date.today() + datetime.timedelta(days=1)
+TOMORROW = timezone.localdate() + datetime.timedelta(days=1)
 
 # What each rule is, as the services implement it: rule -> its check functions.
 RULE_CHECKS = {

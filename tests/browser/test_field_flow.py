@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from participants.models import Contact, Participant
 from participants.uic import uic_hash
@@ -282,7 +283,7 @@ def test_provider_staff_count_decline_with_a_reason_and_complete_with_an_outcome
             participant=factories.ParticipantFactory(),
             site=site_hn,
             provider=provider_hn,
-            date=datetime.date.today() - datetime.timedelta(days=days),
+            date=timezone.localdate() - datetime.timedelta(days=days),
             service="health_check",
         )
         for days in (2, 1)
@@ -325,7 +326,7 @@ def test_provider_staff_count_decline_with_a_reason_and_complete_with_an_outcome
 def test_the_officer_filters_follow_up_by_days_overdue_and_sorts(
     live_server, phone, officer_hn, site_hn, provider_hn
 ):
-    today = datetime.date.today()
+    today = timezone.localdate()
     # The received one is completed from the list: a date, an outcome, their hidden labels.
     for days, service, status in (
         (45, "loan", "referred"),

@@ -8,6 +8,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from participants import services
 from participants.models import Contact, Participant
@@ -17,7 +18,7 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 UIC = "MATU030795F"
-TOMORROW = datetime.date.today() + datetime.timedelta(days=1)
+TOMORROW = timezone.localdate() + datetime.timedelta(days=1)
 
 FUTURE_CONTACT = "Ngày tiếp cận không được sau ngày hôm nay."
 WITHDRAWN = (

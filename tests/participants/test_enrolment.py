@@ -10,6 +10,7 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 from django.views.debug import ExceptionReporter
 
 from participants import services
@@ -28,7 +29,7 @@ from .helpers import (
     hidden_fields,
 )
 
-TOMORROW = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
+TOMORROW = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
 
 pytestmark = pytest.mark.django_db
 

@@ -152,11 +152,13 @@ def test_accounts_of_one_province_are_summed(officer_hn, officer_ct, leader, han
 @override_settings(HARVEST_MAX_PROVINCE_ROWS_PER_HOUR=120)
 def test_rows_listed_and_exported_are_summed_over_a_province(officer_hn, hanoi, people):
     second = f.UserFactory(username="officer_hn2", role=Role.OFFICER, province=hanoi)
-    signed_in(officer_hn).get(PARTICIPANTS)
-    with mock.patch("django.utils.timezone.now", return_value=timezone.now()):
+    # At 10:00 in Việt Nam, whenever the suite runs: an export outside the usual hours (6-22)
+    # would raise an alert of its own.
+    with mock.patch("django.utils.timezone.now", return_value=at_local(10)):
+        signed_in(officer_hn).get(PARTICIPANTS)
         signed_in(second).get(PARTICIPANTS, {"page": 2})
-    assert alerts() == []
-    signed_in(second).get(reverse("exchange:export", args=["participants"]) + "?format=csv")
+        assert alerts() == []
+        signed_in(second).get(reverse("exchange:export", args=["participants"]) + "?format=csv")
     assert alerts() == [("officer_hn2", Rule.PROVINCE_ROWS, 140, 120)]
 
 

@@ -2,11 +2,10 @@
 a confirmation, the follow-up list's filters and days overdue, sortable lists with page numbers,
 and the site page's own figures."""
 
-import datetime
-
 import pytest
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.pagination import page_of
 from referrals.models import Referral
@@ -187,7 +186,7 @@ def test_page_numbers_around_the_current_page():
 def test_the_site_page_shows_its_own_figures_and_links(
     client_for, officer_hn, leader, ministry, site_hn, group_hn
 ):
-    today = datetime.date.today()
+    today = timezone.localdate()
     for needs in (["loan"], []):
         participant = factories.ParticipantFactory()
         factories.EnrolmentFactory(participant=participant, site=site_hn, peer_group=group_hn)

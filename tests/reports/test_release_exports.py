@@ -14,6 +14,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import ActivityEvent
@@ -368,7 +369,7 @@ def test_a_peer_leader_opens_on_the_quarter_of_their_groups_latest_contact(
         return f'<span data-testid="period">Quý {(day.month - 1) // 3 + 1}/{day.year}</span>'
 
     client = client_for(leader)
-    today = datetime.date.today()
+    today = timezone.localdate()
     # Nothing logged yet: the quarter under way.
     assert label(today) in client.get("/reports/").content.decode()
     # The group's last contact was more than a year ago: that quarter, not an empty one.
