@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.urls import reverse
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -192,6 +193,33 @@ def sign_in(page, live_server, username, password="Mat-khau-thu-nghiem-2025"):
     page.get_by_label(re.compile("Mật khẩu|Password")).fill(password)
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
+    worker_installed(page)
+
+
+def worker_installed(page):
+    """Wait until the service worker that the page registers (the field pages of officers,
+    leaders and administrators) has installed and is active, as a phone has it a few seconds
+    after signing in. Its install fetches files and pages; a test that clicked on meanwhile
+    raced it, and on a loaded machine with SQLite a page after a click then waited past the
+    tests' 15 s. True if a worker is active; False for a page without one, or in a browser
+    context that blocks service workers (registering resolves there, but nothing is kept)."""
+    return bounded(
+        page,
+        """async (url) => {
+            const field = document.querySelector('script[src*="js/offline/ui"]');
+            if (!navigator.serviceWorker || !field) { return false; }
+            await navigator.serviceWorker.register(url, { scope: "/" });  // the page's own call
+            if (!(await navigator.serviceWorker.getRegistration())) { return false; }
+            const worker = (await navigator.serviceWorker.ready).active;
+            if (worker.state !== "activated") {
+                await new Promise((resolve) => worker.addEventListener("statechange", () => {
+                    if (worker.state === "activated") { resolve(); }
+                }));
+            }
+            return true;
+        }""",
+        reverse("offline:service_worker"),
+    )
 
 
 def serious_accessibility_violations(page):
