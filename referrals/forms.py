@@ -8,13 +8,14 @@ from accounts.forms import PeriodForm, RecordChoiceField, VersionedModelForm, ap
 from accounts.models import Role
 from participants.forms import normalize_code, scoped_sites
 from participants.models import Participant
-from participants.services import check_event
+from participants.services import check_event, check_not_future
 from programs.services_catalog import Service
 from sites.models import Province, Site
 
 from .models import Provider, Referral, Support
 from .selectors import providers_for_referral, referral_filter_sites, user_province_id
 from .services import (
+    SUPPORT_DATE,
     check_provider,
     check_referral_key,
     check_support,
@@ -518,8 +519,7 @@ class SupportForm(VersionedModelForm):
 
     def clean_date(self):
         date = self.cleaned_data["date"]
-        if date > today():
-            raise ValidationError(_("Ngày hỗ trợ không được sau ngày hôm nay."), code="future")
+        check_not_future(date, SUPPORT_DATE)
         return date
 
     def clean(self):

@@ -14,7 +14,7 @@ from participants.services import check_not_future
 from sites.models import Province, Site
 
 from .models import Provider, Referral, ReferralEvent, Support
-from .services import DUPLICATE_REFERRAL, NO_CONSENT_TO_SHARE, check_status_change
+from .services import DUPLICATE_REFERRAL, NO_CONSENT_TO_SHARE, SUPPORT_DATE, check_status_change
 
 PROVIDER_FIELDS = (
     "services",
@@ -275,7 +275,7 @@ def load_supports(ctx, spec, label, rows):
         site = ctx.site_ref(label, line, sites, v["site"])
         pid = site and participant_ref(ctx, label, line, records, v["uic"], site, v["date"])
         in_time = ctx.check(
-            label, line, lambda v=v: check_not_future(v["date"], _("Ngày hỗ trợ"), "date")
+            label, line, lambda v=v: check_not_future(v["date"], SUPPORT_DATE, "date")
         )
         if not (site and pid and in_time):
             continue

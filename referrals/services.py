@@ -308,6 +308,9 @@ def referral_create(
     return referral
 
 
+SUPPORT_DATE = _("Ngày hỗ trợ")  # the field's name in a refusal of its date
+
+
 def check_support(
     *, record: Support | None, participant: "Participant", site: "Site", day: datetime.date
 ) -> None:
@@ -315,7 +318,7 @@ def check_support(
     (participant active and of the site's province, no future date, the period open) for the
     new values, and the lock for the stored ones when it is changed."""
     check_change_open(record=record, site=site, day=day)
-    check_event(participant=participant, site=site, day=day, date_label=_("Ngày hỗ trợ"))
+    check_event(participant=participant, site=site, day=day, date_label=SUPPORT_DATE)
 
 
 NEGATIVE_SUPPORT = _("Số tiền phải là số nguyên không âm, tính bằng đồng (ví dụ 3000000).")

@@ -63,6 +63,8 @@ LOCKED = (
 )
 FUTURE_CONTACT = "Ngày tiếp cận không được sau ngày hôm nay."
 FUTURE_ASSESSMENT = "Ngày đánh giá không được sau ngày hôm nay."
+FUTURE_SUPPORT = "Ngày hỗ trợ không được sau ngày hôm nay."
+FUTURE_REFERRAL = "Ngày chuyển gửi không được sau ngày hôm nay."
 WITHDRAWN = (
     "Người tham gia này đã rút khỏi chương trình: không thể ghi nhận hoạt động sau ngày rút."
 )
@@ -668,6 +670,58 @@ MATRIX = {
             w, "establishment_assessments", f"E-HN,{TOMORROW.isoformat()},{ASSESSMENT_FLAGS}"
         ),
         FUTURE_ASSESSMENT,
+    ),
+    ("future", "support", "form"): (
+        lambda w: page(
+            w,
+            "referrals:support_new",
+            {
+                "participant": w.person.code,
+                "site": str(w.site.pk),
+                "date": TOMORROW.isoformat(),
+                "kind": "loan",
+                "amount_vnd": "1000000",
+            },
+        ),
+        FUTURE_SUPPORT,
+    ),
+    ("future", "support", "import"): (
+        lambda w: imported(
+            w, "supports", f"{UIC_P},{TOMORROW.isoformat()},HN-HM-PG,loan,1000000,,"
+        ),
+        FUTURE_SUPPORT,
+    ),
+    ("future", "referral", "service"): (
+        lambda w: service(
+            lambda: referral_services.referral_create(
+                participant=w.person,
+                date=TOMORROW,
+                site=w.site,
+                service="loan",
+                consent_to_share=True,
+                by=w.officer,
+            )
+        ),
+        FUTURE_REFERRAL,
+    ),
+    ("future", "referral", "import"): (
+        lambda w: imported(
+            w, "referrals", f"{UIC_P},{TOMORROW.isoformat()},HN-HM-PG,loan,,referred,,yes"
+        ),
+        FUTURE_REFERRAL,
+    ),
+    ("future", "referral", "offline"): (
+        lambda w: offline(
+            w,
+            "referral",
+            {
+                "participant": w.person.code,
+                "date": TOMORROW.isoformat(),
+                "service": "loan",
+                "consent_to_share": "on",
+            },
+        ),
+        FUTURE_REFERRAL,
     ),
     # ---- nothing after a withdrawal
     ("withdrawn", "contact", "form"): (
