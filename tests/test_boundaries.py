@@ -444,6 +444,7 @@ def test_a_site_is_active_when_its_dates_overlap_the_period(db, start_date, end_
 @pytest.mark.parametrize(
     ("consent_on", "enrolled_on", "expected"),
     rows(
+        ("no-consent", None, D(2020, 3, 10), (REFUSED, ["consent"])),
         ("consent-the-day-before-enrolment", D(2020, 3, 9), D(2020, 3, 10), (OK, [])),
         ("consent-on-the-enrolment-day", D(2020, 3, 10), D(2020, 3, 10), (OK, [])),
         (
@@ -951,18 +952,28 @@ def _support(value, field=None):
     ("check", "value", "refusal"),
     rows(
         ("people-none", _people, None, None),
-        ("people-minus-1", _people, -1, ("min_value", NEGATIVE_COUNT)),
+        ("people-minus-1", _people, -1, ("min_value", 0, NEGATIVE_COUNT)),
         ("people-0", _people, 0, None),
         ("people-100000", _people, 100_000, None),
-        ("people-100001", _people, 100_001, ("max_value", TOO_MANY)),
-        ("cost-minus-1", _cost, -1, ("min_value", NEGATIVE_AMOUNT)),
+        ("people-100001", _people, 100_001, ("max_value", 100_000, TOO_MANY)),
+        ("cost-minus-1", _cost, -1, ("min_value", 0, NEGATIVE_AMOUNT)),
         ("cost-0", _cost, 0, None),
         ("cost-100-billion", _cost, 100_000_000_000, None),
-        ("cost-100-billion-and-1", _cost, 100_000_000_001, ("max_value", TOO_MUCH_COST)),
-        ("support-minus-1", _support, -1, ("min_value", NEGATIVE_SUPPORT)),
+        (
+            "cost-100-billion-and-1",
+            _cost,
+            100_000_000_001,
+            ("max_value", 100_000_000_000, TOO_MUCH_COST),
+        ),
+        ("support-minus-1", _support, -1, ("min_value", 0, NEGATIVE_SUPPORT)),
         ("support-0", _support, 0, None),
         ("support-1-billion", _support, 1_000_000_000, None),
-        ("support-1-billion-and-1", _support, 1_000_000_001, ("max_value", TOO_MUCH_SUPPORT)),
+        (
+            "support-1-billion-and-1",
+            _support,
+            1_000_000_001,
+            ("max_value", 1_000_000_000, TOO_MUCH_SUPPORT),
+        ),
     ),
 )
 def test_the_bounds_of_a_number_on_its_field_and_without(check, value, refusal):
@@ -970,16 +981,20 @@ def test_the_bounds_of_a_number_on_its_field_and_without(check, value, refusal):
         check(value, "amount")
         check(value)
         return
-    code, message = refusal
+    code, limit, message = refusal
     with pytest.raises(ValidationError) as on_field:
         check(value, "amount")
     assert list(on_field.value.error_dict) == ["amount"]
     (error,) = on_field.value.error_dict["amount"]
     assert (error.code, error.messages) == (code, [message])
+    # The limit travels with the refusal, as with Django's own validators, so a form's own
+    # message can name it (%(limit_value)s).
+    assert error.params == {"limit_value": limit}
     with pytest.raises(ValidationError) as bare:
         check(value)
     assert not hasattr(bare.value, "error_dict")
     assert (bare.value.code, bare.value.messages) == (code, [message])
+    assert bare.value.params == {"limit_value": limit}
 
 
 # HARVEST_MAX_EXPORTED_ROWS_PER_HOUR = 2000: the rows of an account's exports of the hour add up.

@@ -1092,3 +1092,35 @@ def test_one_referral_per_person_day_site_and_service(site_hn, change, refused):
             "Người tham gia này đã được chuyển gửi dịch vụ này tại địa bàn này trong ngày đã chọn.",
         )
     ]
+
+
+# The ministry's decisions by name (the review page posts the name): each leads where its own
+# step does; a name that is not a decision is a programming error and changes nothing.
+@pytest.mark.parametrize(
+    ("status", "action", "expected"),
+    rows(
+        ("approve", "submitted", "approve", "approved"),
+        ("return", "submitted", "return", "returned"),
+        ("reopen", "approved", "reopen", "reopened"),
+        ("not-a-decision", "submitted", "publish", "unknown decision 'publish'"),
+        ("the-step-of-the-province", "submitted", "submit", "unknown decision 'submit'"),
+    ),
+)
+def test_the_ministrys_decisions_by_name(officer_hn, ministry, hanoi, status, action, expected):
+    q1 = ReportingPeriod.objects.get(code="2019Q1")
+    bring_to(status, period=q1, province=hanoi, officer=officer_hn, ministry=ministry)
+    before = Submission.objects.get(period=q1, province=hanoi)
+
+    def decide():
+        return cycle.submission_decide(submission=before, action=action, by=ministry, comment="Ok.")
+
+    if expected.startswith("unknown"):
+        with pytest.raises(ValueError) as wrong:
+            decide()
+        assert str(wrong.value) == expected
+        stored = Submission.objects.get(pk=before.pk)
+        assert (stored.status, stored.version) == (status, before.version)
+        return
+    assert decide().status == expected
+    stored = Submission.objects.get(pk=before.pk)
+    assert (stored.status, stored.version) == (expected, before.version + 1)
