@@ -17,6 +17,7 @@ from offline.models import Submission as OfflineSubmission
 from offline.services import submission_resolve
 from participants import forms as participant_forms
 from participants import services as participant_services
+from participants.models import Contact
 from periods import services as period_services
 from periods.models import ReportingPeriod, Submission, SubmissionEvent
 from privacy import harvest
@@ -1124,3 +1125,48 @@ def test_the_ministrys_decisions_by_name(officer_hn, ministry, hanoi, status, ac
     assert decide().status == expected
     stored = Submission.objects.get(pk=before.pk)
     assert (stored.status, stored.version) == (expected, before.version + 1)
+
+
+# A contact corrected by someone who may not: refused with its own code and words, unchanged.
+@pytest.mark.parametrize(
+    ("persona", "refused"),
+    rows(
+        ("the-leader-who-recorded-it", "leader", False),
+        ("another-leader", "leader_ct", True),
+        ("the-ministry", "ministry", True),
+    ),
+)
+def test_a_contact_corrected_only_by_who_may(personas, leader_ct, site_hn, persona, refused):
+    users = {**personas, "leader_ct": leader_ct}
+    contact = f.ContactFactory(
+        site=site_hn, recorded_by=personas["leader"], date=D(2024, 5, 2), kind="outreach"
+    )
+
+    def correct():
+        return participant_services.contact_correct(
+            contact=contact, by=users[persona], date=D(2024, 5, 3), kind="outreach", needs=[]
+        )
+
+    if not refused:
+        correct()
+        assert Contact.objects.get(pk=contact.pk).date == D(2024, 5, 3)
+        return
+    with pytest.raises(ValidationError) as wrong:
+        correct()
+    assert (wrong.value.code, wrong.value.messages) == (
+        "not_recorder",
+        ["Chỉ người đã ghi nhận lần tiếp cận này (hoặc cán bộ của tỉnh) mới được sửa nó."],
+    )
+    assert Contact.objects.get(pk=contact.pk).date == D(2024, 5, 2)
+
+
+def test_a_person_is_erased_once(admin_user, hanoi):
+    person = f.ParticipantFactory(province=hanoi).person
+    person_erase(person=person, by=admin_user)
+    with pytest.raises(ValidationError) as again:
+        person_erase(person=person, by=admin_user)
+    assert (again.value.code, again.value.messages) == (
+        "already_erased",
+        ["Người này đã được xoá."],
+    )
+    assert ErasureRun.objects.count() == 1
