@@ -317,3 +317,115 @@ def test_one_row_of_an_exchange_file(cells, expected_values, expected_errors):
         assert values is None
     else:
         assert {key: values[key] for key in expected_values} == expected_values
+
+
+# Every other kind of cell, through the column of a real file: the value it gives, or its
+# refusal written out (the words a province's officer reads beside the line and column).
+SERVICE_CODES = (
+    "health_check, hiv_sti, reproductive_health, legal_aid, vocational_training, loan, "
+    "job_placement, health_insurance, social_insurance, counselling, gbv_support, shelter, other"
+)
+
+
+@pytest.mark.parametrize(
+    ("file", "column", "raw", "expected"),
+    [
+        # a number bounded by a rule of the services (a number of people: 0 to 100,000)
+        pytest.param("peer_groups", "members", "12", 12, id="people-12"),
+        pytest.param("peer_groups", "members", "12.00", 12, id="people-12.00-from-excel"),
+        pytest.param("peer_groups", "members", "0", 0, id="people-0"),
+        pytest.param("peer_groups", "members", "100000", 100_000, id="people-the-maximum"),
+        pytest.param(
+            "peer_groups", "members", "100001", "Không được quá 100000 người.", id="people-one-more"
+        ),
+        pytest.param(
+            "peer_groups", "members", "-1", "Số lượng không được âm.", id="people-minus-1"
+        ),
+        pytest.param(
+            "peer_groups", "members", "1.5", "không phải số nguyên.", id="people-a-fraction"
+        ),
+        pytest.param("peer_groups", "members", "mười", "không phải số nguyên.", id="people-words"),
+        # a number bounded by its model field only (a birth year)
+        pytest.param("participants", "birth_year", "1995", 1995, id="year"),
+        pytest.param("participants", "birth_year", "1995.0", 1995, id="year-from-excel"),
+        pytest.param(
+            "participants", "birth_year", "-1995", "không được là số âm.", id="year-negative"
+        ),
+        pytest.param(
+            "participants", "birth_year", "199 5", "không phải số nguyên.", id="year-with-a-space"
+        ),
+        # a choice: its code, or its label in Vietnamese or English (any case)
+        pytest.param("peer_groups", "kind", "club", "club", id="choice-code"),
+        pytest.param("peer_groups", "kind", "Nhóm tự lực", "self_help_group", id="choice-label-vi"),
+        pytest.param("peer_groups", "kind", "self-help group", "self_help_group", id="choice-en"),
+        pytest.param(
+            "peer_groups",
+            "kind",
+            "hội",
+            "giá trị không hợp lệ; dùng một trong: peer_group, self_help_group, club.",
+            id="choice-unknown",
+        ),
+        # yes or no, any case
+        pytest.param("referrals", "consent", "yes", True, id="yes"),
+        pytest.param("referrals", "consent", "YES", True, id="yes-capitals"),
+        pytest.param("referrals", "consent", "No", False, id="no"),
+        pytest.param("referrals", "consent", "có", "chỉ nhận yes hoặc no.", id="yes-in-vietnamese"),
+        # services: codes or labels, separated by ";", stored in the catalogue's order
+        pytest.param(
+            "providers",
+            "services",
+            "legal_aid; health_check",
+            ["health_check", "legal_aid"],
+            id="services-codes",
+        ),
+        pytest.param(
+            "providers",
+            "services",
+            "Khám sức khỏe;HIV/STI",
+            ["health_check", "hiv_sti"],
+            id="services-labels",
+        ),
+        pytest.param(
+            "providers",
+            "services",
+            "health_check;massage",
+            f"có mã dịch vụ không hợp lệ; dùng các mã: {SERVICE_CODES}.",
+            id="services-one-unknown",
+        ),
+    ],
+)
+def test_each_kind_of_cell_of_an_exchange_file(file, column, raw, expected):
+    from exchange.services import CellError, _parse_cell
+    from exchange.spec import FILES_BY_NAME
+
+    (spec,) = [c for c in FILES_BY_NAME[file].columns if c.name == column]
+    if isinstance(expected, str) and expected.endswith("."):
+        with pytest.raises(CellError) as refused:
+            _parse_cell(spec, raw)
+        assert str(refused.value) == expected
+    else:
+        assert _parse_cell(spec, raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "refused"),
+    [
+        pytest.param("MATU030795F", False, id="a-uic"),
+        pytest.param("matu030795f", False, id="in-small-letters"),
+        pytest.param("MATU030795X", True, id="sex-not-F-M-O"),
+        pytest.param("MATU0307F", True, id="a-digit-short"),
+        pytest.param("MAT1030795F", True, id="a-digit-for-a-letter"),
+    ],
+)
+def test_the_uic_cell_of_an_exchange_file(raw, refused):
+    from exchange.services import CellError, _raw_uic
+    from participants.uic import uic_hash
+
+    if not refused:
+        assert _raw_uic(raw) == uic_hash("MATU030795F")
+        return
+    with pytest.raises(CellError) as wrong:
+        _raw_uic(raw)
+    assert str(wrong.value) == (
+        "UIC không hợp lệ: cần 4 chữ cái, 6 chữ số ngày sinh (ddmmyy) và F/M/O."
+    )
