@@ -1041,6 +1041,13 @@ def test_what_a_reviewer_is_warned_of_before_approving_a_period(hanoi, site_ct):
         ("no_costs", 1, ["HN-C"]),
         ("open_referrals", 1, []),
     ]
+    # What the reviewer reads (REFERRAL_OVERDUE_DAYS = 30).
+    assert [str(w.message) for w in warnings] == [
+        "Địa bàn hoạt động trong kỳ nhưng không có lần tiếp cận nào",
+        "Địa bàn hoạt động trong kỳ nhưng chưa nhập chi phí",
+        "Chuyển gửi trong kỳ vẫn chưa kết thúc sau hơn 30 ngày: khi kỳ được phê duyệt, trạng "
+        "thái của chúng không cập nhật được nữa",
+    ]
 
 
 def test_the_releases_that_constrain_a_new_one_come_in_calendar_order(ministry):
@@ -1170,3 +1177,69 @@ def test_a_person_is_erased_once(admin_user, hanoi):
         ["Người này đã được xoá."],
     )
     assert ErasureRun.objects.count() == 1
+
+
+# What the ministry must write for a step, and the province it must choose: refused on the
+# field, in these words, with nothing changed.
+@pytest.mark.parametrize(
+    ("step", "status", "field", "message"),
+    rows(
+        (
+            "return-without-a-comment",
+            "return",
+            "submitted",
+            "comment",
+            "Hãy ghi ý kiến: tỉnh cần biết vì sao báo cáo bị trả lại.",
+        ),
+        (
+            "reopen-without-a-reason",
+            "reopen",
+            "approved",
+            "comment",
+            "Hãy ghi lý do mở lại kỳ báo cáo.",
+        ),
+        (
+            "publish-no-province",
+            "publish-none",
+            "approved",
+            "provinces",
+            "Hãy chọn ít nhất một tỉnh đã được phê duyệt để công bố.",
+        ),
+        (
+            "correct-a-release-without-a-reason",
+            "publish-again",
+            "approved",
+            "reason",
+            "Kỳ này đã được công bố (phiên bản 1): hãy ghi lý do đính chính để công bố phiên bản "
+            "mới.",
+        ),
+    ),
+)
+def test_what_a_step_of_the_ministry_needs(
+    officer_hn, ministry, hanoi, site_hn, step, status, field, message
+):
+    f.ContactFactory(site=site_hn, date=D(2019, 2, 1))
+    q1 = ReportingPeriod.objects.get(code="2019Q1")
+    bring_to(status, period=q1, province=hanoi, officer=officer_hn, ministry=ministry)
+    submission = Submission.objects.get(period=q1, province=hanoi)
+    if step == "publish-again":
+        releases.release_publish(period=q1, provinces=[hanoi], by=ministry)
+    releases_before = Release.objects.count()
+    call = {
+        "return": lambda: period_services.submission_return(
+            submission=submission, by=ministry, comment="  "
+        ),
+        "reopen": lambda: period_services.submission_reopen(
+            submission=submission, by=ministry, reason=""
+        ),
+        "publish-none": lambda: releases.release_publish(period=q1, provinces=[], by=ministry),
+        "publish-again": lambda: releases.release_publish(
+            period=q1, provinces=[hanoi], by=ministry, reason=" "
+        ),
+    }[step]
+    with pytest.raises(ValidationError) as refused:
+        call()
+    assert refused.value.message_dict == {field: [message]}
+    stored = Submission.objects.get(pk=submission.pk)
+    assert (stored.status, stored.version) == (status, submission.version)
+    assert Release.objects.count() == releases_before
