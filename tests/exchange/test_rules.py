@@ -429,3 +429,55 @@ def test_the_uic_cell_of_an_exchange_file(raw, refused):
     assert str(wrong.value) == (
         "UIC không hợp lệ: cần 4 chữ cái, 6 chữ số ngày sinh (ddmmyy) và F/M/O."
     )
+
+
+# The national hash in a uic cell (h: and 64 hex digits): only the server's command may use it.
+HASH = "h:" + "0123456789abcdef" * 4
+NATIONAL_ONLY = (
+    "mã băm quốc gia (h:) chỉ được nhận qua lệnh import_exchange trên máy chủ; hãy dùng UIC 11 "
+    "ký tự hoặc mã bí danh (p:) trong tệp do tỉnh/thành phố của bạn xuất ra."
+)
+BAD_HASH = "mã băm UIC không hợp lệ (h: và 64 ký tự hex)."
+
+
+@pytest.mark.parametrize(
+    ("who", "raw", "expected"),
+    [
+        pytest.param("command", HASH, HASH[2:], id="the-command-a-hash"),
+        pytest.param("command", HASH[:-1], BAD_HASH, id="the-command-63-digits"),
+        pytest.param("command", HASH + "0", BAD_HASH, id="the-command-65-digits"),
+        pytest.param("command", HASH.upper().replace("H:", "h:"), BAD_HASH, id="capital-hex"),
+        pytest.param("officer", HASH, NATIONAL_ONLY, id="an-officer-a-hash"),
+    ],
+)
+def test_a_national_hash_in_a_uic_cell(officer_hn, who, raw, expected):
+    from exchange.services import CellError, ImportContext
+
+    context = ImportContext(user=officer_hn if who == "officer" else None, errors=[])
+    if expected in (BAD_HASH, NATIONAL_ONLY):
+        with pytest.raises(CellError) as refused:
+            context.uic_digest(raw)
+        assert str(refused.value) == expected
+    else:
+        assert context.uic_digest(raw) == expected
+
+
+def test_a_row_with_more_cells_than_its_header():
+    """A cell beyond the header is refused on its line, the row left out; an empty cell there
+    (a spreadsheet's trailing comma) is not."""
+    from exchange.reader import Source
+    from exchange.services import ImportContext
+    from exchange.spec import FILES_BY_NAME
+
+    header = ["site", "date", "category", "amount_vnd"]
+    rows = [
+        (2, ["HN-HM-PG", "31/03/2019", "staff", "10", "thừa"]),
+        (3, ["HN-HM-PG", "31/03/2019", "staff", "20", ""]),
+    ]
+    context = ImportContext(user=None, errors=[])
+    source = Source(name="costs", label="costs.csv", header=header, rows=rows)
+    parsed = [row for chunk in context.parse(FILES_BY_NAME["costs"], source, 100) for row in chunk]
+    assert [(e.line, e.column, str(e.reason)) for e in context.errors] == [
+        (2, "", "dòng có nhiều ô hơn dòng tiêu đề.")
+    ]
+    assert [(line, values["amount_vnd"]) for line, values in parsed] == [(3, 20)]
