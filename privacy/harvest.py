@@ -23,9 +23,9 @@ from auditlog.context import disable_auditlog
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count, IntegerField, Q, Sum
+from django.db.models import Count, DateTimeField, IntegerField, Q, Sum, Value
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Greatest
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone, translation
@@ -167,8 +167,14 @@ def raise_alert(*, user_id, rule, observed, threshold, at, province_id=None):
             .first()
         )
         if alert is not None:
-            alert.last_at, alert.observed = at, max(alert.observed, observed)
-            alert.save(update_fields=["last_at", "observed"])
+            # Extended in the database, each column to the greater of the stored and the new
+            # value: a review saved, or another page's extension written, since the alert was
+            # read is kept (saving the row read would undo it).
+            HarvestAlert.objects.filter(pk=alert.pk).update(
+                last_at=Greatest("last_at", Value(at, output_field=DateTimeField())),
+                observed=Greatest("observed", Value(observed, output_field=IntegerField())),
+            )
+            alert.last_at, alert.observed = max(alert.last_at, at), max(alert.observed, observed)
             return alert, False
         alert = HarvestAlert.objects.create(
             user_id=user_id,

@@ -21,7 +21,7 @@ from participants.models import Contact
 from periods import services as period_services
 from periods.models import ReportingPeriod, Submission, SubmissionEvent
 from privacy import harvest
-from privacy.models import ErasureRun
+from privacy.models import ErasureRun, HarvestAlert
 from privacy.selectors import answers_predate_erasure, records_of
 from privacy.services import person_erase
 from referrals import forms as referral_forms
@@ -809,6 +809,56 @@ def test_a_province_rule_extends_the_open_alert_of_any_account_of_the_province(
         user_id=leader.pk, rule=harvest.Rule.PAGE_VIEWS, observed=9, threshold=8, at=at
     )
     assert created and own.pk not in {first.pk, other.pk}
+
+
+# An alert extended while an administrator reviews it, or while another page extends it: what
+# was written between this page's read and its write is kept (the review, the greater count,
+# the later time).
+@pytest.mark.parametrize(
+    ("meanwhile", "kept"),
+    rows(
+        ("reviewed", "reviewed", {"reviewed": True, "observed": 7, "last": 1}),
+        ("extended-further", "extended-further", {"reviewed": False, "observed": 9, "last": 2}),
+        ("nothing", "nothing", {"reviewed": False, "observed": 7, "last": 1}),
+    ),
+)
+def test_an_alert_extended_keeps_what_was_written_meanwhile(
+    officer_hn, admin_user, meanwhile, kept
+):
+    from django.db.models.query import QuerySet
+
+    at = timezone.now()
+    first, _created = harvest.raise_alert(
+        user_id=officer_hn.pk, rule=harvest.Rule.PAGE_VIEWS, observed=5, threshold=4, at=at
+    )
+    real_first = QuerySet.first
+
+    def read_then_meanwhile(queryset):
+        found = real_first(queryset)
+        if queryset.model is HarvestAlert and found is not None:
+            stored = HarvestAlert.objects.filter(pk=found.pk)
+            if meanwhile == "reviewed":
+                stored.update(reviewed_at=at, reviewed_by=admin_user, note="Đã hỏi cán bộ.")
+            elif meanwhile == "extended-further":
+                stored.update(observed=9, last_at=at + 2 * SECOND)
+        return found
+
+    with mock.patch.object(QuerySet, "first", read_then_meanwhile):
+        harvest.raise_alert(
+            user_id=officer_hn.pk,
+            rule=harvest.Rule.PAGE_VIEWS,
+            observed=7,
+            threshold=4,
+            at=at + SECOND,
+        )
+    alert = HarvestAlert.objects.get()
+    assert (alert.reviewed_at is not None, alert.observed, alert.last_at) == (
+        kept["reviewed"],
+        kept["observed"],
+        at + kept["last"] * SECOND,
+    )
+    if kept["reviewed"]:
+        assert (alert.reviewed_by, alert.note) == (admin_user, "Đã hỏi cán bộ.")
 
 
 def test_the_latest_release_with_who_published_it_is_one_query(
