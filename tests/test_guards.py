@@ -493,6 +493,23 @@ def test_a_deactivated_provider_is_kept_but_not_offered(hanoi, active_before, ac
     assert answer == (None if offered else "inactive")
 
 
+def test_deactivating_a_provider_keeps_an_edit_saved_since_it_was_read(hanoi):
+    """Another officer renamed the provider after this page read it: deactivating writes its
+    own columns only, so the new name and services stay."""
+    provider = f.ProviderFactory(name="Trạm y tế A", services=["health_check"], version=3)
+    type(provider).objects.filter(pk=provider.pk).update(
+        name="Trạm y tế phường A", services=["health_check", "hiv_sti"]
+    )
+    provider_set_active(provider=provider, active=False)
+    stored = type(provider).objects.get(pk=provider.pk)
+    assert (stored.name, stored.services, stored.is_active, stored.version) == (
+        "Trạm y tế phường A",
+        ["health_check", "hiv_sti"],
+        False,
+        4,
+    )
+
+
 # ----------------------------------------------------------------------------- people's records
 # Who may correct a contact: whoever recorded it, and the officers and administrators.
 
@@ -702,6 +719,19 @@ def test_marking_a_phones_item_as_dealt_with(leader, status, resolved_before, co
             assert code is None
     stored = OfflineSubmission.objects.get(pk=item.pk).resolved_at
     assert stored == {"now": now, "before": before, None: None}[resolved_after]
+
+
+def test_marking_an_item_dealt_with_keeps_the_phones_resend_accepted_meanwhile(leader):
+    """The leader's list was read while the item was refused; the phone sent it again and it was
+    accepted before the leader pressed the button: marking it writes only the time it was dealt
+    with, and the item stays accepted with its record."""
+    item = OfflineSubmission.objects.create(
+        client_id=uuid.uuid4(), user=leader, kind="contact", status="refused"
+    )
+    OfflineSubmission.objects.filter(pk=item.pk).update(status="accepted", object_id=42)
+    submission_resolve(submission=item)
+    stored = OfflineSubmission.objects.get(pk=item.pk)
+    assert (stored.status, stored.object_id) == ("accepted", 42)
 
 
 # The accounts of a province, whose activity the province limits of the harvesting alert add
