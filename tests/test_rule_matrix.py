@@ -30,7 +30,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 import participants.services as participant_services
 import referrals.services as referral_services
@@ -52,6 +51,7 @@ from referrals.models import Provider, Referral, ReferralEvent, Support
 from reports import cycle
 from sites.models import Cost, Establishment, PeerGroup, Province, Region, Site, Training
 from tests import factories
+from tests.clock import tomorrow
 from tests.offline.phone import seal, send
 
 # ---------------------------------------------------------------- the messages, by hand
@@ -105,7 +105,6 @@ UIC_P = "MATU030795F"  # enrolled at HN-HM-PG on 01/06/2017, in the group Sao đ
 UIC_W = "HOTU250599M"  # enrolled 01/06/2016, withdrawn 01/12/2016
 UIC_NEW = "LEVA030392M"  # known nowhere
 KEPT = datetime.date(2024, 5, 3)  # UIC_P has an outreach contact and a health check referral
-TOMORROW = timezone.localdate() + datetime.timedelta(days=1)
 
 # What each rule is, as the services implement it: rule -> its check functions.
 RULE_CHECKS = {
@@ -626,26 +625,28 @@ MATRIX = {
     ("lock", "training", "admin"): (lambda w: admin_post(w, Training), ADMIN_READ_ONLY),
     # ---- no date after today
     ("future", "contact", "form"): (
-        lambda w: page(w, "participants:contact_new", _contact_form(w, date=TOMORROW.isoformat())),
+        lambda w: page(
+            w, "participants:contact_new", _contact_form(w, date=tomorrow().isoformat())
+        ),
         FUTURE_CONTACT,
     ),
     ("future", "contact", "service"): (
         lambda w: service(
             lambda: participant_services.contact_log(
-                participant=w.person, date=TOMORROW, site=w.site, kind="outreach", needs=[]
+                participant=w.person, date=tomorrow(), site=w.site, kind="outreach", needs=[]
             )
         ),
         FUTURE_CONTACT,
     ),
     ("future", "contact", "import"): (
-        lambda w: imported(w, "contacts", f"{UIC_P},{TOMORROW.isoformat()},HN-HM-PG,,outreach,"),
+        lambda w: imported(w, "contacts", f"{UIC_P},{tomorrow().isoformat()},HN-HM-PG,,outreach,"),
         FUTURE_CONTACT,
     ),
     ("future", "contact", "offline"): (
         lambda w: offline(
             w,
             "contact",
-            {"participant_code": w.person.code, "date": TOMORROW.isoformat(), "kind": "outreach"},
+            {"participant_code": w.person.code, "date": tomorrow().isoformat(), "kind": "outreach"},
         ),
         FUTURE_CONTACT,
     ),
@@ -653,21 +654,21 @@ MATRIX = {
         lambda w: page(
             w,
             "participants:establishment_assessment_new",
-            {"establishment": str(w.establishment.pk), "date": TOMORROW.isoformat()},
+            {"establishment": str(w.establishment.pk), "date": tomorrow().isoformat()},
         ),
         FUTURE_ASSESSMENT,
     ),
     ("future", "establishment_assessment", "service"): (
         lambda w: service(
             lambda: participant_services.establishment_assessment_record(
-                establishment=w.establishment, date=TOMORROW, answers={}
+                establishment=w.establishment, date=tomorrow(), answers={}
             )
         ),
         FUTURE_ASSESSMENT,
     ),
     ("future", "establishment_assessment", "import"): (
         lambda w: imported(
-            w, "establishment_assessments", f"E-HN,{TOMORROW.isoformat()},{ASSESSMENT_FLAGS}"
+            w, "establishment_assessments", f"E-HN,{tomorrow().isoformat()},{ASSESSMENT_FLAGS}"
         ),
         FUTURE_ASSESSMENT,
     ),
@@ -678,7 +679,7 @@ MATRIX = {
             {
                 "participant": w.person.code,
                 "site": str(w.site.pk),
-                "date": TOMORROW.isoformat(),
+                "date": tomorrow().isoformat(),
                 "kind": "loan",
                 "amount_vnd": "1000000",
             },
@@ -687,7 +688,7 @@ MATRIX = {
     ),
     ("future", "support", "import"): (
         lambda w: imported(
-            w, "supports", f"{UIC_P},{TOMORROW.isoformat()},HN-HM-PG,loan,1000000,,"
+            w, "supports", f"{UIC_P},{tomorrow().isoformat()},HN-HM-PG,loan,1000000,,"
         ),
         FUTURE_SUPPORT,
     ),
@@ -695,7 +696,7 @@ MATRIX = {
         lambda w: service(
             lambda: referral_services.referral_create(
                 participant=w.person,
-                date=TOMORROW,
+                date=tomorrow(),
                 site=w.site,
                 service="loan",
                 consent_to_share=True,
@@ -706,7 +707,7 @@ MATRIX = {
     ),
     ("future", "referral", "import"): (
         lambda w: imported(
-            w, "referrals", f"{UIC_P},{TOMORROW.isoformat()},HN-HM-PG,loan,,referred,,yes"
+            w, "referrals", f"{UIC_P},{tomorrow().isoformat()},HN-HM-PG,loan,,referred,,yes"
         ),
         FUTURE_REFERRAL,
     ),
@@ -716,7 +717,7 @@ MATRIX = {
             "referral",
             {
                 "participant": w.person.code,
-                "date": TOMORROW.isoformat(),
+                "date": tomorrow().isoformat(),
                 "service": "loan",
                 "consent_to_share": "on",
             },

@@ -8,17 +8,16 @@ import io
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from participants import services
 from participants.models import Contact, Participant
 from referrals.models import Referral
 from tests import factories
+from tests.clock import tomorrow
 
 pytestmark = pytest.mark.django_db
 
 UIC = "MATU030795F"
-TOMORROW = timezone.localdate() + datetime.timedelta(days=1)
 
 FUTURE_CONTACT = "Ngày tiếp cận không được sau ngày hôm nay."
 WITHDRAWN = (
@@ -82,9 +81,9 @@ def form_errors(response):
 def test_future_contact(client_for, officer_hn, site_hn, person):
     client = client_for(officer_hn)
     assert FUTURE_CONTACT in form_errors(
-        contact_form(client, person, site_hn, date=TOMORROW.isoformat())
+        contact_form(client, person, site_hn, date=tomorrow().isoformat())
     )
-    row = f"{UIC},{TOMORROW.isoformat()},{site_hn.code},,outreach,"
+    row = f"{UIC},{tomorrow().isoformat()},{site_hn.code},,outreach,"
     assert import_errors(client, "contacts", row) == [f"contacts.csv:2: date: {FUTURE_CONTACT}"]
     assert Contact.objects.count() == 0
 
@@ -170,14 +169,14 @@ def test_referral_rules(client_for, officer_hn, site_hn, person):
     client = client_for(officer_hn)
     referral = {
         "participant": person.code,
-        "date": TOMORROW.isoformat(),
+        "date": tomorrow().isoformat(),
         "site": str(site_hn.pk),
         "service": "loan",
     }
     page = client.post(reverse("referrals:referral_new"), referral)
     errors = form_errors(page)
     assert FUTURE_REFERRAL in errors
-    row = f"{UIC},{TOMORROW.isoformat()},{site_hn.code},loan,,referred,,yes"
+    row = f"{UIC},{tomorrow().isoformat()},{site_hn.code},loan,,referred,,yes"
     assert import_errors(client, "referrals", row) == [f"referrals.csv:2: date: {FUTURE_REFERRAL}"]
 
     with pytest.raises(Exception) as refused:

@@ -10,13 +10,13 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
 from django.views.debug import ExceptionReporter
 
 from participants import services
 from participants.models import Enrolment, Participant, Person
 from participants.uic import uic_hash
 from tests import factories
+from tests.clock import TOMORROW, resolved
 
 from .helpers import (
     FATHER,
@@ -28,8 +28,6 @@ from .helpers import (
     enrol,
     hidden_fields,
 )
-
-TOMORROW = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
 
 pytestmark = pytest.mark.django_db
 
@@ -302,7 +300,7 @@ def test_an_error_beside_right_answers_is_put_right_without_typing_them_again(
     """The answers found a UIC but another field is wrong: the page shows that field with its
     error and what was typed; the names are neither sent back nor asked again."""
     client = client_for(officer_hn)
-    response = client.post(reverse("participants:enrol"), answers(site_hn, **overrides))
+    response = client.post(reverse("participants:enrol"), answers(site_hn, **resolved(overrides)))
     body = response.content.decode()
     assert message in body
     assert 'data-testid="fix-errors"' in body

@@ -5,14 +5,13 @@ import functools
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from referrals import services
 from referrals.models import Referral, ReferralEvent
 from tests import factories
+from tests.clock import today
 
 S = Referral.Status
-TODAY = timezone.localdate()
 FUNCTIONS = {
     "receive": services.referral_receive,
     "complete": services.referral_complete,
@@ -42,7 +41,7 @@ def make_referral(site, by, **kwargs):
     factories.EnrolmentFactory(participant=participant, site=site)
     return services.referral_create(
         participant=participant,
-        date=kwargs.pop("date", TODAY - datetime.timedelta(days=10)),
+        date=kwargs.pop("date", today() - datetime.timedelta(days=10)),
         site=site,
         service="health_check",
         consent_to_share=True,
@@ -71,7 +70,7 @@ def test_create_writes_the_first_event(site_hn, officer_hn):
 def test_full_walk_referred_received_completed(site_hn, officer_hn, provider_staff):
     referral = make_referral(site_hn, officer_hn)
     services.referral_receive(referral=referral, by=provider_staff)
-    done_on = TODAY - datetime.timedelta(days=2)
+    done_on = today() - datetime.timedelta(days=2)
     services.referral_complete(referral=referral, by=provider_staff, on=done_on)
     referral.refresh_from_db()
     assert referral.status == S.COMPLETED
@@ -134,7 +133,7 @@ def test_completion_date_must_not_be_before_the_referral(site_hn, officer_hn):
     assert "không được trước ngày chuyển gửi" in refused.value.messages[0]
     with pytest.raises(ValidationError):
         services.referral_complete(
-            referral=referral, by=officer_hn, on=TODAY + datetime.timedelta(days=1)
+            referral=referral, by=officer_hn, on=today() + datetime.timedelta(days=1)
         )
     referral.refresh_from_db()
     assert (referral.status, referral.completed_on) == (S.RECEIVED, None)
@@ -147,7 +146,7 @@ def test_create_refuses_without_consent(site_hn, officer_hn):
     with pytest.raises(ValidationError):
         services.referral_create(
             participant=participant,
-            date=TODAY,
+            date=today(),
             site=site_hn,
             service="loan",
             consent_to_share=False,
@@ -193,5 +192,5 @@ def test_completion_keeps_an_outcome_from_the_list(site_hn, officer_hn, provider
     assert (referral.status, referral.outcome, referral.completed_on) == (
         S.COMPLETED,
         "partly_given",
-        TODAY,
+        today(),
     )

@@ -5,19 +5,18 @@ import datetime
 import pytest
 from django.test import override_settings
 from django.urls import reverse
-from django.utils import timezone
 
 from participants.models import Participant
 from referrals import services
 from referrals.models import Provider, Referral, ReferralEvent, Support
 from tests import factories
+from tests.clock import today
 
 S = Referral.Status
-TODAY = timezone.localdate()
 
 
 def days_ago(n):
-    return TODAY - datetime.timedelta(days=n)
+    return today() - datetime.timedelta(days=n)
 
 
 def participant_at(site, peer_group=None, **kwargs):
@@ -153,7 +152,7 @@ def test_peer_leader_sees_their_group_only(client_for, leader, group_hn, site_hn
 def form_data(participant, site=None, **extra):
     data = {
         "participant": participant.code,
-        "date": TODAY.isoformat(),
+        "date": today().isoformat(),
         "service": "vocational_training",
         "consent_to_share": "on",
     }
@@ -498,7 +497,7 @@ def test_bad_amounts_refused(client_for, officer_hn, site_hn, amount):
         {
             "participant": participant.code,
             "site": site_hn.pk,
-            "date": TODAY.isoformat(),
+            "date": today().isoformat(),
             "kind": "loan",
             "amount_vnd": amount,
         },
@@ -518,7 +517,7 @@ def test_support_recorded_linked_to_referral_and_edited(client_for, officer_hn, 
         "participant": referral.participant.code,
         "referral": referral.pk,
         "site": site_hn.pk,
-        "date": TODAY.isoformat(),
+        "date": today().isoformat(),
         "kind": "vocational_training_fee",
         "amount_vnd": "3.000.000",
     }
@@ -551,7 +550,7 @@ def test_support_referral_must_be_the_participants(client_for, officer_hn, site_
             "participant": someone_else.code,
             "referral": referral.pk,
             "site": site_hn.pk,
-            "date": TODAY.isoformat(),
+            "date": today().isoformat(),
             "kind": "loan",
             "amount_vnd": "1000000",
         },
