@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -140,9 +141,43 @@ def _one_request_at_a_time(request):
     app.shut()
 
 
-def _new_page(chromium, viewport, language="vi-VN"):
-    context = chromium.new_context(viewport=viewport, locale=language)
+# What the browser asked of the server during the test, printed with a failure ("browser
+# requests" in pytest's report): a page that did not load in time shows which request it waited
+# for, in CI as here.
+_requests = []
+
+
+def new_context(chromium, **options):
+    """A browser context with the tests' 15 s time-out, whose requests are logged (_requests)."""
+    context = chromium.new_context(**options)
     context.set_default_timeout(15_000)
+    start = time.monotonic()
+
+    def log(event):
+        def record(request):
+            seconds = time.monotonic() - start
+            failure = f" ({request.failure})" if event == "failed" else ""
+            _requests.append(f"{seconds:7.2f} s  {event:8} {request.method} {request.url}{failure}")
+
+        return record
+
+    for event in ("request", "finished", "failed"):
+        context.on(event if event == "request" else f"request{event}", log(event))
+    return context
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" and report.failed and _requests:
+        report.sections.append(("browser requests", "\n".join(_requests[-60:])))
+    if report.when == "teardown":
+        _requests.clear()
+
+
+def _new_page(chromium, viewport, language="vi-VN"):
+    context = new_context(chromium, viewport=viewport, locale=language)
     return context, context.new_page()
 
 
@@ -194,6 +229,15 @@ def sign_in(page, live_server, username, password="Mat-khau-thu-nghiem-2025"):
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
     worker_installed(page)
+
+
+def open_menu(page):
+    """Open the phone's menu and wait until it is fully open: clicked while it still unfolds
+    (Bootstrap's collapse, 0.35 s), a button in it may be hidden under the page below."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name="Mở menu").click()
+    expect(page.locator("#main-nav")).to_have_class(re.compile(r"\bshow\b"))
 
 
 def worker_installed(page):

@@ -25,7 +25,7 @@ from participants.models import Contact, Participant
 from participants.uic import uic_hash
 from referrals.models import Referral
 from tests import factories
-from tests.browser.conftest import BROWSER, PHONE, screenshot, sign_in
+from tests.browser.conftest import BROWSER, PHONE, new_context, screenshot, sign_in
 from tests.browser.test_phone_width import WIDTH
 
 pytestmark = BROWSER
@@ -111,8 +111,7 @@ class Counter:
 def phone(chromium):
     """A phone whose browser keeps no service worker (the offline journeys test those): the
     pages are loaded from the live server only."""
-    context = chromium.new_context(viewport=PHONE, locale="vi-VN", service_workers="block")
-    context.set_default_timeout(15_000)
+    context = new_context(chromium, viewport=PHONE, locale="vi-VN", service_workers="block")
     yield context.new_page()
     context.close()
 

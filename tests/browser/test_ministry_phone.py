@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 
 from tests import factories
-from tests.browser.conftest import BROWSER, PHONE, screenshot, sign_in
+from tests.browser.conftest import BROWSER, PHONE, new_context, screenshot, sign_in
 from tests.browser.test_ministry_journey import make_province_data, publish_2019
 
 pytestmark = BROWSER
@@ -22,7 +22,7 @@ DAY = datetime.date(2024, 5, 6)
 
 @pytest.fixture
 def phone(chromium):
-    context = chromium.new_context(viewport=PHONE, locale="vi-VN", service_workers="block")
+    context = new_context(chromium, viewport=PHONE, locale="vi-VN", service_workers="block")
     context.set_default_timeout(30_000)
     yield context.new_page()
     context.close()

@@ -16,6 +16,7 @@ from tests import factories
 from tests.browser.conftest import (
     BROWSER,
     bounded,
+    open_menu,
     screenshot,
     serious_accessibility_violations,
     sign_in,
@@ -313,7 +314,7 @@ def test_what_waits_on_the_phone_is_unreadable(
 def sign_out(page):
     button = page.get_by_role("button", name="Đăng xuất")
     if not button.is_visible():
-        page.get_by_role("button", name="Mở menu").click()
+        open_menu(page)
     button.click()
 
 

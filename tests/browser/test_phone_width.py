@@ -13,7 +13,7 @@ from django.utils import timezone
 from privacy.models import HarvestAlert
 from tests import factories
 from tests.access_table import GET, PAGE
-from tests.browser.conftest import BROWSER, PHONE, screenshot, sign_in
+from tests.browser.conftest import BROWSER, PHONE, new_context, screenshot, sign_in
 from tests.test_access_sweep import USERS, reporting_cycle  # noqa: F401 - a fixture
 from tests.urlsweep import one_of_each, table_lines, walk
 
@@ -130,8 +130,7 @@ def test_every_page_of_every_role_fits_a_phone(live_server, chromium, personas, 
     assert len(pages["o_hn"]) > 40 and len(pages["lead"]) > 15 and pages["prov"]
     too_wide, squeezed, too_small, measured = [], [], [], 0
     for persona in PERSONAS:
-        context = chromium.new_context(viewport=PHONE, locale="vi-VN", service_workers="block")
-        context.set_default_timeout(15_000)
+        context = new_context(chromium, viewport=PHONE, locale="vi-VN", service_workers="block")
         page = context.new_page()
         if persona != "anon":
             sign_in(page, live_server, personas[USERS[persona]].username)

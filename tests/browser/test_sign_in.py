@@ -3,6 +3,8 @@
 from tests.browser.conftest import (
     BROWSER,
     PHONE,
+    new_context,
+    open_menu,
     screenshot,
     serious_accessibility_violations,
     sign_in,
@@ -43,12 +45,11 @@ def test_switching_to_english(live_server, chromium, officer_hn):
     # Without the service worker: the language is the page's and the session's, and with the
     # worker installing or taking control as the page changed, the page after the click
     # sometimes did not load within 15 s (SQLite and PostgreSQL, loaded or not).
-    context = chromium.new_context(viewport=PHONE, locale="vi-VN", service_workers="block")
-    context.set_default_timeout(15_000)
+    context = new_context(chromium, viewport=PHONE, locale="vi-VN", service_workers="block")
     try:
         phone_page = context.new_page()
         sign_in(phone_page, live_server, "officer_hn")
-        phone_page.get_by_role("button", name="Mở menu").click()
+        open_menu(phone_page)
         with phone_page.expect_navigation():
             phone_page.get_by_role("button", name="English").click()
         assert phone_page.locator("html").get_attribute("lang") == "en"
