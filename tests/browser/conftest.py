@@ -170,7 +170,7 @@ def new_context(chromium, **options):
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
-    if report.when == "call" and report.failed and _requests:
+    if report.when in ("setup", "call") and report.failed and _requests:
         report.sections.append(("browser requests", "\n".join(_requests[-60:])))
     if report.when == "teardown":
         _requests.clear()
