@@ -24,45 +24,76 @@ def _vietnamese_first():
     translation.activate(settings.LANGUAGE_CODE)
 
 
-@pytest.fixture(autouse=True)
-def _reference_data_in_transactional_tests(request):
-    """Transactional tests (the browser suite's live server) flush the database when they end,
-    taking with it the reference data the migrations loaded; put it back before each one.
+def _transactional(item):
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction", False):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+def _put_back_reference_data():
+    """The reference data the migrations load (provinces, programme, periods), the content
+    types and the permissions, where a transactional test's flush took them away.
 
     A test with `serialized_rollback` flushes without re-creating the content types: the next
     transactional test found this process's cached content-type ids pointing at nothing (the
     audit log's foreign key failed; random order, seed 9002 on PostgreSQL). The cache is
     cleared, and the content types and permissions re-created when they are gone, as
     `migrate` does."""
-    marker = request.node.get_closest_marker("django_db")
-    transactional = marker is not None and marker.kwargs.get("transaction", False)
-    if not transactional and "transactional_db" not in request.fixturenames:
-        return
-    request.getfixturevalue("transactional_db")
     from django.apps import apps
     from django.contrib.auth.management import create_permissions
     from django.contrib.contenttypes.management import create_contenttypes
     from django.contrib.contenttypes.models import ContentType
+
+    from periods.calendar import load_periods
+    from periods.models import ReportingPeriod
+    from programs import reference as programs_reference
+    from programs.models import InterventionModel, Phase, Target
+    from sites import reference as sites_reference
+    from sites.models import Province, Region
 
     ContentType.objects.clear_cache()
     if not ContentType.objects.exists():
         for app_config in apps.get_app_configs():
             create_contenttypes(app_config, verbosity=0)
             create_permissions(app_config, verbosity=0)
-    from programs import reference as programs_reference
-    from programs.models import InterventionModel, Phase, Target
-    from sites import reference as sites_reference
-    from sites.models import Province, Region
-
     if not Province.objects.exists():
         sites_reference.load_reference(Region, Province)
         sites_reference.load_locality_counts(Province)
         programs_reference.load_reference(Phase, InterventionModel, Target)
-    from periods.calendar import load_periods
-    from periods.models import ReportingPeriod
-
     if not ReportingPeriod.objects.exists():
         load_periods(ReportingPeriod, Phase)
+
+
+# Set on a transactional test whose database was set up (so flushed when it ends).
+_FLUSHED = pytest.StashKey[bool]()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_in_transactional_tests(request):
+    """Transactional tests (the browser suite's live server) start with the reference data, as
+    every other test does."""
+    if not _transactional(request.node):
+        return
+    request.getfixturevalue("transactional_db")
+    request.node.stash[_FLUSHED] = True
+    _put_back_reference_data()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test's flush (its fixtures' teardown), the reference data is put
+    back at once: the next test in this process may be one that runs inside a transaction and
+    reads it. pytest-django runs transactional tests after the others, but pytest-xdist hands
+    out its largest group first (`--dist loadgroup`: the browser tests), so in the process that
+    drives the browser the other tests come after them."""
+    result = yield
+    if item.stash.get(_FLUSHED, False):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            _put_back_reference_data()
+    return result
 
 
 @pytest.fixture

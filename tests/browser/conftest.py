@@ -40,19 +40,38 @@ BROWSER = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+_UNGROUPED = pytest.StashKey[bool]()
+
+
 # Before pytest-xdist's own hook reads the groups (`make test` runs `--dist loadgroup`): every
 # browser test in one group, so that one worker drives Chromium while the other runs the rest.
-@pytest.hookimpl(tryfirst=True)
+# After it, a check that the group held: pytest-xdist marks a grouped test by its node id, which
+# pytest 9.2 ignores (pytest-xdist issue #1386), and then the browser tests ran in both workers.
+@pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if "browser" in item.keywords:
-            item.add_marker(pytest.mark.xdist_group("browser"))
-    if Path(CHROMIUM).exists():
-        return
-    skip = pytest.mark.skip(reason=f"browser suite skipped: no Chromium at {CHROMIUM}")
-    for item in items:
-        if "browser" in item.keywords:
+    browser = [item for item in items if "browser" in item.keywords]
+    for item in browser:
+        item.add_marker(pytest.mark.xdist_group("browser"))
+    if not Path(CHROMIUM).exists():
+        skip = pytest.mark.skip(reason=f"browser suite skipped: no Chromium at {CHROMIUM}")
+        for item in browser:
             item.add_marker(skip)
+    result = yield
+    if getattr(config.option, "loadgroup", False):
+        for item in browser:
+            if not item.nodeid.endswith("@browser"):
+                item.stash[_UNGROUPED] = True
+    return result
+
+
+@pytest.fixture(autouse=True)
+def _in_the_browser_group(request):
+    if request.node.stash.get(_UNGROUPED, False):
+        pytest.fail(
+            "--dist loadgroup did not put this browser test in the browser group: this pytest "
+            "and pytest-xdist do not keep groups (pytest-xdist issue #1386), and the browser "
+            "tests would run in every worker; install the versions pyproject.toml allows"
+        )
 
 
 @pytest.fixture(scope="session")
