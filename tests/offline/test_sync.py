@@ -440,16 +440,24 @@ def test_items_sealed_before_a_change_of_key_still_open_while_the_old_key_is_kep
     assert server_public_key(new_pem).public_numbers() == new_key.public_key().public_numbers()
 
 
+# Named cases, and the same in every process: pytest-xdist's workers must collect the same ids
+# (random UUIDs in a case's id made each worker's different).
 @pytest.mark.parametrize(
     "body",
     [
-        "not json",
-        "{}",
-        '{"items": []}',
-        '{"items": "x"}',
-        '{"items": [{"id": "not-a-uuid"}]}',
-        json.dumps({"items": [{"id": "9b7b3e1e-6f1e-4a43-9d55-0b8f7a1c2d3e"}] * 2}),
-        json.dumps({"items": [{"id": str(uuid.uuid4())} for _ in range(51)]}),
+        pytest.param("not json", id="not-json"),
+        pytest.param("{}", id="no-items"),
+        pytest.param('{"items": []}', id="empty"),
+        pytest.param('{"items": "x"}', id="not-a-list"),
+        pytest.param('{"items": [{"id": "not-a-uuid"}]}', id="not-a-uuid"),
+        pytest.param(
+            json.dumps({"items": [{"id": "9b7b3e1e-6f1e-4a43-9d55-0b8f7a1c2d3e"}] * 2}),
+            id="same-id-twice",
+        ),
+        pytest.param(
+            json.dumps({"items": [{"id": str(uuid.UUID(int=n))} for n in range(1, 52)]}),
+            id="51-items",
+        ),
     ],
 )
 def test_what_is_not_a_batch_of_items_is_refused_whole(client_for, leader, body):
