@@ -9,6 +9,8 @@ class ParticipantsConfig(AppConfig):
     def ready(self):
         from exchange.contract import register_loaders
 
+        from . import profiles
         from .loaders import LOADERS
 
         register_loaders(self.label, LOADERS)
+        profiles.connect()

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from exchange.contract import FileCounts, Loader, Prepared, assign, chunks
 from sites.models import Establishment, PeerGroup, Site
 
+from . import profiles
 from .models import (
     Contact,
     Enrolment,
@@ -106,7 +107,10 @@ def _write_participant_file(ctx, label, memo):
     first_row, kept = memo["first_row"], memo["kept"]
     existing = _existing_participants(ctx, {digest for digest, _province in first_row})
     changed_keys = _write_participants(ctx, label, first_row, kept, existing)
-    return _write_enrolments(ctx, label, kept, existing, changed_keys)
+    counts = _write_enrolments(ctx, label, kept, existing, changed_keys)
+    # Bulk writes send no signal: the profiles of the file's people, rebuilt once.
+    ctx.write(profiles.refresh, records=[record.pk for record in existing.values()])
+    return counts
 
 
 def _checked_participant_rows(ctx, label, rows, first_row, kept):

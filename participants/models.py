@@ -32,6 +32,30 @@ class Person(models.Model):
         return f"#{self.pk}"
 
 
+class PersonProfile(models.Model):
+    """What the national live figures break the people reached down by, one row per person who
+    has a record: sex and birth year when all the person's records agree (NULL when provinces
+    recorded them differently: the figures then read the record met), category and residence of
+    the record of the person's latest enrolment (greatest date, then id; NULL without one).
+    Derived, never shown, never exported: `participants.profiles.refresh` rebuilds it from the
+    records and enrolments, and every writer of those calls it (docs/architecture.md)."""
+
+    person = models.OneToOneField(
+        Person, on_delete=models.CASCADE, primary_key=True, related_name="profile"
+    )
+    sex = models.CharField(max_length=10, null=True)
+    birth_year = models.PositiveSmallIntegerField(null=True)
+    category = models.CharField(max_length=30, null=True)
+    residence = models.CharField(max_length=10, null=True)
+
+    class Meta:
+        verbose_name = _("hồ sơ tổng hợp của người")
+        verbose_name_plural = _("hồ sơ tổng hợp của người")
+
+    def __str__(self):
+        return f"#{self.person_id}"
+
+
 class ParticipantQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Participant records a user may see: administrators all; an officer the records of

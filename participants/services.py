@@ -20,6 +20,7 @@ from django.views.decorators.debug import sensitive_variables
 from accounts.models import Role
 from periods.lock import check_period_open
 
+from . import profiles
 from .models import (
     Contact,
     Enrolment,
@@ -516,4 +517,5 @@ def enrol_where_met(*, contacts: "QuerySet[Contact] | None" = None, batch_size: 
         for row in missing.iterator()
     ]
     Enrolment.objects.bulk_create(new, batch_size=batch_size, ignore_conflicts=True)
+    profiles.refresh(records={enrolment.participant_id for enrolment in new})
     return len(new)

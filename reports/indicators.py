@@ -40,6 +40,7 @@ from participants.models import (
     Enrolment,
     EstablishmentAssessment,
     Participant,
+    PersonProfile,
     RightsAssessment,
 )
 from referrals.models import Referral
@@ -469,8 +470,10 @@ class Pass:
         # and enrolments are looked up by index (LATERAL … OFFSET 0, one look-up per row);
         # the whole country: by hash.
         lookup = grouping_sets and self.site_ids is not None
+        # The whole country: the breakdowns from each person's profile.
+        national = breakdowns and self.site_ids is None
         records, person, several = self._people_records(
-            connection, per_person_sql, breakdowns, lookup
+            connection, per_person_sql, breakdowns, lookup, national=national
         )
         ctes = [
             # Per person met (and per record of theirs with the breakdowns; the row of the
@@ -503,7 +506,12 @@ class Pass:
         branches = [per_site]
         if breakdowns:
             more_ctes, more_branches, more = people_breakdown_sql(
-                connection, self.site_ids, self.end, key_columns=key_columns, lookup=lookup
+                connection,
+                self.site_ids,
+                self.end,
+                key_columns=key_columns,
+                lookup=lookup,
+                national=national,
             )
             ctes += more_ctes
             branches += more_branches
@@ -559,11 +567,27 @@ class Pass:
             params += more
         return sqls, params, met.db
 
-    def _people_records(self, connection, per_person_sql, breakdowns, lookup):
+    def _people_records(self, connection, per_person_sql, breakdowns, lookup, *, national):
         """The `people` row's source, the person column the referrals join on, and which
-        people are `few`: with the breakdowns, each record of each person met; without, the
-        person's first record met."""
+        people are `few`: with the breakdowns, each record of each person met (`national`: the
+        person's first record met and their profile, participants.models.PersonProfile);
+        without, the person's first record met."""
         quote = connection.ops.quote_name
+        if national:
+            # Sex and birth year of the record met when the person's records disagree (the
+            # profile leaves them NULL): looked up for those few only.
+            profiles = quote(PersonProfile._meta.db_table)
+            participants = quote(Participant._meta.db_table)
+            met = [
+                f"COALESCE(pp.{column}, (SELECT m.{column} FROM {participants} m "  # noqa: S608
+                f"WHERE m.id = c.record)) AS {column}"
+                for column in ("sex", "birth_year")
+            ]
+            records = (
+                f", c.record AS id, {', '.join(met)}, pp.category, pp.residence "  # noqa: S608
+                f"FROM ({per_person_sql}) c LEFT JOIN {profiles} pp ON pp.person_id = c.person_id"
+            )
+            return records, "c.person_id", "AND (one_site = 0 OR record <> last_record)"
         if breakdowns:
             # Each record of each person met (the records met, and their records elsewhere).
             # The referrals are joined on the record's person: the planner knows how many
@@ -941,7 +965,7 @@ def _breakdown_branches(counted, key_columns):
     ]
 
 
-def people_breakdown_sql(connection, site_ids, end, *, key_columns, lookup=False):
+def people_breakdown_sql(connection, site_ids, end, *, key_columns, lookup=False, national=False):
     """The four breakdowns of the people reached, from a Pass's people statement: its
     `people` CTE (a row per person met and record of theirs: id, sex, birth_year, category,
     residence, and the first and last record met) and `mx` (the (person, record, site) met of
@@ -951,9 +975,16 @@ def people_breakdown_sql(connection, site_ids, end, *, key_columns, lookup=False
     Sex and age of a person met as one record are that record's: counted once per person, with
     no DISTINCT; a person met as several records counts once in each group of theirs. Residence
     and category from each person's latest enrolment in scope (greatest date, then id), among
-    the enrolments of all their records."""
-    latest, params = _latest_enrolment_sql(connection, "people", "person", site_ids, lookup=lookup)
+    the enrolments of all their records.
+
+    `national` (the whole country): `people` is a row per person met, with their first record
+    met as `id` and their profile (participants.models.PersonProfile: the latest enrolment's
+    category and residence, and sex and birth year, the record met's where records disagree);
+    the records of the people met as several records are read from `mx`."""
     age = _age_group_sql(end)
+    if national:
+        return _national_breakdown_sql(connection, age, key_columns)
+    latest, params = _latest_enrolment_sql(connection, "people", "person", site_ids, lookup=lookup)
     one = "FROM people WHERE id = record AND record = last_record"
     several = "FROM people WHERE record <> last_record AND id IN (SELECT participant_id FROM mx)"
     counted = (
@@ -965,6 +996,52 @@ def people_breakdown_sql(connection, site_ids, end, *, key_columns, lookup=False
         ("category", "category", "COUNT(*)", "FROM latest"),
     )
     return [f"latest AS ({latest})"], _breakdown_branches(counted, key_columns), params
+
+
+def _national_breakdown_sql(connection, age, key_columns):
+    """people_breakdown_sql for the whole country, from the profiles carried on `people`: the
+    records of the few people met as several records looked up one by one (`several`); on
+    PostgreSQL the people met as one record counted in one pass for the four breakdowns
+    (GROUPING SETS)."""
+    participants = connection.ops.quote_name(Participant._meta.db_table)
+    looked_up = ", ".join(
+        f"(SELECT m.{column} FROM {participants} m WHERE m.id = x.participant_id) AS {column}"  # noqa: S608
+        for column in ("sex", "birth_year")
+    )
+    ctes = [
+        f"several AS (SELECT DISTINCT x.person_id AS person, {looked_up} FROM mx x "  # noqa: S608
+        "WHERE x.person_id IN (SELECT person FROM people WHERE record <> last_record))"
+    ]
+    counted = [
+        ("sex", "sex", "COUNT(DISTINCT person)", "FROM several"),
+        ("age_group", age, "COUNT(DISTINCT person)", "FROM several"),
+    ]
+    one = "FROM people WHERE record = last_record"
+    latest = "FROM people WHERE category IS NOT NULL"
+    if connection.vendor != "postgresql":
+        counted += [
+            ("sex", "sex", "COUNT(*)", one),
+            ("age_group", age, "COUNT(*)", one),
+            ("residence", "residence", "COUNT(*)", latest),
+            ("category", "category", "COUNT(*)", latest),
+        ]
+        return ctes, _breakdown_branches(counted, key_columns), []
+    index = {by: -1 - PEOPLE_BREAKDOWNS.index(by) for by in PEOPLE_BREAKDOWNS}
+    nulls = "NULL, " * key_columns
+    one_pass = (
+        f"SELECT t, {nulls}value, n, 0, 0, 0 FROM (SELECT CASE "  # noqa: S608
+        f"WHEN GROUPING(sex) = 0 THEN {index['sex']} "
+        f"WHEN GROUPING(age) = 0 THEN {index['age_group']} "
+        f"WHEN GROUPING(residence) = 0 THEN {index['residence']} "
+        f"ELSE {index['category']} END AS t, "
+        "COALESCE(sex, age, residence, category) AS value, "
+        "CASE WHEN GROUPING(sex) = 0 OR GROUPING(age) = 0 THEN SUM(one) ELSE SUM(latest) END AS n "
+        f"FROM (SELECT sex, {age} AS age, residence, category, "
+        "CASE WHEN record = last_record THEN 1 ELSE 0 END AS one, "
+        "CASE WHEN category IS NOT NULL THEN 1 ELSE 0 END AS latest FROM people) p "
+        "GROUP BY GROUPING SETS ((sex), (age), (residence), (category))) g WHERE n > 0"
+    )
+    return ctes, [*_breakdown_branches(counted, key_columns), one_pass], []
 
 
 def breakdown_sql(connection, pairs_sql, site_ids, end, *, key_columns=1, national=None):
