@@ -108,6 +108,18 @@ INVENTORY = {
             "tìm lại được người này; trả lời lại sẽ ghi danh một người mới."
         ),
     ),
+    "participants.personprofile": Holding(
+        _(
+            "Hồ sơ tổng hợp toàn quốc của một người, suy ra từ các hồ sơ của tỉnh: giới tính và "
+            "năm sinh (khi các tỉnh ghi giống nhau), nhóm đối tượng và tình trạng cư trú của lần "
+            "ghi danh gần nhất; chỉ dùng để tính bảng số liệu toàn quốc. Không ai xem được."
+        ),
+        "participant",
+        _(
+            "Giữ như các hồ sơ của tỉnh mà nó suy ra (giới tính, năm sinh, nhóm đối tượng, tình "
+            "trạng cư trú cho các bảng số liệu), gắn với định danh toàn quốc đã bị xoá mã băm."
+        ),
+    ),
     "participants.participant": Holding(
         _(
             "Hồ sơ của một tỉnh về người tham gia: mã hiển thị, nhóm đối tượng, giới tính, năm "

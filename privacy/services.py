@@ -59,6 +59,7 @@ from participants.models import (
     Enrolment,
     Participant,
     Person,
+    PersonProfile,
     RightsAssessment,
 )
 from referrals.models import Referral, ReferralEvent, Support
@@ -80,6 +81,7 @@ ERASED_CODE_PREFIX = "X"
 # so a new one cannot be missed).
 HANDLED = (
     Person,
+    PersonProfile,
     Participant,
     ErasedRecord,
     Enrolment,
@@ -173,6 +175,8 @@ def _erase_batch(person_ids: list[int], counts: dict[str, int]) -> None:
     Person.objects.filter(pk__in=person_ids).update(
         uic_hash=Concat(Value(ERASED_PREFIX), Cast("pk", CharField()))
     )
+    # PersonProfile stays as it is: it holds what the records keep for the tables (sex, birth
+    # year, category, residence), and once the hash is gone no UIC leads to it.
     first = Coalesce(
         Subquery(
             Enrolment.objects.filter(participant_id=OuterRef("pk"))
