@@ -175,3 +175,13 @@ def test_the_demo_went_through_the_importer(demo):
     assert linked.count() > 400
     assert not linked.exclude(referral__status="completed").exists()
     assert not linked.exclude(referral__participant=F("participant")).exists()
+
+
+def test_every_person_profile_matches_their_records(demo):
+    """The demo is written by the importer in bulk: each person's national profile is still the
+    one their records and enrolments give (recomputed in Python, not by the service)."""
+    from tests.participants.test_profiles import recomputed, stored
+
+    profiles = stored()
+    assert len(profiles) == Participant.objects.values("person").distinct().count()
+    assert profiles == recomputed()
