@@ -106,10 +106,13 @@ def _write_participant_file(ctx, label, memo):
     """The file's records and enrolments, from the rows that passed (`memo`); the counts."""
     first_row, kept = memo["first_row"], memo["kept"]
     existing = _existing_participants(ctx, {digest for digest, _province in first_row})
+    known = set(existing)
     changed_keys = _write_participants(ctx, label, first_row, kept, existing)
-    counts = _write_enrolments(ctx, label, kept, existing, changed_keys)
-    # Bulk writes send no signal: the profiles of the file's people, rebuilt once.
-    ctx.write(profiles.refresh, records=[record.pk for record in existing.values()])
+    # Bulk writes send no signal: the profiles of the people whose records are new or changed,
+    # or whose enrolments are, rebuilt once (participants.profiles).
+    touched = [existing[key].pk for key in (set(existing) - known) | changed_keys]
+    counts, enrolled = _write_enrolments(ctx, label, kept, existing, changed_keys)
+    ctx.write(profiles.refresh, records=[*touched, *enrolled])
     return counts
 
 
@@ -253,8 +256,9 @@ def _write_participants(ctx, label, first_row, kept, existing):
 
 
 def _write_enrolments(ctx, label, kept, existing, changed_keys):
-    """The records' enrolments, one per record and site; the file's counts (a record's changed
-    attributes count once, on its first row)."""
+    """The records' enrolments, one per record and site: (the file's counts (a record's changed
+    attributes count once, on its first row), the ids of the records whose enrolments are new
+    or changed)."""
     enrolments = {}
     for chunk in chunks(obj.pk for obj in existing.values()):
         for enrolment in Enrolment.objects.filter(participant_id__in=chunk):
@@ -301,7 +305,9 @@ def _write_enrolments(ctx, label, kept, existing, changed_keys):
         changed=changed_enrolments,
         fields=["enrolled_on", "peer_group_id"],
     )
-    return counts
+    enrolled = {e.participant_id for e in new_enrolments}
+    enrolled.update(e.participant_id for e, _diff in changed_enrolments)
+    return counts, enrolled
 
 
 def _twice_message(line):

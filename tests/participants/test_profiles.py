@@ -113,11 +113,16 @@ def test_imports_keep_the_profile(tmp_path, site_hn, site_ct):
     ok, _out, err = run_import(write_folder(tmp_path / "1", {"participants": rows}))
     assert ok, err
     assert profile(UIC_A) == ("female", 1995, "establishment_worker", "permanent")
-    # Cần Thơ's enrolment moved before Hà Nội's, its record now of another birth year.
-    rows = [
-        f"{UIC_A},establishment_worker,female,1994,permanent,2019-01-01,{site_ct.code},2019-01-01"
-    ]
+    # Hà Nội's enrolment moved after Cần Thơ's (the record itself unchanged)...
+    rows = [f"{UIC_A},sex_worker,female,1995,temporary,2022-01-01,{site_hn.code},2020-03-01"]
     ok, _out, err = run_import(write_folder(tmp_path / "2", {"participants": rows}))
+    assert ok, err
+    assert profile(UIC_A) == ("female", 1995, "sex_worker", "temporary")
+    # ... then Cần Thơ's record given another birth year (its enrolment unchanged).
+    rows = [
+        f"{UIC_A},establishment_worker,female,1994,permanent,2021-01-01,{site_ct.code},2021-01-01"
+    ]
+    ok, _out, err = run_import(write_folder(tmp_path / "2b", {"participants": rows}))
     assert ok, err
     assert profile(UIC_A) == ("female", None, "sex_worker", "temporary")
     # A contacts file: met at a second Cần Thơ site, so enrolled there on that day.
