@@ -11,6 +11,7 @@ refresh it. `tests/participants/test_profiles.py` checks every writer against pr
 out by hand."""
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import connection
 from django.db.models.signals import post_delete, post_save
@@ -22,7 +23,7 @@ PROFILE_FIELDS = frozenset({"sex", "birth_year", "category", "residence"})
 CHUNK = 2000
 
 
-def _tables():
+def _tables() -> tuple[str, str, str]:
     quote = connection.ops.quote_name
     return (
         quote(PersonProfile._meta.db_table),
@@ -31,7 +32,7 @@ def _tables():
     )
 
 
-def _latest(column, participants, enrolments):
+def _latest(column: str, participants: str, enrolments: str) -> str:
     """The `column` of the record of the person's latest enrolment (greatest date, then id)."""
     return (
         f"(SELECT p.{column} FROM {enrolments} e JOIN {participants} p "  # noqa: S608
@@ -40,7 +41,7 @@ def _latest(column, participants, enrolments):
     )
 
 
-def _insert_sql(where):
+def _insert_sql(where: str) -> str:
     profiles, participants, enrolments = _tables()
     return (
         f"INSERT INTO {profiles} (person_id, sex, birth_year, category, residence) "  # noqa: S608
@@ -64,45 +65,57 @@ def refresh(*, persons: Iterable[int] | None = None, records: Iterable[int] | No
             cursor.execute(_insert_sql(""))
             return
         wanted = set(persons or ())
-        records = sorted(set(records or ()))
-        for start in range(0, len(records), CHUNK):
-            chunk = records[start : start + CHUNK]
+        record_ids = sorted(set(records or ()))
+        for start in range(0, len(record_ids), CHUNK):
+            chunk = record_ids[start : start + CHUNK]
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(
                 f"SELECT DISTINCT person_id FROM {participants} WHERE id IN ({marks})",  # noqa: S608
                 chunk,
             )
             wanted.update(row[0] for row in cursor.fetchall())
-        wanted = sorted(wanted)
-        for start in range(0, len(wanted), CHUNK):
-            chunk = wanted[start : start + CHUNK]
+        person_ids = sorted(wanted)
+        for start in range(0, len(person_ids), CHUNK):
+            chunk = person_ids[start : start + CHUNK]
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(f"DELETE FROM {profiles} WHERE person_id IN ({marks})", chunk)  # noqa: S608
             cursor.execute(_insert_sql(f"WHERE r.person_id IN ({marks})"), chunk)
 
 
-def _record_written(sender, instance, raw=False, update_fields=None, **kwargs):
+def _record_written(
+    sender: type[Participant],
+    instance: Participant,
+    raw: bool = False,
+    update_fields: Iterable[str] | None = None,
+    **kwargs: Any,
+) -> None:
     if raw or (update_fields is not None and not PROFILE_FIELDS & set(update_fields)):
         return
     refresh(persons=[instance.person_id])
 
 
-def _record_deleted(sender, instance, **kwargs):
+def _record_deleted(sender: type[Participant], instance: Participant, **kwargs: Any) -> None:
     refresh(persons=[instance.person_id])
 
 
-def _enrolment_written(sender, instance, raw=False, update_fields=None, **kwargs):
+def _enrolment_written(
+    sender: type[Enrolment],
+    instance: Enrolment,
+    raw: bool = False,
+    update_fields: Iterable[str] | None = None,
+    **kwargs: Any,
+) -> None:
     if raw or (update_fields is not None and "enrolled_on" not in update_fields):
         return
     refresh(records=[instance.participant_id])
 
 
-def _enrolment_deleted(sender, instance, **kwargs):
+def _enrolment_deleted(sender: type[Enrolment], instance: Enrolment, **kwargs: Any) -> None:
     # In a cascade from the record, the record's own post_delete follows.
     refresh(records=[instance.participant_id])
 
 
-def connect():
+def connect() -> None:
     """Tie single-row writes of records and enrolments to `refresh` (ParticipantsConfig.ready)."""
     for signal, model, receiver in (
         (post_save, Participant, _record_written),
