@@ -16,6 +16,8 @@ from typing import Any
 from django.db import connection
 from django.db.models.signals import post_delete, post_save
 
+from exchange.contract import chunks
+
 from .models import Enrolment, Participant, PersonProfile
 
 # What a profile is made of: saving a record with other fields only (update_fields) keeps it.
@@ -58,27 +60,19 @@ def refresh(*, persons: Iterable[int] | None = None, records: Iterable[int] | No
     """Rebuild the profiles of `persons` (person ids) and of the persons of `records`
     (participant record ids); of everyone when both are None. A person left with no record
     has no profile."""
-    profiles, participants, _enrolments = _tables()
     with connection.cursor() as cursor:
         if persons is None and records is None:
-            cursor.execute(f"DELETE FROM {profiles}")  # noqa: S608
+            PersonProfile.objects.all().delete()
             cursor.execute(_insert_sql(""))
             return
         wanted = set(persons or ())
-        record_ids = sorted(set(records or ()))
-        for start in range(0, len(record_ids), CHUNK):
-            chunk = record_ids[start : start + CHUNK]
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(
-                f"SELECT DISTINCT person_id FROM {participants} WHERE id IN ({marks})",  # noqa: S608
-                chunk,
+        for chunk in chunks(set(records or ()), CHUNK):
+            wanted.update(
+                Participant.objects.filter(pk__in=chunk).values_list("person_id", flat=True)
             )
-            wanted.update(row[0] for row in cursor.fetchall())
-        person_ids = sorted(wanted)
-        for start in range(0, len(person_ids), CHUNK):
-            chunk = person_ids[start : start + CHUNK]
+        for chunk in chunks(sorted(wanted), CHUNK):
+            PersonProfile.objects.filter(person_id__in=chunk).delete()
             marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"DELETE FROM {profiles} WHERE person_id IN ({marks})", chunk)  # noqa: S608
             cursor.execute(_insert_sql(f"WHERE r.person_id IN ({marks})"), chunk)
 
 
